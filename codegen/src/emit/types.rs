@@ -1,0 +1,281 @@
+//! Structs and enums for a resource's documents.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::emit::docs::{code, doc_attrs, paragraphs};
+use crate::emit::idents::ident;
+use crate::lower::ADDITIONAL_FIELD;
+use crate::model::{Additional, Api, Enumeration, NamedType, Object, Property, Resource, Shape};
+
+/// The Rust type of a value of this shape, without optionality.
+pub fn shape_type(api: &Api, shape: &Shape) -> TokenStream {
+    match shape {
+        Shape::String(_) => quote!(String),
+        Shape::Integer(_) => quote!(i64),
+        Shape::Number => quote!(f64),
+        Shape::Boolean => quote!(bool),
+        Shape::Enum(name) | Shape::Object(name) => {
+            let name = format_ident!("{}", name);
+            quote!(#name)
+        }
+        Shape::Array(items, _) => {
+            let items = shape_type(api, items);
+            quote!(Vec<#items>)
+        }
+        Shape::Resource(name) => {
+            let rust = api
+                .resources
+                .get(name)
+                .map_or_else(|| name.clone(), |r| r.object.rust_name.clone());
+            let rust = format_ident!("{}", rust);
+            quote!(crate::#rust)
+        }
+        Shape::FreeFormObject => quote!(serde_json::Map<String, serde_json::Value>),
+        Shape::Any => quote!(serde_json::Value),
+    }
+}
+
+/// The field type: absent keys are `None`; nullable keys that may also be
+/// absent need a second layer so that `null` and absent stay different.
+pub fn field_type(api: &Api, property: &Property) -> TokenStream {
+    let inner = shape_type(api, &property.shape);
+    match (property.required, property.nullable) {
+        (true, false) => inner,
+        (true, true) | (false, false) => quote!(Option<#inner>),
+        (false, true) => quote!(Option<Option<#inner>>),
+    }
+}
+
+pub fn resource_items(api: &Api, resource: &Resource) -> TokenStream {
+    let root = object_item(api, resource, &resource.object);
+    let nested = resource.types.values().map(|ty| match ty {
+        NamedType::Object(object) => object_item(api, resource, object),
+        NamedType::Enum(enumeration) => enum_item(enumeration),
+    });
+    quote! { #root #(#nested)* }
+}
+
+fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {
+    let name = format_ident!("{}", object.rust_name);
+    let doc = doc_attrs(object.doc.as_deref().unwrap_or(""));
+    let fields = object.properties.values().map(|p| field(api, p));
+    let extra_doc = doc_attrs(&additional_doc(&object.additional));
+    let extra = ident(ADDITIONAL_FIELD);
+    let default = is_defaultable(resource, object).then(|| quote!(Default,));
+    let accessors = string_map_accessors(object);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #extra_doc
+            #[serde(flatten)]
+            pub #extra: std::collections::BTreeMap<String, serde_json::Value>,
+        }
+        #accessors
+    }
+}
+
+fn additional_doc(additional: &Additional) -> String {
+    match additional {
+        Additional::Any => "Keys the schema does not declare, with their values as sent.".to_owned(),
+        Additional::Forbidden => "Keys the schema forbids (`additionalProperties: false`). The service should \
+                                  never send any; they are kept so that a round trip loses nothing."
+            .to_owned(),
+        Additional::Typed(shape) => format!(
+            "Keys the schema does not declare. The schema says their values are {}; values of \
+             other JSON types that the service sends anyway (such as `null`) are kept as sent.",
+            shape_words(shape)
+        ),
+    }
+}
+
+fn shape_words(shape: &Shape) -> &'static str {
+    match shape {
+        Shape::String(_) => "strings",
+        Shape::Integer(_) => "integers",
+        Shape::Number => "numbers",
+        Shape::Boolean => "booleans",
+        Shape::Enum(_) => "values of an enum",
+        Shape::Array(..) => "arrays",
+        Shape::Object(_) | Shape::Resource(_) | Shape::FreeFormObject => "objects",
+        Shape::Any => "any JSON value",
+    }
+}
+
+/// Typed access to undeclared keys whose values the schema says are strings
+/// (Glance's custom image properties).
+fn string_map_accessors(object: &Object) -> Option<TokenStream> {
+    let Additional::Typed(shape) = &object.additional else {
+        return None;
+    };
+    if !matches!(**shape, Shape::String(_)) {
+        return None;
+    }
+    let name = format_ident!("{}", object.rust_name);
+    let extra = ident(ADDITIONAL_FIELD);
+    Some(quote! {
+        impl #name {
+            /// The string value of an undeclared property, or `None` when it
+            /// is absent or not a string.
+            pub fn property(&self, key: &str) -> Option<&str> {
+                self.#extra.get(key).and_then(serde_json::Value::as_str)
+            }
+
+            /// Sets an undeclared property to a string value.
+            pub fn set_property(&mut self, key: impl Into<String>, value: impl Into<String>) {
+                self.#extra.insert(key.into(), serde_json::Value::String(value.into()));
+            }
+
+            /// Removes an undeclared property, returning its value as sent.
+            pub fn remove_property(&mut self, key: &str) -> Option<serde_json::Value> {
+                self.#extra.remove(key)
+            }
+
+            /// The undeclared properties whose values are strings, by key.
+            pub fn properties(&self) -> impl Iterator<Item = (&str, &str)> {
+                self.#extra
+                    .iter()
+                    .filter_map(|(key, value)| Some((key.as_str(), value.as_str()?)))
+            }
+        }
+    })
+}
+
+fn field(api: &Api, property: &Property) -> TokenStream {
+    let doc = doc_attrs(&property_doc(property));
+    let name = ident(&property.rust_name);
+    let ty = field_type(api, property);
+    let json = &property.json_name;
+    let rename = (property.rust_name != *json).then(|| quote!(rename = #json,));
+    let serde = match (property.required, property.nullable) {
+        (true, _) => rename.map(|r| quote!(#[serde(#r)])),
+        (false, false) => Some(quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")])),
+        (false, true) => Some(quote!(
+            #[serde(#rename default, skip_serializing_if = "Option::is_none", with = "crate::support::nullable")]
+        )),
+    };
+    quote! {
+        #doc
+        #serde
+        pub #name: #ty,
+    }
+}
+
+/// The field's doc: the schema's description, then the facts a user needs
+/// that the type alone does not show.
+pub fn property_doc(property: &Property) -> String {
+    let mut facts = Vec::new();
+    if property.read_only {
+        facts.push("Read-only: set by the service.".to_owned());
+    }
+    if property.write_only {
+        facts.push("Write-only: sent by clients, never returned.".to_owned());
+    }
+    if !property.is_base {
+        facts.push("A custom property (`is_base: false`): it can be added and removed.".to_owned());
+    }
+    match (property.required, property.nullable) {
+        (false, true) => facts.push(
+            "`None` when the key is absent, `Some(None)` when it is `null`.".to_owned(),
+        ),
+        (true, true) => facts.push("`None` when the value is `null`.".to_owned()),
+        _ => {}
+    }
+    if let Shape::String(rules) = &property.shape {
+        if let Some(max) = rules.max_length {
+            facts.push(format!("At most {max} characters."));
+        }
+        if let Some(min) = rules.min_length {
+            facts.push(format!("At least {min} characters."));
+        }
+        if let Some(pattern) = &rules.pattern {
+            facts.push(format!("Matches {}.", code(pattern)));
+        }
+    }
+    if let Shape::Integer(rules) = &property.shape {
+        match (rules.minimum, rules.maximum) {
+            (Some(min), Some(max)) => facts.push(format!("From {min} to {max}.")),
+            (Some(min), None) => facts.push(format!("At least {min}.")),
+            (None, Some(max)) => facts.push(format!("At most {max}.")),
+            (None, None) => {}
+        }
+    }
+    let facts = facts.join(" ");
+    let key = format!("JSON key: {}.", code(&property.json_name));
+    let key = if property.rust_name == property.json_name { "" } else { key.as_str() };
+    paragraphs([property.doc.as_deref().unwrap_or(""), facts.as_str(), key])
+}
+
+fn is_defaultable(resource: &Resource, object: &Object) -> bool {
+    object.properties.values().all(|p| {
+        !p.required || p.nullable || shape_defaultable(resource, &p.shape, 0)
+    })
+}
+
+fn shape_defaultable(resource: &Resource, shape: &Shape, depth: usize) -> bool {
+    match shape {
+        Shape::Enum(_) | Shape::Resource(_) => false,
+        Shape::Object(name) if depth < 16 => match resource.types.get(name) {
+            Some(NamedType::Object(object)) => object
+                .properties
+                .values()
+                .all(|p| !p.required || p.nullable || shape_defaultable(resource, &p.shape, depth + 1)),
+            _ => false,
+        },
+        Shape::Object(_) => false,
+        _ => true,
+    }
+}
+
+fn enum_item(enumeration: &Enumeration) -> TokenStream {
+    let name = format_ident!("{}", enumeration.rust_name);
+    let doc = doc_attrs(enumeration.doc.as_deref().unwrap_or(""));
+    let variants: Vec<_> = enumeration
+        .variants
+        .iter()
+        .map(|v| format_ident!("{}", v.rust_name))
+        .collect();
+    let values: Vec<&str> = enumeration.variants.iter().map(|v| v.json_value.as_str()).collect();
+    let variant_docs = values.iter().map(|v| doc_attrs(&code(v)));
+    quote! {
+        #doc
+        ///
+        /// Values this version of the schema does not list arrive as `Unknown`, so that
+        /// a newer service never breaks decoding.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name {
+            #( #variant_docs #variants, )*
+            /// A value this version of the schema does not list, kept as sent.
+            Unknown(String),
+        }
+
+        impl #name {
+            /// The values the schema lists, in its order.
+            pub const KNOWN_VALUES: &'static [&'static str] = &[#(#values),*];
+
+            /// The value as it appears in JSON.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #( Self::#variants => #values, )*
+                    Self::Unknown(value) => value,
+                }
+            }
+
+            /// Whether the schema lists this value.
+            pub fn is_known(&self) -> bool {
+                !matches!(self, Self::Unknown(_))
+            }
+
+            fn from_known(value: &str) -> Option<Self> {
+                match value {
+                    #( #values => Some(Self::#variants), )*
+                    _ => None,
+                }
+            }
+        }
+
+        crate::support::string_enum!(#name);
+    }
+}

@@ -1,0 +1,64 @@
+//! Reading schema files: text in, a JSON object out, or an error that says
+//! where the text is broken.
+
+use schemars::Schema;
+use serde_json::Value;
+
+use crate::error::Error;
+
+/// One schema file as given to the generator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaSource {
+    /// How errors name the file, such as `schemas/image.json`.
+    pub file: String,
+    pub text: String,
+}
+
+impl SchemaSource {
+    pub fn new(file: impl Into<String>, text: impl Into<String>) -> Self {
+        SchemaSource {
+            file: file.into(),
+            text: text.into(),
+        }
+    }
+}
+
+/// Parses one file. A schema must be a JSON object: `true` and `false` are
+/// valid JSON Schemas but describe no document the service sends.
+pub fn load(source: &SchemaSource) -> Result<Schema, Error> {
+    let value: Value = serde_json::from_str(&source.text).map_err(|e| {
+        Error::new(
+            &source.file,
+            "",
+            format!(
+                "invalid JSON at line {} column {}: {e}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    if !value.is_object() {
+        return Err(Error::new(
+            &source.file,
+            "",
+            format!(
+                "the schema must be a JSON object, found {}",
+                json_kind(&value)
+            ),
+        ));
+    }
+    Schema::try_from(value).map_err(|e| Error::new(&source.file, "", e.to_string()))
+}
+
+/// The JSON type of a value, as a schema would name it.
+pub fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

@@ -1,0 +1,238 @@
+//! The overlay: facts about Glance that its schemas do not state.
+//!
+//! The data lives in `codegen/overlay.json`, each entry with the reason and
+//! the recorded exchange that proves it. Like k8s-openapi's fixups, an entry
+//! that no longer applies (the property is gone, or the schema now says the
+//! same thing itself) is an error, so that the overlay shrinks as upstream
+//! improves instead of silently rotting.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, child_pointer};
+use crate::model::{IntegerRules, PatchRules, Property, Shape};
+
+/// The overlay file's name in error messages.
+pub const OVERLAY_FILE: &str = "codegen/overlay.json";
+
+/// The built-in overlay for Glance 33.
+pub const GLANCE_OVERLAY: &str = include_str!("../overlay.json");
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overlay {
+    pub resources: BTreeMap<String, ResourceOverlay>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResourceOverlay {
+    pub patch: bool,
+    pub properties: BTreeMap<String, PropertyOverlay>,
+    pub reserved_keys: Vec<String>,
+    pub reserved_prefixes: Vec<String>,
+    pub max_key_length: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PropertyOverlay {
+    pub immutable: bool,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+    pub list_patch: Option<ListPatch>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListPatch {
+    Whole,
+    Indexed,
+}
+
+impl Overlay {
+    /// The overlay that ships with the generator.
+    pub fn glance() -> Result<Self, Error> {
+        Self::parse(GLANCE_OVERLAY)
+    }
+
+    /// An overlay with no entries, for schemas that are not Glance's.
+    pub fn empty() -> Self {
+        Overlay::default()
+    }
+
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| Error::new(OVERLAY_FILE, "", format!("invalid JSON: {e}")))?;
+        let root = as_object(&value, "")?;
+        let mut overlay = Overlay::default();
+        for (name, entry) in root {
+            if name == "$comment" {
+                continue;
+            }
+            let pointer = child_pointer("", name);
+            overlay
+                .resources
+                .insert(name.clone(), parse_resource(entry, &pointer)?);
+        }
+        Ok(overlay)
+    }
+}
+
+fn parse_resource(value: &Value, pointer: &str) -> Result<ResourceOverlay, Error> {
+    let mut resource = ResourceOverlay::default();
+    for (key, entry) in as_object(value, pointer)? {
+        let at = child_pointer(pointer, key);
+        match key.as_str() {
+            "patch" => {
+                documented(entry, &at)?;
+                resource.patch = true;
+            }
+            "properties" => {
+                for (name, property) in as_object(entry, &at)? {
+                    let at = child_pointer(&at, name);
+                    resource
+                        .properties
+                        .insert(name.clone(), parse_property(property, &at)?);
+                }
+            }
+            "reserved_keys" => {
+                let fields = documented(entry, &at)?;
+                resource.reserved_keys = strings(fields.get("exact"), &at)?;
+                resource.reserved_prefixes = strings(fields.get("prefixes"), &at)?;
+            }
+            "max_key_length" => {
+                let fields = documented(entry, &at)?;
+                resource.max_key_length = fields.get("value").and_then(Value::as_u64);
+                if resource.max_key_length.is_none() {
+                    return Err(Error::new(OVERLAY_FILE, &at, "`value` must be a whole number"));
+                }
+            }
+            other => return Err(unknown_key(other, &at)),
+        }
+    }
+    Ok(resource)
+}
+
+fn parse_property(value: &Value, pointer: &str) -> Result<PropertyOverlay, Error> {
+    let fields = documented(value, pointer)?;
+    let mut property = PropertyOverlay::default();
+    for (key, entry) in fields {
+        let at = child_pointer(pointer, key);
+        match key.as_str() {
+            "why" | "evidence" => {}
+            "immutable" => property.immutable = entry.as_bool() == Some(true),
+            "minimum" => property.minimum = Some(integer(entry, &at)?),
+            "maximum" => property.maximum = Some(integer(entry, &at)?),
+            "list_patch" => {
+                property.list_patch = Some(match entry.as_str() {
+                    Some("whole") => ListPatch::Whole,
+                    Some("indexed") => ListPatch::Indexed,
+                    _ => {
+                        return Err(Error::new(
+                            OVERLAY_FILE,
+                            &at,
+                            "`list_patch` must be \"whole\" or \"indexed\"",
+                        ));
+                    }
+                })
+            }
+            other => return Err(unknown_key(other, &at)),
+        }
+    }
+    Ok(property)
+}
+
+/// Every overlay entry must say why it exists and what proves it.
+fn documented<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<String, Value>, Error> {
+    let fields = as_object(value, pointer)?;
+    let has_text = |key: &str| fields.get(key).is_some_and(|v| !v.is_null());
+    if !has_text("why") || !has_text("evidence") {
+        return Err(Error::new(
+            OVERLAY_FILE,
+            pointer,
+            "every overlay entry needs `why` and `evidence`, so that a reader can check it",
+        ));
+    }
+    Ok(fields)
+}
+
+fn as_object<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<String, Value>, Error> {
+    value
+        .as_object()
+        .ok_or_else(|| Error::new(OVERLAY_FILE, pointer, "expected a JSON object"))
+}
+
+fn strings(value: Option<&Value>, pointer: &str) -> Result<Vec<String>, Error> {
+    let Some(value) = value else {
+        return Ok(Vec::new());
+    };
+    value
+        .as_array()
+        .and_then(|items| items.iter().map(|v| v.as_str().map(str::to_owned)).collect())
+        .ok_or_else(|| Error::new(OVERLAY_FILE, pointer, "expected an array of strings"))
+}
+
+fn integer(value: &Value, pointer: &str) -> Result<i64, Error> {
+    value
+        .as_i64()
+        .ok_or_else(|| Error::new(OVERLAY_FILE, pointer, "expected an integer"))
+}
+
+fn unknown_key(key: &str, pointer: &str) -> Error {
+    Error::new(OVERLAY_FILE, pointer, format!("unknown overlay key `{key}`"))
+}
+
+impl ResourceOverlay {
+    /// Applies the property entries to a lowered resource, failing when an
+    /// entry names a property the schema lacks or restates what the schema
+    /// already says.
+    pub fn apply(
+        &self,
+        resource_name: &str,
+        properties: &mut BTreeMap<String, Property>,
+    ) -> Result<Option<PatchRules>, Error> {
+        let mut rules = PatchRules {
+            reserved_keys: self.reserved_keys.clone(),
+            reserved_prefixes: self.reserved_prefixes.clone(),
+            max_key_length: self.max_key_length,
+            ..PatchRules::default()
+        };
+        for (name, entry) in &self.properties {
+            let at = child_pointer(&child_pointer(&child_pointer("", resource_name), "properties"), name);
+            let stale = |reason: String| Error::new(OVERLAY_FILE, &at, reason);
+            let property = properties.get_mut(name).ok_or_else(|| {
+                stale(format!(
+                    "the `{resource_name}` schema has no property `{name}`: delete this entry if the service dropped it"
+                ))
+            })?;
+            if entry.immutable {
+                if property.read_only {
+                    return Err(stale(format!(
+                        "the schema now marks `{name}` readOnly itself: delete `immutable` from this entry"
+                    )));
+                }
+                rules.immutable.push(name.clone());
+            }
+            if entry.minimum.is_some() || entry.maximum.is_some() {
+                let Shape::Integer(IntegerRules { minimum, maximum }) = &mut property.shape else {
+                    return Err(stale(format!("`{name}` is not an integer, so a range does not apply")));
+                };
+                if minimum.is_some() || maximum.is_some() {
+                    return Err(stale(format!(
+                        "the schema now gives `{name}` a range itself: delete `minimum`/`maximum` from this entry"
+                    )));
+                }
+                *minimum = entry.minimum;
+                *maximum = entry.maximum;
+            }
+            if let Some(list) = entry.list_patch {
+                if !matches!(property.shape, Shape::Array(..)) {
+                    return Err(stale(format!("`{name}` is not an array, so `list_patch` does not apply")));
+                }
+                match list {
+                    ListPatch::Whole => rules.whole_list.push(name.clone()),
+                    ListPatch::Indexed => rules.indexed_list.push(name.clone()),
+                }
+            }
+        }
+        Ok(self.patch.then_some(rules))
+    }
+}

@@ -1,0 +1,49 @@
+//! Project commands, run through the `cargo xtask` alias in `.cargo/config.toml`.
+//!
+//! Each command lives in its own module; this file only dispatches.
+
+mod glance;
+mod regenerate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  regenerate [--check] [--schemas DIR] [--out DIR]
+                      rewrite the generated crate from the schemas
+  glance start|stop|status
+                      run a real Glance 33.0.0 on 127.0.0.1 for the tests
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("regenerate") => regenerate::run(&args[1..]),
+        Some("glance") => glance::run(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root, found from this crate's manifest so that the commands
+/// work from any directory.
+pub fn project_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or(manifest)
+}

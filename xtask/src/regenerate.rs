@@ -1,0 +1,198 @@
+//! `cargo xtask regenerate [--check] [--schemas DIR] [--out DIR]`
+//!
+//! Rewrites the generated crate from the schemas, in the manner of
+//! rust-analyzer's `ensure_file_contents`: a stale file is rewritten, or,
+//! under `--check`, reported with the command that fixes it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use cloud_images_codegen::{Options, SchemaSource};
+
+use crate::project_root;
+
+struct Args {
+    check: bool,
+    schemas: PathBuf,
+    out: PathBuf,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
+    let root = project_root();
+    let mut parsed = Args {
+        check: false,
+        schemas: root.join("schemas"),
+        out: root.join("generated"),
+    };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "--check" => parsed.check = true,
+            "--schemas" | "--out" => {
+                let value = rest
+                    .next()
+                    .ok_or_else(|| format!("`{arg}` needs a directory"))?;
+                let path = PathBuf::from(value);
+                if arg == "--schemas" {
+                    parsed.schemas = path;
+                } else {
+                    parsed.out = path;
+                }
+            }
+            other => return Err(format!("regenerate: unknown argument `{other}`")),
+        }
+    }
+    Ok(parsed)
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let args = parse_args(args)?;
+    let command = regenerate_command(&args);
+    generate(args.check, &args.schemas, &args.out, &command)
+}
+
+/// The command that rebuilds this output, as the header and the `--check`
+/// message name it.
+fn regenerate_command(args: &Args) -> String {
+    let root = project_root();
+    if args.schemas == root.join("schemas") && args.out == root.join("generated") {
+        return cloud_images_codegen::DEFAULT_COMMAND.to_owned();
+    }
+    format!(
+        "cargo xtask regenerate --schemas {} --out {}",
+        display_path(&args.schemas),
+        display_path(&args.out)
+    )
+}
+
+/// Paths inside the project are shown relative to it, so that generated
+/// headers are the same on every machine.
+fn display_path(path: &Path) -> String {
+    let root = project_root();
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+    };
+    absolute
+        .strip_prefix(&root)
+        .map(Path::to_path_buf)
+        .unwrap_or(absolute)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Reads every `*.json` file of a schema directory, in name order.
+pub fn read_schemas(dir: &Path) -> Result<Vec<SchemaSource>, String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(format!("{} holds no *.json schema files", dir.display()));
+    }
+    paths
+        .iter()
+        .map(|path| {
+            let text = fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            Ok(SchemaSource::new(display_path(path), text))
+        })
+        .collect()
+}
+
+fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<(), String> {
+    let sources = read_schemas(schemas)?;
+    let mut options = Options::glance().map_err(|e| e.to_string())?;
+    options.command = command.to_owned();
+    let files = cloud_images_codegen::generate(&sources, &options).map_err(|e| e.to_string())?;
+
+    let mut stale = Vec::new();
+    if out != project_root().join("generated") {
+        let manifest = out.join("Cargo.toml");
+        if !manifest.exists() {
+            ensure_file_contents(&manifest, &standalone_manifest(out), check, &mut stale)?;
+        }
+    }
+    for (path, contents) in &files {
+        ensure_file_contents(&out.join(path), contents, check, &mut stale)?;
+    }
+    remove_orphans(&out.join("src"), &files, out, check, &mut stale)?;
+
+    if stale.is_empty() {
+        if check {
+            println!("generated code is up to date ({} files)", files.len());
+        }
+        return Ok(());
+    }
+    if check {
+        return Err(format!(
+            "generated files are stale:\n{}\nrun `{command}` to update them",
+            stale.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+        ));
+    }
+    for path in &stale {
+        println!("updated {path}");
+    }
+    Ok(())
+}
+
+fn ensure_file_contents(path: &Path, contents: &str, check: bool, stale: &mut Vec<String>) -> Result<(), String> {
+    if fs::read_to_string(path).is_ok_and(|old| old == contents) {
+        return Ok(());
+    }
+    stale.push(display_path(path));
+    if check {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// Generated files the schemas no longer produce (a removed schema) are
+/// deleted; hand-written files, which lack the header, are left alone.
+fn remove_orphans(
+    src: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+    out: &Path,
+    check: bool,
+    stale: &mut Vec<String>,
+) -> Result<(), String> {
+    let Ok(entries) = fs::read_dir(src) else {
+        return Ok(());
+    };
+    let mut orphans: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|path| {
+            let relative = path.strip_prefix(out).map(|p| p.to_string_lossy().replace('\\', "/"));
+            relative.is_ok_and(|r| !files.contains_key(&r))
+                && fs::read_to_string(path).is_ok_and(|text| text.starts_with("// @generated"))
+        })
+        .collect();
+    orphans.sort();
+    for path in orphans {
+        stale.push(format!("{} (no longer generated)", display_path(&path)));
+        if !check {
+            fs::remove_file(&path).map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// A manifest for a crate generated outside the workspace, so that it builds
+/// on its own.
+fn standalone_manifest(out: &Path) -> String {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "glance-images".to_owned());
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n\
+         serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
+         # Generated outside the cloud-images workspace.\n[workspace]\n"
+    )
+}
