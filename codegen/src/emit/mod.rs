@@ -11,7 +11,7 @@ use quote::{format_ident, quote};
 
 use crate::error::Error;
 use crate::format::format_file;
-use crate::model::{Api, NamedType};
+use crate::model::Api;
 
 /// Support code that does not depend on the schemas, emitted verbatim.
 const SUPPORT: &str = include_str!("../../templates/support.rs");
@@ -45,9 +45,7 @@ fn lib_rs(api: &Api) -> TokenStream {
     let exports = api.resources.values().map(|resource| {
         let module = format_ident!("{}", resource.module);
         let mut names = vec![format_ident!("{}", resource.object.rust_name)];
-        names.extend(resource.types.iter().filter_map(|(name, ty)| match ty {
-            NamedType::Object(_) | NamedType::Enum(_) => Some(format_ident!("{}", name)),
-        }));
+        names.extend(resource.types.keys().map(|name| format_ident!("{}", name)));
         quote! { pub use #module::{#(#names),*}; }
     });
     quote! {
