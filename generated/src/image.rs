@@ -533,3 +533,669 @@ impl ImageVisibility {
     }
 }
 crate::support::string_enum!(ImageVisibility);
+static KERNEL_ID_PATTERN: crate::patch::Pattern = crate::patch::Pattern::new(
+    "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$",
+);
+/// What the service refuses as a free-form property key.
+const IMAGE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::FreeFormKeys {
+    declared: &[
+        "architecture",
+        "checksum",
+        "container_format",
+        "created_at",
+        "description",
+        "direct_url",
+        "disk_format",
+        "file",
+        "id",
+        "instance_uuid",
+        "kernel_id",
+        "locations",
+        "min_disk",
+        "min_ram",
+        "name",
+        "os_distro",
+        "os_hash_algo",
+        "os_hash_value",
+        "os_hidden",
+        "os_version",
+        "owner",
+        "protected",
+        "ramdisk_id",
+        "schema",
+        "self",
+        "size",
+        "status",
+        "stores",
+        "tags",
+        "updated_at",
+        "virtual_size",
+        "visibility",
+    ],
+    reserved: &["location", "deleted", "deleted_at"],
+    reserved_prefixes: &["os_glance"],
+    max_length: Some(255),
+};
+/// A checked JSON Patch for [`Image`], ready to send with either media type.
+///
+/// Build one with [`ImagePatch::builder`], which offers only the operations the service accepts for each property, or compute one with [`ImagePatch::diff`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ImagePatch {
+    operations: Vec<crate::PatchOperation>,
+}
+impl ImagePatch {
+    /// An empty builder.
+    pub fn builder() -> ImagePatchBuilder {
+        ImagePatchBuilder::default()
+    }
+    /// The smallest patch that turns `old` into `new`, or every reason it cannot be sent.
+    ///
+    /// Read-only properties are ignored, tags are compared as sets and replaced whole,
+    /// custom properties that `old` lacks are added and those `new` lacks are removed.
+    /// The result uses `add` only for keys `old` lacks, so it means the same under both
+    /// media types.
+    pub fn diff(old: &Image, new: &Image) -> Result<Self, crate::PatchError> {
+        let mut builder = Self::builder();
+        match crate::patch::change(&old.architecture, &new.architecture) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value) => {
+                builder = builder.add_architecture(value.as_str());
+            }
+            crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_architecture(value.as_str());
+            }
+            crate::patch::Change::Removed => builder = builder.remove_architecture(),
+        }
+        match crate::patch::change(&old.container_format, &new.container_format) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_container_format(value.clone());
+            }
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("container_format", crate::Rule::NotRemovable)
+            }
+        }
+        match crate::patch::change(&old.description, &new.description) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value) => {
+                builder = builder.add_description(value.as_str());
+            }
+            crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_description(value.as_str());
+            }
+            crate::patch::Change::Removed => builder = builder.remove_description(),
+        }
+        match crate::patch::change(&old.disk_format, &new.disk_format) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_disk_format(value.clone());
+            }
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("disk_format", crate::Rule::NotRemovable)
+            }
+        }
+        match crate::patch::change(&old.instance_uuid, &new.instance_uuid) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value) => {
+                builder = builder.add_instance_uuid(value.as_str());
+            }
+            crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_instance_uuid(value.as_str());
+            }
+            crate::patch::Change::Removed => builder = builder.remove_instance_uuid(),
+        }
+        match crate::patch::change(&old.kernel_id, &new.kernel_id) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value) => {
+                builder = builder.add_kernel_id(value.as_deref());
+            }
+            crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_kernel_id(value.as_deref());
+            }
+            crate::patch::Change::Removed => builder = builder.remove_kernel_id(),
+        }
+        match crate::patch::list_change(&old.locations, &new.locations) {
+            crate::patch::ListChange::Unchanged => {}
+            crate::patch::ListChange::Append(items) => {
+                for item in items {
+                    builder = builder
+                        .add_locations(crate::ListPosition::End, item.clone());
+                }
+            }
+            crate::patch::ListChange::RemoveAt(indices) => {
+                for index in indices {
+                    builder = builder.remove_locations(index);
+                }
+            }
+            crate::patch::ListChange::Replace(value) => {
+                builder = builder.replace_locations(value.clone());
+            }
+            crate::patch::ListChange::Removed => {
+                builder.recorder.violate("locations", crate::Rule::NotRemovable)
+            }
+        }
+        match crate::patch::change(&old.min_disk, &new.min_disk) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_min_disk(*value);
+            }
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("min_disk", crate::Rule::NotRemovable)
+            }
+        }
+        match crate::patch::change(&old.min_ram, &new.min_ram) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_min_ram(*value);
+            }
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("min_ram", crate::Rule::NotRemovable)
+            }
+        }
+        match crate::patch::change(&old.name, &new.name) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_name(value.as_deref());
+            }
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("name", crate::Rule::NotRemovable)
+            }
+        }
+        match crate::patch::change(&old.os_distro, &new.os_distro) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value) => {
+                builder = builder.add_os_distro(value.as_str());
+            }
+            crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_os_distro(value.as_str());
+            }
+            crate::patch::Change::Removed => builder = builder.remove_os_distro(),
+        }
+        match crate::patch::change(&old.os_hidden, &new.os_hidden) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_os_hidden(*value);
+            }
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("os_hidden", crate::Rule::NotRemovable)
+            }
+        }
+        match crate::patch::change(&old.os_version, &new.os_version) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value) => {
+                builder = builder.add_os_version(value.as_str());
+            }
+            crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_os_version(value.as_str());
+            }
+            crate::patch::Change::Removed => builder = builder.remove_os_version(),
+        }
+        match crate::patch::change(&old.owner, &new.owner) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_owner(value.as_deref());
+            }
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("owner", crate::Rule::NotRemovable)
+            }
+        }
+        match crate::patch::change(&old.protected, &new.protected) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_protected(*value);
+            }
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("protected", crate::Rule::NotRemovable)
+            }
+        }
+        match crate::patch::change(&old.ramdisk_id, &new.ramdisk_id) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value) => {
+                builder = builder.add_ramdisk_id(value.as_deref());
+            }
+            crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_ramdisk_id(value.as_deref());
+            }
+            crate::patch::Change::Removed => builder = builder.remove_ramdisk_id(),
+        }
+        if !crate::patch::same_set(&old.tags, &new.tags) {
+            match &new.tags {
+                Some(value) => builder = builder.replace_tags(value.clone()),
+                None => builder.recorder.violate("tags", crate::Rule::NotRemovable),
+            }
+        }
+        match crate::patch::change(&old.visibility, &new.visibility) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_visibility(value.clone());
+            }
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("visibility", crate::Rule::NotRemovable)
+            }
+        }
+        builder
+            .recorder
+            .diff_free_form(
+                &old.additional_properties,
+                &new.additional_properties,
+                &IMAGE_FREE_FORM_KEYS,
+                true,
+            );
+        builder.build()
+    }
+    /// The operations, in order.
+    pub fn operations(&self) -> &[crate::PatchOperation] {
+        &self.operations
+    }
+    pub fn len(&self) -> usize {
+        self.operations.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.operations.is_empty()
+    }
+    /// The request body for the given media type.
+    pub fn to_body(&self, media_type: crate::PatchMediaType) -> serde_json::Value {
+        crate::patch::body_value(&self.operations, media_type)
+    }
+    /// Rewrites the patch for the document it will be applied to, so that it means
+    /// the same under both media types: `add` on a key `current` has becomes
+    /// `replace` (v2.0 refuses it with 409) and `replace` on a key it lacks becomes
+    /// `add` (Glance refuses that with 409).
+    pub fn rebase(mut self, current: &Image) -> Self {
+        if let Ok(document) = serde_json::to_value(current) {
+            crate::patch::rebase(&mut self.operations, &document);
+        }
+        self
+    }
+}
+/// Serializes as the `application/openstack-images-v2.1-json-patch` body.
+impl serde::Serialize for ImagePatch {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serde::Serialize::serialize(
+            &crate::patch::Body {
+                operations: &self.operations,
+                media_type: crate::PatchMediaType::V2_1,
+            },
+            serializer,
+        )
+    }
+}
+impl From<&ImagePatch> for json_patch::Patch {
+    fn from(patch: &ImagePatch) -> Self {
+        json_patch::Patch(patch.operations.iter().map(Into::into).collect())
+    }
+}
+impl From<ImagePatch> for json_patch::Patch {
+    fn from(patch: ImagePatch) -> Self {
+        Self::from(&patch)
+    }
+}
+/// Builds a [`ImagePatch`]. Values are checked against the schema as they are given; [`ImagePatchBuilder::build`] refuses the patch if any check failed, naming each property and the rule it broke.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ImagePatchBuilder {
+    recorder: crate::patch::Recorder,
+}
+impl ImagePatchBuilder {
+    /// Adds the custom property `architecture` (Operating system architecture as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>). Under the v2.1 media type this replaces an existing value.
+    pub fn add_architecture(mut self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.recorder.push(crate::PatchOp::Add, "architecture", None, Some(&value));
+        self
+    }
+    /// Replaces `architecture` (Operating system architecture as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>).
+    pub fn replace_architecture(mut self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.recorder.push(crate::PatchOp::Replace, "architecture", None, Some(&value));
+        self
+    }
+    /// Removes the custom property `architecture`. The service answers 409 if the image lacks it.
+    pub fn remove_architecture(mut self) -> Self {
+        self.recorder.remove("architecture", None);
+        self
+    }
+    /// Replaces `container_format` (Format of the container). `None` sets it to `null`.
+    pub fn replace_container_format(
+        mut self,
+        value: Option<ImageContainerFormat>,
+    ) -> Self {
+        let recorder = &mut self.recorder;
+        if let Some(value) = &value {
+            recorder
+                .check_known(
+                    "container_format",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageContainerFormat::KNOWN_VALUES,
+                );
+        }
+        self.recorder
+            .push(crate::PatchOp::Replace, "container_format", None, Some(&value));
+        self
+    }
+    /// Adds the custom property `description` (A human-readable string describing this image). Under the v2.1 media type this replaces an existing value.
+    pub fn add_description(mut self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.recorder.push(crate::PatchOp::Add, "description", None, Some(&value));
+        self
+    }
+    /// Replaces `description` (A human-readable string describing this image).
+    pub fn replace_description(mut self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.recorder.push(crate::PatchOp::Replace, "description", None, Some(&value));
+        self
+    }
+    /// Removes the custom property `description`. The service answers 409 if the image lacks it.
+    pub fn remove_description(mut self) -> Self {
+        self.recorder.remove("description", None);
+        self
+    }
+    /// Replaces `disk_format` (Format of the disk). `None` sets it to `null`.
+    pub fn replace_disk_format(mut self, value: Option<ImageDiskFormat>) -> Self {
+        let recorder = &mut self.recorder;
+        if let Some(value) = &value {
+            recorder
+                .check_known(
+                    "disk_format",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageDiskFormat::KNOWN_VALUES,
+                );
+        }
+        self.recorder.push(crate::PatchOp::Replace, "disk_format", None, Some(&value));
+        self
+    }
+    /// Adds the custom property `instance_uuid` (Metadata which can be used to record which instance this image is associated with). Under the v2.1 media type this replaces an existing value.
+    pub fn add_instance_uuid(mut self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.recorder.push(crate::PatchOp::Add, "instance_uuid", None, Some(&value));
+        self
+    }
+    /// Replaces `instance_uuid` (Metadata which can be used to record which instance this image is associated with).
+    pub fn replace_instance_uuid(mut self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.recorder.push(crate::PatchOp::Replace, "instance_uuid", None, Some(&value));
+        self
+    }
+    /// Removes the custom property `instance_uuid`. The service answers 409 if the image lacks it.
+    pub fn remove_instance_uuid(mut self) -> Self {
+        self.recorder.remove("instance_uuid", None);
+        self
+    }
+    /// Adds the custom property `kernel_id` (ID of image stored in Glance that should be used as the kernel when booting an AMI-style image). `None` sets it to `null`. Under the v2.1 media type this replaces an existing value.
+    pub fn add_kernel_id(mut self, value: Option<&str>) -> Self {
+        let recorder = &mut self.recorder;
+        if let Some(value) = value {
+            recorder.check_pattern("kernel_id", value, &KERNEL_ID_PATTERN);
+        }
+        self.recorder.push(crate::PatchOp::Add, "kernel_id", None, Some(&value));
+        self
+    }
+    /// Replaces `kernel_id` (ID of image stored in Glance that should be used as the kernel when booting an AMI-style image). `None` sets it to `null`.
+    pub fn replace_kernel_id(mut self, value: Option<&str>) -> Self {
+        let recorder = &mut self.recorder;
+        if let Some(value) = value {
+            recorder.check_pattern("kernel_id", value, &KERNEL_ID_PATTERN);
+        }
+        self.recorder.push(crate::PatchOp::Replace, "kernel_id", None, Some(&value));
+        self
+    }
+    /// Removes the custom property `kernel_id`. The service answers 409 if the image lacks it.
+    pub fn remove_kernel_id(mut self) -> Self {
+        self.recorder.remove("kernel_id", None);
+        self
+    }
+    /// Adds one item to `locations` at `position` (`ListPosition::End` appends).
+    pub fn add_locations(
+        mut self,
+        position: crate::ListPosition,
+        value: ImageLocation,
+    ) -> Self {
+        let recorder = &mut self.recorder;
+        {
+            let value = &value;
+            value.validate("locations", recorder);
+        }
+        self.recorder
+            .push(crate::PatchOp::Add, "locations", Some(position), Some(&value));
+        self
+    }
+    /// Removes the item of `locations` at `index`.
+    pub fn remove_locations(mut self, index: usize) -> Self {
+        self.recorder.remove("locations", Some(crate::ListPosition::Index(index)));
+        self
+    }
+    /// Replaces `locations` (A set of URLs to access the image file kept in external store).
+    pub fn replace_locations(mut self, value: Vec<ImageLocation>) -> Self {
+        let recorder = &mut self.recorder;
+        {
+            let value = &value;
+            for item in value.iter() {
+                item.validate("locations", recorder);
+            }
+        }
+        self.recorder.push(crate::PatchOp::Replace, "locations", None, Some(&value));
+        self
+    }
+    /// Replaces `min_disk` (Amount of disk space (in GB) required to boot image).
+    pub fn replace_min_disk(mut self, value: i64) -> Self {
+        let recorder = &mut self.recorder;
+        {
+            let value = &value;
+            recorder.check_range("min_disk", *value, Some(0), Some(2147483647));
+        }
+        self.recorder.push(crate::PatchOp::Replace, "min_disk", None, Some(&value));
+        self
+    }
+    /// Replaces `min_ram` (Amount of ram (in MB) required to boot image).
+    pub fn replace_min_ram(mut self, value: i64) -> Self {
+        let recorder = &mut self.recorder;
+        {
+            let value = &value;
+            recorder.check_range("min_ram", *value, Some(0), Some(2147483647));
+        }
+        self.recorder.push(crate::PatchOp::Replace, "min_ram", None, Some(&value));
+        self
+    }
+    /// Replaces `name` (Descriptive name for the image). `None` sets it to `null`.
+    pub fn replace_name(mut self, value: Option<&str>) -> Self {
+        let recorder = &mut self.recorder;
+        if let Some(value) = value {
+            recorder.check_length("name", value, None, Some(255));
+        }
+        self.recorder.push(crate::PatchOp::Replace, "name", None, Some(&value));
+        self
+    }
+    /// Adds the custom property `os_distro` (Common name of operating system distribution as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>). Under the v2.1 media type this replaces an existing value.
+    pub fn add_os_distro(mut self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.recorder.push(crate::PatchOp::Add, "os_distro", None, Some(&value));
+        self
+    }
+    /// Replaces `os_distro` (Common name of operating system distribution as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>).
+    pub fn replace_os_distro(mut self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.recorder.push(crate::PatchOp::Replace, "os_distro", None, Some(&value));
+        self
+    }
+    /// Removes the custom property `os_distro`. The service answers 409 if the image lacks it.
+    pub fn remove_os_distro(mut self) -> Self {
+        self.recorder.remove("os_distro", None);
+        self
+    }
+    /// Replaces `os_hidden` (If true, image will not appear in default image list response).
+    pub fn replace_os_hidden(mut self, value: bool) -> Self {
+        self.recorder.push(crate::PatchOp::Replace, "os_hidden", None, Some(&value));
+        self
+    }
+    /// Adds the custom property `os_version` (Operating system version as specified by the distributor). Under the v2.1 media type this replaces an existing value.
+    pub fn add_os_version(mut self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.recorder.push(crate::PatchOp::Add, "os_version", None, Some(&value));
+        self
+    }
+    /// Replaces `os_version` (Operating system version as specified by the distributor).
+    pub fn replace_os_version(mut self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.recorder.push(crate::PatchOp::Replace, "os_version", None, Some(&value));
+        self
+    }
+    /// Removes the custom property `os_version`. The service answers 409 if the image lacks it.
+    pub fn remove_os_version(mut self) -> Self {
+        self.recorder.remove("os_version", None);
+        self
+    }
+    /// Replaces `owner` (Owner of the image). `None` sets it to `null`.
+    pub fn replace_owner(mut self, value: Option<&str>) -> Self {
+        let recorder = &mut self.recorder;
+        if let Some(value) = value {
+            recorder.check_length("owner", value, None, Some(255));
+        }
+        self.recorder.push(crate::PatchOp::Replace, "owner", None, Some(&value));
+        self
+    }
+    /// Replaces `protected` (If true, image will not be deletable).
+    pub fn replace_protected(mut self, value: bool) -> Self {
+        self.recorder.push(crate::PatchOp::Replace, "protected", None, Some(&value));
+        self
+    }
+    /// Adds the custom property `ramdisk_id` (ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image). `None` sets it to `null`. Under the v2.1 media type this replaces an existing value.
+    pub fn add_ramdisk_id(mut self, value: Option<&str>) -> Self {
+        let recorder = &mut self.recorder;
+        if let Some(value) = value {
+            recorder.check_pattern("ramdisk_id", value, &KERNEL_ID_PATTERN);
+        }
+        self.recorder.push(crate::PatchOp::Add, "ramdisk_id", None, Some(&value));
+        self
+    }
+    /// Replaces `ramdisk_id` (ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image). `None` sets it to `null`.
+    pub fn replace_ramdisk_id(mut self, value: Option<&str>) -> Self {
+        let recorder = &mut self.recorder;
+        if let Some(value) = value {
+            recorder.check_pattern("ramdisk_id", value, &KERNEL_ID_PATTERN);
+        }
+        self.recorder.push(crate::PatchOp::Replace, "ramdisk_id", None, Some(&value));
+        self
+    }
+    /// Removes the custom property `ramdisk_id`. The service answers 409 if the image lacks it.
+    pub fn remove_ramdisk_id(mut self) -> Self {
+        self.recorder.remove("ramdisk_id", None);
+        self
+    }
+    /// Replaces `tags` (List of strings related to the image) as a whole list: the service refuses operations on single items.
+    pub fn replace_tags<S: Into<String>>(
+        mut self,
+        value: impl IntoIterator<Item = S>,
+    ) -> Self {
+        let value: Vec<String> = value.into_iter().map(Into::into).collect();
+        let recorder = &mut self.recorder;
+        {
+            let value = &value;
+            for item in value.iter() {
+                recorder.check_length("tags", item, None, Some(255));
+            }
+        }
+        self.recorder.push(crate::PatchOp::Replace, "tags", None, Some(&value));
+        self
+    }
+    /// Replaces `visibility` (Scope of image accessibility).
+    pub fn replace_visibility(mut self, value: ImageVisibility) -> Self {
+        let recorder = &mut self.recorder;
+        {
+            let value = &value;
+            recorder
+                .check_known(
+                    "visibility",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageVisibility::KNOWN_VALUES,
+                );
+        }
+        self.recorder.push(crate::PatchOp::Replace, "visibility", None, Some(&value));
+        self
+    }
+    /// Adds a free-form property. The key is checked against the keys the service
+    /// reserves and the schema's own properties. Under the v2.1 media type this
+    /// replaces an existing value.
+    pub fn add_property(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        let key: String = key.into();
+        let value: String = value.into();
+        self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM_KEYS);
+        self.recorder.push(crate::PatchOp::Add, &key, None, Some(&value));
+        self
+    }
+    /// Replaces a free-form property. The service answers 409 if the image lacks it.
+    pub fn replace_property(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        let key: String = key.into();
+        let value: String = value.into();
+        self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM_KEYS);
+        self.recorder.push(crate::PatchOp::Replace, &key, None, Some(&value));
+        self
+    }
+    /// Removes a free-form property. The service answers 409 if the image lacks it.
+    pub fn remove_property(mut self, key: impl Into<String>) -> Self {
+        let key: String = key.into();
+        self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM_KEYS);
+        self.recorder.remove(&key, None);
+        self
+    }
+    /// The patch, or every rule the given values broke.
+    pub fn build(self) -> Result<ImagePatch, crate::PatchError> {
+        self.recorder.finish().map(|operations| ImagePatch { operations })
+    }
+}
+impl ImageLocation {
+    /// Records every constraint of the schema that this value breaks,
+    /// against `property`.
+    pub(crate) fn validate(
+        &self,
+        property: &str,
+        recorder: &mut crate::patch::Recorder,
+    ) {
+        {
+            let value = &self.url;
+            recorder.check_length(property, value, None, Some(255));
+        }
+        if let Some(value) = &self.validation_data {
+            value.validate(property, recorder);
+        }
+    }
+}
+impl ImageLocationValidationData {
+    /// Records every constraint of the schema that this value breaks,
+    /// against `property`.
+    pub(crate) fn validate(
+        &self,
+        property: &str,
+        recorder: &mut crate::patch::Recorder,
+    ) {
+        if let Some(value) = &self.checksum {
+            recorder.check_length(property, value, Some(32), Some(32));
+        }
+        {
+            let value = &self.os_hash_algo;
+            recorder.check_length(property, value, None, Some(64));
+        }
+        {
+            let value = &self.os_hash_value;
+            recorder.check_length(property, value, None, Some(128));
+        }
+    }
+}

@@ -9,6 +9,11 @@
 //! encode gives back the same JSON.
 #![forbid(unsafe_code)]
 mod support;
+mod patch;
+pub use patch::{
+    escape_token, ListPosition, PatchError, PatchMediaType, PatchOp, PatchOperation,
+    Rule, Violation, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1,
+};
 mod image;
 mod images;
 mod member;
@@ -16,8 +21,8 @@ mod members;
 mod task;
 mod tasks;
 pub use image::{
-    Image, ImageContainerFormat, ImageDiskFormat, ImageLocation,
-    ImageLocationValidationData, ImageStatus, ImageVisibility,
+    Image, ImagePatch, ImagePatchBuilder, ImageContainerFormat, ImageDiskFormat,
+    ImageLocation, ImageLocationValidationData, ImageStatus, ImageVisibility,
 };
 pub use images::ImageList;
 pub use member::{Member, MemberStatus};

@@ -44,9 +44,12 @@ fn link_bare_urls(line: &str) -> String {
         }
         let is_url = word.starts_with("https://") || word.starts_with("http://");
         if is_url && !word.contains(['<', '>', '`']) {
+            // Sentence punctuation after a URL is not part of it.
+            let url = word.trim_end_matches(['.', ',', ';', ':', ')', '!', '?', '\'', '"']);
             out.push('<');
-            out.push_str(word);
+            out.push_str(url);
             out.push('>');
+            out.push_str(&word[url.len()..]);
         } else {
             out.push_str(word);
         }

@@ -2,6 +2,7 @@
 
 mod docs;
 mod idents;
+mod patch;
 mod types;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,9 @@ use crate::model::Api;
 /// Support code that does not depend on the schemas, emitted verbatim.
 const SUPPORT: &str = include_str!("../../templates/support.rs");
 
+/// JSON Patch support, emitted verbatim when any resource can be patched.
+const PATCH_SUPPORT: &str = include_str!("../../templates/patch.rs");
+
 /// The generated crate's files, by path relative to the crate root.
 pub fn emit(api: &Api, command: &str) -> Result<BTreeMap<String, String>, Error> {
     let mut files = BTreeMap::new();
@@ -28,12 +32,23 @@ pub fn emit(api: &Api, command: &str) -> Result<BTreeMap<String, String>, Error>
         "src/support.rs".to_owned(),
         crate::format::with_header(SUPPORT, command, "the generator's support template"),
     );
+    if has_patch(api) {
+        files.insert(
+            "src/patch.rs".to_owned(),
+            crate::format::with_header(PATCH_SUPPORT, command, "the generator's patch template"),
+        );
+    }
     for resource in api.resources.values() {
         let path = format!("src/{}.rs", resource.module);
-        let tokens = types::resource_items(api, resource);
+        let mut tokens = types::resource_items(api, resource);
+        tokens.extend(patch::patch_items(api, resource));
         files.insert(path.clone(), format_file(&tokens, command, &resource.file, &path)?);
     }
     Ok(files)
+}
+
+fn has_patch(api: &Api) -> bool {
+    api.resources.values().any(|r| r.patch.is_some())
 }
 
 fn lib_rs(api: &Api) -> TokenStream {
@@ -45,8 +60,21 @@ fn lib_rs(api: &Api) -> TokenStream {
     let exports = api.resources.values().map(|resource| {
         let module = format_ident!("{}", resource.module);
         let mut names = vec![format_ident!("{}", resource.object.rust_name)];
+        if resource.patch.is_some() {
+            names.push(format_ident!("{}Patch", resource.object.rust_name));
+            names.push(format_ident!("{}PatchBuilder", resource.object.rust_name));
+        }
         names.extend(resource.types.keys().map(|name| format_ident!("{}", name)));
         quote! { pub use #module::{#(#names),*}; }
+    });
+    let patch = has_patch(api).then(|| {
+        quote! {
+            mod patch;
+            pub use patch::{
+                escape_token, ListPosition, PatchError, PatchMediaType, PatchOp, PatchOperation, Rule,
+                Violation, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1,
+            };
+        }
     });
     quote! {
         //! Typed documents of the OpenStack Glance (Rackspace Cloud Images) v2 API,
@@ -59,6 +87,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         #![forbid(unsafe_code)]
 
         mod support;
+        #patch
         #(mod #modules;)*
 
         #(#exports)*

@@ -1,0 +1,553 @@
+//! JSON Patch support shared by the generated patch builders. The generator
+//! emits this file verbatim; it does not depend on any schema.
+
+// Every schema uses a different subset of the checks below (one without
+// patterns never calls `check_pattern`), so unused ones are expected.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
+
+/// `application/openstack-images-v2.1-json-patch`: RFC 6902 operation objects,
+/// where `add` on an existing key replaces it.
+pub const PATCH_MEDIA_TYPE_V2_1: &str = "application/openstack-images-v2.1-json-patch";
+
+/// `application/openstack-images-v2.0-json-patch`: the older draft form
+/// `{"replace": "/name", "value": "x"}`, where `add` on an existing key is
+/// refused with 409.
+pub const PATCH_MEDIA_TYPE_V2_0: &str = "application/openstack-images-v2.0-json-patch";
+
+/// The two patch media types Glance accepts. Anything else gets 415.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum PatchMediaType {
+    #[default]
+    V2_1,
+    V2_0,
+}
+
+impl PatchMediaType {
+    /// The `Content-Type` header value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PatchMediaType::V2_1 => PATCH_MEDIA_TYPE_V2_1,
+            PatchMediaType::V2_0 => PATCH_MEDIA_TYPE_V2_0,
+        }
+    }
+}
+
+/// The operations Glance accepts; `move`, `copy` and `test` get 400.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PatchOp {
+    Add,
+    Replace,
+    Remove,
+}
+
+impl PatchOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PatchOp::Add => "add",
+            PatchOp::Replace => "replace",
+            PatchOp::Remove => "remove",
+        }
+    }
+}
+
+/// Where in a list an operation applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListPosition {
+    /// `/<list>/<n>`
+    Index(usize),
+    /// `/<list>/-`, after the last item (add only).
+    End,
+}
+
+/// One checked operation. Paths are kept as unescaped keys and rendered
+/// with RFC 6901 escaping, so a key such as `vendor/arch` is always sent as
+/// `/vendor~1arch`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatchOperation {
+    op: PatchOp,
+    key: String,
+    position: Option<ListPosition>,
+    value: Option<Value>,
+}
+
+impl PatchOperation {
+    pub(crate) fn new(op: PatchOp, key: impl Into<String>, position: Option<ListPosition>, value: Option<Value>) -> Self {
+        PatchOperation {
+            op,
+            key: key.into(),
+            position,
+            value,
+        }
+    }
+
+    pub fn op(&self) -> PatchOp {
+        self.op
+    }
+
+    /// The top-level key the operation changes, unescaped.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    pub fn position(&self) -> Option<ListPosition> {
+        self.position
+    }
+
+    pub fn value(&self) -> Option<&Value> {
+        self.value.as_ref()
+    }
+
+    /// The JSON Pointer, escaped.
+    pub fn path(&self) -> String {
+        let mut path = format!("/{}", escape_token(&self.key));
+        match self.position {
+            Some(ListPosition::Index(index)) => path.push_str(&format!("/{index}")),
+            Some(ListPosition::End) => path.push_str("/-"),
+            None => {}
+        }
+        path
+    }
+
+    pub(crate) fn set_op(&mut self, op: PatchOp) {
+        self.op = op;
+    }
+}
+
+/// Escapes one JSON Pointer reference token (RFC 6901): `~` becomes `~0`
+/// and `/` becomes `~1`, in that order.
+pub fn escape_token(token: &str) -> String {
+    if !token.contains(['~', '/']) {
+        return token.to_owned();
+    }
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Serializes operations as a patch body in either media type.
+pub(crate) struct Body<'a> {
+    pub operations: &'a [PatchOperation],
+    pub media_type: PatchMediaType,
+}
+
+impl Serialize for Body<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.operations.len()))?;
+        for operation in self.operations {
+            seq.serialize_element(&OperationBody {
+                operation,
+                media_type: self.media_type,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+struct OperationBody<'a> {
+    operation: &'a PatchOperation,
+    media_type: PatchMediaType,
+}
+
+impl Serialize for OperationBody<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let operation = self.operation;
+        let entries = 1 + usize::from(operation.value.is_some()) + usize::from(self.media_type == PatchMediaType::V2_1);
+        let mut map = serializer.serialize_map(Some(entries))?;
+        match self.media_type {
+            PatchMediaType::V2_1 => {
+                map.serialize_entry("op", operation.op.as_str())?;
+                map.serialize_entry("path", &operation.path())?;
+            }
+            PatchMediaType::V2_0 => map.serialize_entry(operation.op.as_str(), &operation.path())?,
+        }
+        if let Some(value) = &operation.value {
+            map.serialize_entry("value", value)?;
+        }
+        map.end()
+    }
+}
+
+impl From<&PatchOperation> for json_patch::PatchOperation {
+    fn from(operation: &PatchOperation) -> Self {
+        let mut tokens = vec![json_patch::jsonptr::Token::new(operation.key.as_str())];
+        match operation.position {
+            Some(ListPosition::Index(index)) => tokens.push(json_patch::jsonptr::Token::from(index)),
+            Some(ListPosition::End) => tokens.push(json_patch::jsonptr::Token::new("-")),
+            None => {}
+        }
+        let path = json_patch::jsonptr::PointerBuf::from_tokens(tokens);
+        let value = operation.value.clone().unwrap_or(Value::Null);
+        match operation.op {
+            PatchOp::Add => json_patch::PatchOperation::Add(json_patch::AddOperation { path, value }),
+            PatchOp::Replace => json_patch::PatchOperation::Replace(json_patch::ReplaceOperation { path, value }),
+            PatchOp::Remove => json_patch::PatchOperation::Remove(json_patch::RemoveOperation { path }),
+        }
+    }
+}
+
+/// Rewrites operations so that they mean the same under both media types,
+/// given the document they will be applied to: `add` on a key the document
+/// has becomes `replace` (v2.0 refuses it with 409), and `replace` on a key
+/// it lacks becomes `add` (Glance refuses it with 409).
+pub(crate) fn rebase(operations: &mut [PatchOperation], current: &Value) {
+    for operation in operations.iter_mut() {
+        if operation.position.is_some() {
+            continue;
+        }
+        let exists = current.get(&operation.key).is_some();
+        match (operation.op, exists) {
+            (PatchOp::Add, true) => operation.set_op(PatchOp::Replace),
+            (PatchOp::Replace, false) => operation.set_op(PatchOp::Add),
+            _ => {}
+        }
+    }
+}
+
+/// Why a value or an operation was refused before anything was sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    /// The value is not one the schema's enum lists.
+    NotInEnum { value: String, allowed: &'static [&'static str] },
+    /// The string is longer than `maxLength`.
+    TooLong { max: u64, length: usize },
+    /// The string is shorter than `minLength`.
+    TooShort { min: u64, length: usize },
+    /// The string does not match the schema's `pattern`.
+    PatternMismatch { pattern: &'static str },
+    /// The integer is outside the range the service accepts.
+    OutOfRange { value: i64, minimum: Option<i64>, maximum: Option<i64> },
+    /// A free-form key the service reserves for itself.
+    ReservedKey,
+    /// A free-form key that names a schema property, which has its own typed method.
+    DeclaredProperty,
+    /// An empty free-form key.
+    EmptyKey,
+    /// A free-form key longer than the service accepts.
+    KeyTooLong { max: u64, length: usize },
+    /// A free-form value that is not a string.
+    NotAString,
+    /// A base property cannot be removed (Glance answers 403).
+    NotRemovable,
+    /// The value could not be turned into JSON.
+    Unserializable(String),
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::NotInEnum { value, allowed } => {
+                write!(f, "`{value}` is not one of {}", allowed.join(", "))
+            }
+            Rule::TooLong { max, length } => write!(f, "{length} characters is more than the {max} allowed"),
+            Rule::TooShort { min, length } => write!(f, "{length} characters is fewer than the {min} required"),
+            Rule::PatternMismatch { pattern } => write!(f, "does not match the pattern {pattern}"),
+            Rule::OutOfRange { value, minimum, maximum } => {
+                write!(f, "{value} is out of range")?;
+                match (minimum, maximum) {
+                    (Some(min), Some(max)) => write!(f, " {min}..={max}"),
+                    (Some(min), None) => write!(f, " (at least {min})"),
+                    (None, Some(max)) => write!(f, " (at most {max})"),
+                    (None, None) => Ok(()),
+                }
+            }
+            Rule::ReservedKey => f.write_str("the key is reserved by the service"),
+            Rule::DeclaredProperty => f.write_str("the key is a schema property: use its typed method"),
+            Rule::EmptyKey => f.write_str("the key is empty"),
+            Rule::KeyTooLong { max, length } => write!(f, "the key has {length} characters, more than the {max} allowed"),
+            Rule::NotAString => f.write_str("free-form values must be strings"),
+            Rule::NotRemovable => f.write_str("a base property cannot be removed"),
+            Rule::Unserializable(reason) => write!(f, "cannot be written as JSON: {reason}"),
+        }
+    }
+}
+
+/// One broken rule, with the property (or free-form key) that broke it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub property: String,
+    pub rule: Rule,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`: {}", self.property, self.rule)
+    }
+}
+
+/// A patch that was refused before it could be sent, with every reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchError {
+    violations: Vec<Violation>,
+}
+
+impl PatchError {
+    pub(crate) fn new(violations: Vec<Violation>) -> Self {
+        PatchError { violations }
+    }
+
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+}
+
+impl fmt::Display for PatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid patch: ")?;
+        for (index, violation) in self.violations.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{violation}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for PatchError {}
+
+/// Collects operations and the rules they break; a builder's `build` turns
+/// it into a patch only when nothing is broken.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Recorder {
+    pub operations: Vec<PatchOperation>,
+    pub violations: Vec<Violation>,
+}
+
+impl Recorder {
+    pub fn push<T: Serialize + ?Sized>(&mut self, op: PatchOp, key: &str, position: Option<ListPosition>, value: Option<&T>) {
+        let value = match value.map(serde_json::to_value).transpose() {
+            Ok(value) => value,
+            Err(error) => {
+                self.violate(key, Rule::Unserializable(error.to_string()));
+                return;
+            }
+        };
+        self.operations.push(PatchOperation::new(op, key, position, value));
+    }
+
+    pub fn violate(&mut self, property: &str, rule: Rule) {
+        self.violations.push(Violation {
+            property: property.to_owned(),
+            rule,
+        });
+    }
+
+    pub fn check_length(&mut self, property: &str, value: &str, min: Option<u64>, max: Option<u64>) {
+        let length = value.chars().count();
+        if let Some(max) = max.filter(|max| length as u64 > *max) {
+            self.violate(property, Rule::TooLong { max, length });
+        }
+        if let Some(min) = min.filter(|min| (length as u64) < *min) {
+            self.violate(property, Rule::TooShort { min, length });
+        }
+    }
+
+    pub fn check_pattern(&mut self, property: &str, value: &str, pattern: &Pattern) {
+        if !pattern.regex().is_some_and(|re| re.is_match(value)) {
+            self.violate(property, Rule::PatternMismatch { pattern: pattern.source });
+        }
+    }
+
+    /// Records a `remove`, which carries no value.
+    pub fn remove(&mut self, key: &str, position: Option<ListPosition>) {
+        self.operations.push(PatchOperation::new(PatchOp::Remove, key, position, None));
+    }
+
+    pub fn check_range(&mut self, property: &str, value: i64, minimum: Option<i64>, maximum: Option<i64>) {
+        let below = minimum.is_some_and(|min| value < min);
+        let above = maximum.is_some_and(|max| value > max);
+        if below || above {
+            self.violate(property, Rule::OutOfRange { value, minimum, maximum });
+        }
+    }
+
+    pub fn check_known(&mut self, property: &str, known: bool, value: &str, allowed: &'static [&'static str]) {
+        if !known {
+            self.violate(property, Rule::NotInEnum { value: value.to_owned(), allowed });
+        }
+    }
+
+    /// Checks a free-form key against what the service refuses.
+    pub fn check_free_form_key(&mut self, key: &str, rules: &FreeFormKeys) {
+        if key.is_empty() {
+            self.violate(key, Rule::EmptyKey);
+        } else if rules.reserved.contains(&key) || rules.reserved_prefixes.iter().any(|p| key.starts_with(p)) {
+            self.violate(key, Rule::ReservedKey);
+        } else if rules.declared.contains(&key) {
+            self.violate(key, Rule::DeclaredProperty);
+        }
+        let length = key.chars().count();
+        if let Some(max) = rules.max_length.filter(|max| length as u64 > *max) {
+            self.violate(key, Rule::KeyTooLong { max, length });
+        }
+    }
+
+    pub fn finish(self) -> Result<Vec<PatchOperation>, PatchError> {
+        if self.violations.is_empty() {
+            Ok(self.operations)
+        } else {
+            Err(PatchError::new(self.violations))
+        }
+    }
+}
+
+/// A schema `pattern`, compiled on first use. The generator has already
+/// compiled it with the same regex crate, so `regex` returns `None` only if
+/// that crate changed its syntax; the value is then reported as not matching
+/// rather than panicking.
+pub(crate) struct Pattern {
+    source: &'static str,
+    compiled: std::sync::OnceLock<Option<regex::Regex>>,
+}
+
+impl Pattern {
+    pub const fn new(source: &'static str) -> Self {
+        Pattern {
+            source,
+            compiled: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn regex(&self) -> Option<&regex::Regex> {
+        self.compiled.get_or_init(|| regex::Regex::new(self.source).ok()).as_ref()
+    }
+}
+
+/// What the service refuses as a free-form property key.
+pub(crate) struct FreeFormKeys {
+    pub declared: &'static [&'static str],
+    pub reserved: &'static [&'static str],
+    pub reserved_prefixes: &'static [&'static str],
+    pub max_length: Option<u64>,
+}
+
+impl FreeFormKeys {
+    pub fn is_reserved(&self, key: &str) -> bool {
+        self.reserved.contains(&key) || self.reserved_prefixes.iter().any(|p| key.starts_with(p))
+    }
+}
+
+/// How a property differs between two documents.
+pub(crate) enum Change<'a, T> {
+    Unchanged,
+    Added(&'a T),
+    Replaced(&'a T),
+    Removed,
+}
+
+pub(crate) fn change<'a, T: PartialEq>(old: &Option<T>, new: &'a Option<T>) -> Change<'a, T> {
+    match (old, new) {
+        (old, new) if old == new => Change::Unchanged,
+        (None, Some(value)) => Change::Added(value),
+        (Some(_), Some(value)) => Change::Replaced(value),
+        _ => Change::Removed,
+    }
+}
+
+/// Whether two optional lists hold the same set of strings: Glance keeps
+/// neither order nor duplicates of tags.
+pub(crate) fn same_set(old: &Option<Vec<String>>, new: &Option<Vec<String>>) -> bool {
+    match (old, new) {
+        (Some(old), Some(new)) => old.iter().collect::<BTreeSet<_>>() == new.iter().collect::<BTreeSet<_>>(),
+        (old, new) => old.is_none() == new.is_none(),
+    }
+}
+
+/// How an indexed list differs between two documents, as the fewest
+/// operations Glance accepts: appends, removals at an index, or one replace.
+pub(crate) enum ListChange<'a, T> {
+    Unchanged,
+    Append(&'a [T]),
+    /// Indices to remove, highest first so that each stays valid.
+    RemoveAt(Vec<usize>),
+    Replace(&'a Vec<T>),
+    Removed,
+}
+
+pub(crate) fn list_change<'a, T: PartialEq>(old: &Option<Vec<T>>, new: &'a Option<Vec<T>>) -> ListChange<'a, T> {
+    let (old, new) = match (old, new) {
+        (old, new) if old == new => return ListChange::Unchanged,
+        (_, None) => return ListChange::Removed,
+        (None, Some(new)) => return ListChange::Replace(new),
+        (Some(old), Some(new)) => (old, new),
+    };
+    if new.len() > old.len() && new.starts_with(old) {
+        return ListChange::Append(&new[old.len()..]);
+    }
+    if new.len() < old.len() {
+        // Keep `new` as a subsequence of `old`; whatever is skipped is removed.
+        let mut removed = Vec::new();
+        let mut kept = new.iter().peekable();
+        for (index, item) in old.iter().enumerate() {
+            if kept.peek() == Some(&item) {
+                kept.next();
+            } else {
+                removed.push(index);
+            }
+        }
+        if kept.peek().is_none() {
+            removed.reverse();
+            return ListChange::RemoveAt(removed);
+        }
+    }
+    ListChange::Replace(new)
+}
+
+/// The body of a patch as a JSON value, in either media type.
+pub(crate) fn body_value(operations: &[PatchOperation], media_type: PatchMediaType) -> Value {
+    let operations = operations.iter().map(|operation| {
+        let mut object = serde_json::Map::new();
+        match media_type {
+            PatchMediaType::V2_1 => {
+                object.insert("op".to_owned(), Value::from(operation.op.as_str()));
+                object.insert("path".to_owned(), Value::from(operation.path()));
+            }
+            PatchMediaType::V2_0 => {
+                object.insert(operation.op.as_str().to_owned(), Value::from(operation.path()));
+            }
+        }
+        if let Some(value) = &operation.value {
+            object.insert("value".to_owned(), value.clone());
+        }
+        Value::Object(object)
+    });
+    Value::Array(operations.collect())
+}
+
+impl Recorder {
+    /// Adds the operations that turn one set of free-form properties into
+    /// another. Reserved keys are the service's own and are left alone, as
+    /// read-only properties are.
+    pub fn diff_free_form(
+        &mut self,
+        old: &std::collections::BTreeMap<String, Value>,
+        new: &std::collections::BTreeMap<String, Value>,
+        keys: &FreeFormKeys,
+        strings_only: bool,
+    ) {
+        for (key, value) in new {
+            if keys.is_reserved(key) {
+                continue;
+            }
+            let op = match old.get(key) {
+                Some(previous) if previous == value => continue,
+                Some(_) => PatchOp::Replace,
+                None => PatchOp::Add,
+            };
+            self.check_free_form_key(key, keys);
+            if strings_only && !value.is_string() {
+                self.violate(key, Rule::NotAString);
+            }
+            self.push(op, key, None, Some(value));
+        }
+        for key in old.keys() {
+            if !new.contains_key(key) && !keys.is_reserved(key) {
+                self.remove(key, None);
+            }
+        }
+    }
+}
