@@ -13,6 +13,7 @@
 //! does not panic.
 
 mod emit;
+pub mod drift;
 pub mod error;
 mod format;
 pub mod keywords;

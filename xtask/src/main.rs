@@ -2,8 +2,11 @@
 //!
 //! Each command lives in its own module; this file only dispatches.
 
+mod diff_schemas;
+mod fetch_schemas;
 mod glance;
 mod regenerate;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,8 +17,14 @@ usage: cargo xtask <command>
 commands:
   regenerate [--check] [--schemas DIR] [--out DIR]
                       rewrite the generated crate from the schemas
+  test [--no-glance]  every check CI runs: fresh generated code, the whole
+                      test suite against a real Glance, and clippy
   glance start|stop|status
                       run a real Glance 33.0.0 on 127.0.0.1 for the tests
+  diff-schemas <old-dir> <new-dir> [--format text|json] [--fail-on breaking]
+                      report what a schema change means for users of the crate
+  fetch-schemas --url URL [--token T] [--header 'Name: value']... [--out DIR]
+                      download the six schemas a Glance serves (default: schemas/)
 ";
 
 fn main() -> ExitCode {
@@ -23,6 +32,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("regenerate") => regenerate::run(&args[1..]),
         Some("glance") => glance::run(&args[1..]),
+        Some("test") => test::run(&args[1..]),
+        Some("diff-schemas") => diff_schemas::run(&args[1..]),
+        Some("fetch-schemas") => fetch_schemas::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -48,7 +48,11 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
 pub fn run(args: &[String]) -> Result<(), String> {
     let args = parse_args(args)?;
     let command = regenerate_command(&args);
-    generate(args.check, &args.schemas, &args.out, &command)
+    generate(args.check, &args.schemas, &args.out, &command)?;
+    if !args.check && command == cloud_images_codegen::DEFAULT_COMMAND {
+        crate::diff_schemas::print_drift_since_head();
+    }
+    Ok(())
 }
 
 /// The command that rebuilds this output, as the header and the `--check`
