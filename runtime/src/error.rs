@@ -1,0 +1,167 @@
+//! The one error type of this crate: Glance's refusals by status code, bodies
+//! that do not match the schema, requests refused before sending, and
+//! failures of the HTTP stack.
+
+use std::fmt;
+
+use http::{HeaderMap, StatusCode};
+
+use crate::message;
+
+/// What Glance said when it refused a request: the status, and its message
+/// with the markup Glance wraps it in removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The response status.
+    pub status: StatusCode,
+    /// Glance's message, without `<br />`, HTML wrappers or the status line
+    /// that plain-text and HTML error bodies start with. When the body had no
+    /// message (for example the empty body of a 405 to `HEAD`), this is the
+    /// status's reason phrase.
+    pub message: String,
+    /// The `x-openstack-request-id` response header, for matching server logs.
+    pub request_id: Option<String>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.status, self.message)
+    }
+}
+
+/// Everything that can go wrong with an operation.
+///
+/// The first ten variants follow Glance's status codes (see PATCH-RULES,
+/// "Responses"); each carries the cleaned message.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// 400: a bad value, operation, filter or sort parameter.
+    BadRequest(ApiError),
+    /// 401: no or invalid credentials.
+    Unauthorized(ApiError),
+    /// 403: read-only or reserved property, a policy refusal, a protected image.
+    Forbidden(ApiError),
+    /// 404: the image, member or task is unknown or not visible.
+    NotFound(ApiError),
+    /// 405: the resource does not support the method.
+    MethodNotAllowed(ApiError),
+    /// 409: a duplicate, a missing property, or a status transition refused.
+    Conflict(ApiError),
+    /// 413: over a quota (tags, properties, members, storage).
+    PayloadTooLarge(ApiError),
+    /// 415: the media type was refused. For `PATCH`, Glance lists the media
+    /// types it accepts in the `Accept-Patch` header, kept here as sent.
+    UnsupportedMediaType {
+        error: ApiError,
+        accept_patch: Option<String>,
+    },
+    /// 5xx.
+    ServerError(ApiError),
+    /// Any other status that is not a success.
+    Other(ApiError),
+    /// A success response whose body does not match the schema. `path` names
+    /// the JSON path of the offending value, such as `images[0].min_ram`
+    /// (`.` for the document itself).
+    Decode { path: String, message: String },
+    /// The request was refused before anything was sent: an invalid base URL
+    /// or header, or a value Glance is known to refuse.
+    InvalidRequest(String),
+    /// The HTTP stack failed (connection, timeout, TLS), or a body reader or
+    /// writer failed while streaming.
+    Transport(Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl Error {
+    /// Builds the error for a response whose status is not a success.
+    pub fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+        let content_type = header_str(headers, http::header::CONTENT_TYPE);
+        let error = ApiError {
+            status,
+            message: message::clean(status, content_type, body),
+            request_id: header_str(headers, "x-openstack-request-id").map(str::to_owned),
+        };
+        match status.as_u16() {
+            400 => Error::BadRequest(error),
+            401 => Error::Unauthorized(error),
+            403 => Error::Forbidden(error),
+            404 => Error::NotFound(error),
+            405 => Error::MethodNotAllowed(error),
+            409 => Error::Conflict(error),
+            413 => Error::PayloadTooLarge(error),
+            415 => Error::UnsupportedMediaType {
+                error,
+                accept_patch: header_str(headers, "accept-patch").map(str::to_owned),
+            },
+            500..=599 => Error::ServerError(error),
+            _ => Error::Other(error),
+        }
+    }
+
+    /// Glance's refusal, for the variants that carry one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::BadRequest(error)
+            | Error::Unauthorized(error)
+            | Error::Forbidden(error)
+            | Error::NotFound(error)
+            | Error::MethodNotAllowed(error)
+            | Error::Conflict(error)
+            | Error::PayloadTooLarge(error)
+            | Error::UnsupportedMediaType { error, .. }
+            | Error::ServerError(error)
+            | Error::Other(error) => Some(error),
+            Error::Decode { .. } | Error::InvalidRequest(_) | Error::Transport(_) => None,
+        }
+    }
+
+    /// The response status, when the service answered with an error.
+    pub fn status(&self) -> Option<StatusCode> {
+        self.api_error().map(|error| error.status)
+    }
+
+    /// Glance's cleaned message, when the service answered with an error.
+    pub fn message(&self) -> Option<&str> {
+        self.api_error().map(|error| error.message.as_str())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Decode { path, message } => {
+                write!(
+                    f,
+                    "response does not match the schema at `{path}`: {message}"
+                )
+            }
+            Error::InvalidRequest(reason) => write!(f, "request refused before sending: {reason}"),
+            Error::Transport(source) => write!(f, "transport error: {source}"),
+            Error::UnsupportedMediaType {
+                error,
+                accept_patch: Some(accepted),
+            } => write!(f, "{error} (Accept-Patch: {accepted})"),
+            other => match other.api_error() {
+                Some(error) => error.fmt(f),
+                None => f.write_str("unknown error"),
+            },
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(source) => Some(source.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// A header's value, when it is present and visible ASCII.
+pub(crate) fn header_str(
+    headers: &HeaderMap,
+    name: impl http::header::AsHeaderName,
+) -> Option<&str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}

@@ -1,0 +1,120 @@
+//! Requests and typed responses for the OpenStack Glance (Rackspace Cloud
+//! Images) v2 API, on top of the generated types of [`cloud_images`].
+//!
+//! The core is sans-IO: [`Api`] builds, for every operation, an
+//! [`Operation`] holding an `http::Request<Vec<u8>>` (method, absolute URI
+//! under your base URL, `Accept`, `Content-Type`, body) and the [`Decoder`]
+//! that turns the `http::Response` into the generated type or a typed
+//! [`Error`]. Nothing here opens a socket, so any HTTP stack can send the
+//! requests. With the `blocking` feature, `blocking::Client` sends them
+//! with ureq.
+//!
+//! # Sans-IO, with any HTTP stack
+//!
+//! ```
+//! use cloud_images_runtime::{Api, Error, ImageListQuery, Match};
+//!
+//! let api = Api::new("http://127.0.0.1:9292")?
+//!     .with_header("X-Auth-Token", "secret")?;
+//!
+//! let query = ImageListQuery {
+//!     name: Some(Match::eq("page-c")),
+//!     limit: Some(2),
+//!     ..ImageListQuery::default()
+//! };
+//! let operation = api.list_images(&query)?;
+//! assert_eq!(operation.request().method(), "GET");
+//! assert_eq!(
+//!     operation.request().uri(),
+//!     "http://127.0.0.1:9292/v2/images?name=page-c&limit=2"
+//! );
+//!
+//! // Send `operation.request()` with your HTTP stack, then hand the
+//! // response to the operation's decoder.
+//! let response = http::Response::builder()
+//!     .status(200)
+//!     .body(br#"{"images": [], "first": "/v2/images?name=page-c&limit=2"}"#.to_vec())
+//!     .unwrap();
+//! let list = operation.decode(response)?;
+//! assert_eq!(list.images, Some(vec![]));
+//! assert!(api.next_page(&list)?.is_none());
+//!
+//! // Refusals arrive typed, with Glance's message cleaned up.
+//! let operation = api.get_image("00000000-0000-0000-0000-000000000000")?;
+//! let response = http::Response::builder()
+//!     .status(404)
+//!     .header("content-type", "application/json")
+//!     .body(br#"{"message": "No image found with ID 00000000-0000-0000-0000-000000000000<br /><br />\n\n\n", "code": "404 Not Found", "title": "Not Found"}"#.to_vec())
+//!     .unwrap();
+//! match operation.decode(response) {
+//!     Err(Error::NotFound(error)) => {
+//!         assert_eq!(error.message, "No image found with ID 00000000-0000-0000-0000-000000000000")
+//!     }
+//!     other => panic!("expected NotFound, got {other:?}"),
+//! }
+//! # Ok::<(), Error>(())
+//! ```
+//!
+//! # Blocking client
+//!
+//! ```no_run
+//! # #[cfg(feature = "blocking")]
+//! # fn main() -> Result<(), cloud_images_runtime::Error> {
+//! use std::time::Duration;
+//!
+//! use cloud_images::{ImageContainerFormat, ImageDiskFormat};
+//! use cloud_images_runtime::blocking::Client;
+//! use cloud_images_runtime::{ImageCreate, ImageListQuery};
+//!
+//! let client = Client::builder("http://127.0.0.1:9292")
+//!     .token("secret")
+//!     .connect_timeout(Some(Duration::from_secs(5)))
+//!     .build()?;
+//!
+//! let image = client.create_image(&ImageCreate {
+//!     name: Some("cirros".into()),
+//!     disk_format: Some(ImageDiskFormat::Raw),
+//!     container_format: Some(ImageContainerFormat::Bare),
+//!     ..ImageCreate::default()
+//! })?;
+//! let id = image.id.unwrap_or_default();
+//! client.upload_image(&id, vec![0; 1024])?;
+//!
+//! // Every image, following `next` links page by page.
+//! for image in client.images(&ImageListQuery { limit: Some(100), ..ImageListQuery::default() }) {
+//!     println!("{:?}", image?.name);
+//! }
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "blocking"))]
+//! # fn main() {}
+//! ```
+#![forbid(unsafe_code)]
+
+mod api;
+mod encode;
+mod endpoint;
+mod error;
+mod filter;
+mod images;
+mod members;
+mod message;
+mod operation;
+mod paging;
+mod schemas;
+mod tasks;
+
+#[cfg(feature = "blocking")]
+pub mod blocking;
+
+pub use api::Api;
+pub use error::{ApiError, Error};
+pub use filter::{Match, SortDir, TimeFilter, TimeOp};
+pub use images::{
+    ImageCreate, ImageImport, ImageListQuery, ImportMethod, MemberStatusFilter, Sort, SortKey,
+    VisibilityFilter,
+};
+pub use members::MemberStatusUpdate;
+pub use operation::{Decoder, Operation, decode_json};
+pub use paging::Page;
+pub use tasks::{TaskCreate, TaskListQuery, TaskSortKey};

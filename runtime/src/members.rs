@@ -1,0 +1,127 @@
+//! Image members (PATCH-RULES, "Members"): sharing an image with another
+//! project, and that project accepting or rejecting it.
+
+use cloud_images::{Member, MemberList, MemberStatus};
+use http::Method;
+use serde::Serialize;
+
+use crate::api::{Api, Body, JSON};
+use crate::encode::{Query, segment};
+use crate::error::Error;
+use crate::images::image_path;
+use crate::operation::{Decoder, Operation, empty, json};
+
+/// The body of `PUT /v2/images/{id}/members/{member}`: `{"status": "accepted"}`.
+///
+/// Only the three statuses Glance knows can be built; any other gets 400
+/// from Glance (e-19), so it is refused here instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberStatusUpdate {
+    status: MemberStatus,
+}
+
+impl MemberStatusUpdate {
+    pub fn new(status: MemberStatus) -> Result<Self, Error> {
+        if status.is_known() {
+            Ok(MemberStatusUpdate { status })
+        } else {
+            Err(Error::InvalidRequest(format!(
+                "member status `{status}` is not one of {}",
+                MemberStatus::KNOWN_VALUES.join(", ")
+            )))
+        }
+    }
+
+    pub fn status(&self) -> &MemberStatus {
+        &self.status
+    }
+}
+
+#[derive(Serialize)]
+struct MemberAdd<'a> {
+    member: &'a str,
+}
+
+fn members_path(image_id: &str) -> String {
+    format!("{}/members", image_path(image_id))
+}
+
+fn member_path(image_id: &str, member_id: &str) -> String {
+    format!("{}/members/{}", image_path(image_id), segment(member_id))
+}
+
+impl Api {
+    /// `POST /v2/images/{id}/members` with `{"member": ...}` → 200 [`Member`]
+    /// in status `pending` (e-04). Only `shared` images have members (e-01).
+    pub fn add_member(&self, image_id: &str, member_id: &str) -> Result<Operation<Member>, Error> {
+        let body = Body::json(&MemberAdd { member: member_id })?;
+        self.operation(
+            Method::POST,
+            &members_path(image_id),
+            Query::default(),
+            body,
+            JSON,
+            Decoder::new(json),
+        )
+    }
+
+    /// `GET /v2/images/{id}/members` → 200 [`MemberList`] (e-11).
+    pub fn list_members(&self, image_id: &str) -> Result<Operation<MemberList>, Error> {
+        let path = members_path(image_id);
+        self.operation(
+            Method::GET,
+            &path,
+            Query::default(),
+            Body::Empty,
+            JSON,
+            Decoder::new(json),
+        )
+    }
+
+    /// `GET /v2/images/{id}/members/{member}` → 200 [`Member`] (e-15).
+    pub fn get_member(&self, image_id: &str, member_id: &str) -> Result<Operation<Member>, Error> {
+        let path = member_path(image_id, member_id);
+        self.operation(
+            Method::GET,
+            &path,
+            Query::default(),
+            Body::Empty,
+            JSON,
+            Decoder::new(json),
+        )
+    }
+
+    /// `PUT /v2/images/{id}/members/{member}` with `{"status": ...}` → 200
+    /// [`Member`] (e-21). Only the member's own project may do this (e-18).
+    pub fn update_member(
+        &self,
+        image_id: &str,
+        member_id: &str,
+        status: MemberStatus,
+    ) -> Result<Operation<Member>, Error> {
+        let body = Body::json(&MemberStatusUpdate::new(status)?)?;
+        let path = member_path(image_id, member_id);
+        self.operation(
+            Method::PUT,
+            &path,
+            Query::default(),
+            body,
+            JSON,
+            Decoder::new(json),
+        )
+    }
+
+    /// `DELETE /v2/images/{id}/members/{member}` → 204 (e-34). Only the
+    /// image owner may do this (e-28).
+    pub fn delete_member(&self, image_id: &str, member_id: &str) -> Result<Operation<()>, Error> {
+        let path = member_path(image_id, member_id);
+        self.operation(
+            Method::DELETE,
+            &path,
+            Query::default(),
+            Body::Empty,
+            JSON,
+            Decoder::new(empty),
+        )
+    }
+}

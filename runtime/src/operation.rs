@@ -1,0 +1,149 @@
+//! A request paired with the decoder for its response, so that the two can
+//! not be mismatched, and the decoders themselves.
+
+use std::fmt;
+
+use http::{HeaderMap, Request, Response, StatusCode, Uri};
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+
+type DecodeFn<T> = fn(StatusCode, &HeaderMap, &[u8]) -> Result<T, Error>;
+
+/// Turns the response to one kind of operation into its typed result.
+/// Pure: it only looks at the status, headers and body it is given.
+pub struct Decoder<T> {
+    decode: DecodeFn<T>,
+}
+
+// Manual impls: a derive would require `T: Clone`, but only a fn pointer is held.
+impl<T> Clone for Decoder<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Decoder<T> {}
+
+impl<T> fmt::Debug for Decoder<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Decoder")
+    }
+}
+
+impl<T> Decoder<T> {
+    pub(crate) const fn new(decode: DecodeFn<T>) -> Self {
+        Decoder { decode }
+    }
+
+    /// Decodes a whole response.
+    pub fn decode<B: AsRef<[u8]>>(&self, response: Response<B>) -> Result<T, Error> {
+        let (parts, body) = response.into_parts();
+        (self.decode)(parts.status, &parts.headers, body.as_ref())
+    }
+
+    /// Decodes a response given as its parts.
+    pub fn decode_parts(
+        &self,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<T, Error> {
+        (self.decode)(status, headers, body)
+    }
+}
+
+/// One operation, ready to send with any HTTP stack: the request, and the
+/// decoder for its response.
+#[derive(Debug)]
+pub struct Operation<T> {
+    request: Request<Vec<u8>>,
+    decoder: Decoder<T>,
+}
+
+impl<T> Operation<T> {
+    pub(crate) fn new(request: Request<Vec<u8>>, decoder: Decoder<T>) -> Self {
+        Operation { request, decoder }
+    }
+
+    pub fn request(&self) -> &Request<Vec<u8>> {
+        &self.request
+    }
+
+    /// The request, for changing it before sending (for example to try a
+    /// different `Accept` header).
+    pub fn request_mut(&mut self) -> &mut Request<Vec<u8>> {
+        &mut self.request
+    }
+
+    pub fn uri(&self) -> &Uri {
+        self.request.uri()
+    }
+
+    pub fn decoder(&self) -> Decoder<T> {
+        self.decoder
+    }
+
+    /// Decodes the response to this operation's request.
+    pub fn decode<B: AsRef<[u8]>>(&self, response: Response<B>) -> Result<T, Error> {
+        self.decoder.decode(response)
+    }
+
+    pub fn into_request(self) -> Request<Vec<u8>> {
+        self.request
+    }
+
+    pub fn into_parts(self) -> (Request<Vec<u8>>, Decoder<T>) {
+        (self.request, self.decoder)
+    }
+}
+
+/// A success with a JSON body, decoded with the path of any mismatch.
+pub(crate) fn json<T: DeserializeOwned>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, Error> {
+    if !status.is_success() {
+        return Err(Error::from_response(status, headers, body));
+    }
+    decode_json(body)
+}
+
+/// Deserializes `body`, naming the JSON path of whatever does not fit.
+pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value =
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|error| Error::Decode {
+            path: error.path().to_string(),
+            message: error.inner().to_string(),
+        })?;
+    deserializer.end().map_err(|error| Error::Decode {
+        path: ".".to_owned(),
+        message: error.to_string(),
+    })?;
+    Ok(value)
+}
+
+/// A success whose body carries nothing (204 from delete, deactivate, upload;
+/// 202 from import).
+pub(crate) fn empty(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Result<(), Error> {
+    if status.is_success() {
+        Ok(())
+    } else {
+        Err(Error::from_response(status, headers, body))
+    }
+}
+
+/// Image data: the bytes on 200, `None` on 204 (an image without data).
+pub(crate) fn data(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<Vec<u8>>, Error> {
+    match status {
+        StatusCode::NO_CONTENT => Ok(None),
+        status if status.is_success() => Ok(Some(body.to_vec())),
+        status => Err(Error::from_response(status, headers, body)),
+    }
+}

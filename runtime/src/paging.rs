@@ -1,0 +1,65 @@
+//! Following the `next` link of a list response.
+//!
+//! Glance puts `next` in a page whenever the page is full, so the last page
+//! may be empty (g-06..g-17); a page without `next` is the last.
+
+use cloud_images::{Image, ImageList, Task, TaskList};
+use http::Method;
+use serde::de::DeserializeOwned;
+
+use crate::api::{Api, Body, JSON};
+use crate::error::Error;
+use crate::operation::{Decoder, Operation, json};
+
+/// A list response that links to the next page.
+pub trait Page: DeserializeOwned + Sized {
+    type Item;
+
+    /// The `next` link as sent, relative to the service root.
+    fn next_link(&self) -> Option<&str>;
+
+    fn into_items(self) -> Vec<Self::Item>;
+}
+
+impl Page for ImageList {
+    type Item = Image;
+
+    fn next_link(&self) -> Option<&str> {
+        self.next.as_deref()
+    }
+
+    fn into_items(self) -> Vec<Image> {
+        self.images.unwrap_or_default()
+    }
+}
+
+impl Page for TaskList {
+    type Item = Task;
+
+    /// The tasks schema does not declare `next`, so it arrives among the
+    /// undeclared keys.
+    fn next_link(&self) -> Option<&str> {
+        self.additional_properties
+            .get("next")
+            .and_then(serde_json::Value::as_str)
+    }
+
+    fn into_items(self) -> Vec<Task> {
+        self.tasks.unwrap_or_default()
+    }
+}
+
+impl Api {
+    /// The request for the page after `page`, or `None` when `page` is the
+    /// last. The link is joined to the base URL, keeping its path prefix:
+    /// with base `http://host/image`, the link `/v2/images?limit=2&marker=x`
+    /// becomes `http://host/image/v2/images?limit=2&marker=x`.
+    pub fn next_page<P: Page>(&self, page: &P) -> Result<Option<Operation<P>>, Error> {
+        let Some(link) = page.next_link() else {
+            return Ok(None);
+        };
+        let uri = self.endpoint().join_link("next", link)?;
+        self.operation_at(Method::GET, uri, Body::Empty, JSON, Decoder::new(json::<P>))
+            .map(Some)
+    }
+}
