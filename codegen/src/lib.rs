@@ -95,7 +95,7 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
     let mut type_owners: BTreeMap<String, String> = BTreeMap::new();
     for (source, name, schema) in &loaded {
         let module = names::field_name(name).unwrap_or_default();
-        if matches!(module.as_str(), "lib" | "support") || names::needs_raw(&module) {
+        if matches!(module.as_str(), "lib" | "support" | "patch") || names::needs_raw(&module) {
             return Err(Error::new(
                 &source.file,
                 "/name",

@@ -139,8 +139,10 @@ struct Hint {
 }
 
 impl Hint {
-    fn type_name(&self) -> String {
-        format!("{}{}", self.owner, names::type_name(&self.word).unwrap_or_default())
+    /// `None` when the word has no ASCII letter or digit. Property names are
+    /// checked before they get here; a definition name is not.
+    fn type_name(&self) -> Option<String> {
+        names::type_name(&self.word).map(|word| format!("{}{word}", self.owner))
     }
 }
 
@@ -176,18 +178,8 @@ impl<'a> Lowerer<'a> {
         let root = schema
             .as_object()
             .ok_or_else(|| Error::new(file, "", "the schema must be a JSON object"))?;
-        let reserved_types = roots
-            .by_name
-            .values()
-            .flat_map(|r| {
-                [
-                    r.rust_name.clone(),
-                    format!("{}Patch", r.rust_name),
-                    format!("{}PatchBuilder", r.rust_name),
-                ]
-            })
-            .chain(["PatchError".to_owned(), "Violation".to_owned(), "Rule".to_owned()])
-            .collect();
+        let mut reserved_types = generated_type_names(roots);
+        reserved_types.extend(roots.by_name.values().map(|r| r.rust_name.clone()));
         Ok(Lowerer {
             file,
             root,
@@ -217,6 +209,16 @@ impl<'a> Lowerer<'a> {
         }
         if root.contains_key("$ref") || root.contains_key("enum") || root.contains_key("items") {
             return Err(self.error("", "the root schema must describe an object with `properties`"));
+        }
+        if generated_type_names(self.roots).contains(rust_name) {
+            let pointer = if root.contains_key("name") { "/name" } else { "/title" };
+            return Err(self.error(
+                pointer,
+                format!(
+                    "the resource `{}` would be the Rust type `{rust_name}`, which the generated code uses for something else; rename it",
+                    self.resource
+                ),
+            ));
         }
         let doc = description(root).or_else(|| {
             Some(format!(
@@ -267,6 +269,15 @@ impl<'a> Lowerer<'a> {
             }
         }
         Ok(())
+    }
+
+    fn hint_type_name(&self, hint: &Hint, pointer: &str) -> Result<String, Error> {
+        hint.type_name().ok_or_else(|| {
+            self.error(
+                pointer,
+                format!("`{}` has no ASCII letter or digit to name a Rust type after; rename it", hint.word),
+            )
+        })
     }
 
     fn register(&mut self, name: String, ty: NamedType, pointer: &str) -> Result<(), Error> {
@@ -566,7 +577,7 @@ impl<'a> Lowerer<'a> {
             return Err(self.error(pointer, "string constraints on an enum are not supported: list only the values that fit"));
         }
 
-        let rust_name = hint.type_name();
+        let rust_name = self.hint_type_name(hint, pointer)?;
         let mut variants: Vec<Variant> = Vec::new();
         for (index, value) in strings.iter().enumerate() {
             let value_at = child_pointer(&at, &index.to_string());
@@ -627,7 +638,7 @@ impl<'a> Lowerer<'a> {
         if !schema.contains_key("properties") && !schema.contains_key("required") && additional_is_any {
             return Ok(Shape::FreeFormObject);
         }
-        let rust_name = hint.type_name();
+        let rust_name = self.hint_type_name(hint, pointer)?;
         let object = self.lower_struct(schema, pointer, &rust_name, description(schema))?;
         self.register(rust_name.clone(), NamedType::Object(object), pointer)?;
         Ok(Shape::Object(rust_name))
@@ -785,6 +796,15 @@ impl<'a> Lowerer<'a> {
         let Some(root_schema) = root.schema.as_object() else {
             return Ok(None);
         };
+        if copies_reach(self.roots, name, self.resource) {
+            return Err(self.error(
+                pointer,
+                format!(
+                    "this inline copy of `{name}` makes `{}` contain itself: recursive types are not supported",
+                    self.resource
+                ),
+            ));
+        }
         let empty = Map::new();
         let root_props = root_schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
         let inline_props = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
@@ -811,6 +831,71 @@ impl<'a> Lowerer<'a> {
     }
 }
 
+/// Type names the generated code uses besides the schemas' own types.
+/// The names the patch support module exports at the crate root.
+const PATCH_EXPORTS: &[&str] = &[
+    "ListPosition",
+    "PatchError",
+    "PatchMediaType",
+    "PatchOp",
+    "PatchOperation",
+    "Rule",
+    "Violation",
+];
+
+fn generated_type_names(roots: &Roots<'_>) -> BTreeSet<String> {
+    roots
+        .by_name
+        .values()
+        .flat_map(|r| [format!("{}Patch", r.rust_name), format!("{}PatchBuilder", r.rust_name)])
+        .chain(PATCH_EXPORTS.iter().map(|name| (*name).to_owned()))
+        .chain(names::PRELUDE.iter().map(|name| (*name).to_owned()))
+        .collect()
+}
+
+/// Whether resource `from`, or any resource it copies inline, copies `target`
+/// inline (`from == target` counts): Rust would need indirection to hold
+/// such a cycle, which the model does not have.
+fn copies_reach(roots: &Roots<'_>, from: &str, target: &str) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut pending = vec![from.to_owned()];
+    while let Some(name) = pending.pop() {
+        if name == target {
+            return true;
+        }
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(root) = roots.by_name.get(&name) {
+            let mut found = BTreeSet::new();
+            inline_copies(roots, root.schema.as_value(), true, &mut found);
+            pending.extend(found);
+        }
+    }
+    false
+}
+
+/// The resources a schema copies inline, at any depth, without looking inside
+/// the copies (each copy matches its root, which is visited on its own).
+fn inline_copies(roots: &Roots<'_>, value: &Value, is_root: bool, found: &mut BTreeSet<String>) {
+    let Some(schema) = value.as_object() else {
+        return;
+    };
+    if let Some(name) = schema.get("name").and_then(Value::as_str) {
+        if !is_root && roots.by_name.contains_key(name) {
+            found.insert(name.to_owned());
+            return;
+        }
+    }
+    let maps = ["properties", "definitions", "$defs"].into_iter().filter_map(|key| schema.get(key)?.as_object());
+    let children = maps
+        .flat_map(|map| map.values())
+        .chain(["items", "additionalProperties"].into_iter().filter_map(|key| schema.get(key)));
+    for child in children {
+        inline_copies(roots, child, false, found);
+    }
+}
+
 fn infer_type(schema: &Map<String, Value>) -> Option<JsonType> {
     if schema.contains_key("properties") || schema.contains_key("additionalProperties") || schema.contains_key("required") {
         Some(JsonType::Object)
@@ -821,11 +906,13 @@ fn infer_type(schema: &Map<String, Value>) -> Option<JsonType> {
     }
 }
 
+/// The description, with `\r\n` and lone `\r` line breaks made `\n`: a bare
+/// carriage return inside a doc comment does not compile.
 fn description(schema: &Map<String, Value>) -> Option<String> {
     schema
         .get("description")
         .and_then(Value::as_str)
-        .map(str::trim)
+        .map(|d| d.replace("\r\n", "\n").replace('\r', "\n"))
+        .map(|d| d.trim().to_owned())
         .filter(|d| !d.is_empty())
-        .map(str::to_owned)
 }

@@ -20,6 +20,17 @@ const KEYWORDS: &[&str] = &[
     "use", "virtual", "where", "while", "yield",
 ];
 
+/// Names of the Rust prelude (2024 edition). Generated code and the support
+/// template use many of them unqualified (`Option`, `String`, `Vec`, `From`,
+/// `Iterator`, ...), so a generated type must not shadow any of them.
+pub const PRELUDE: &[&str] = &[
+    "AsMut", "AsRef", "AsyncFn", "AsyncFnMut", "AsyncFnOnce", "Box", "Clone", "Copy", "Default",
+    "DoubleEndedIterator", "Drop", "Eq", "Err", "ExactSizeIterator", "Extend", "Fn", "FnMut",
+    "FnOnce", "From", "FromIterator", "Future", "Into", "IntoFuture", "IntoIterator", "Iterator",
+    "None", "Ok", "Option", "Ord", "PartialEq", "PartialOrd", "Result", "Send", "Sized", "Some",
+    "String", "Sync", "ToOwned", "ToString", "TryFrom", "TryInto", "Unpin", "Vec",
+];
+
 /// Replaces everything that is not an ASCII letter or digit with a word break,
 /// so that heck sees `com.rackspace__1__build` as the words `com rackspace 1 build`.
 fn ascii_words(name: &str) -> String {

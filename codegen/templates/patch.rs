@@ -192,10 +192,13 @@ impl From<&PatchOperation> for json_patch::PatchOperation {
 /// Rewrites operations so that they mean the same under both media types,
 /// given the document they will be applied to: `add` on a key the document
 /// has becomes `replace` (v2.0 refuses it with 409), and `replace` on a key
-/// it lacks becomes `add` (Glance refuses it with 409).
-pub(crate) fn rebase(operations: &mut [PatchOperation], current: &Value) {
+/// it lacks becomes `add` (Glance refuses it with 409). Keys in `base` are
+/// left alone: the service holds them on every document, so `replace` is
+/// right even when the caller's copy lacks the key, and `add` on them is a
+/// 409 under v2.0 (c-04).
+pub(crate) fn rebase(operations: &mut [PatchOperation], current: &Value, base: &[&str]) {
     for operation in operations.iter_mut() {
-        if operation.position.is_some() {
+        if operation.position.is_some() || base.contains(&operation.key.as_str()) {
             continue;
         }
         let exists = current.get(&operation.key).is_some();
@@ -226,6 +229,9 @@ pub enum Rule {
     DeclaredProperty,
     /// An empty free-form key.
     EmptyKey,
+    /// A free-form key that starts or ends with whitespace, which the
+    /// service strips from a path token (b-51), so another key would change.
+    UntrimmedKey,
     /// A free-form key longer than the service accepts.
     KeyTooLong { max: u64, length: usize },
     /// A free-form value that is not a string.
@@ -257,6 +263,7 @@ impl fmt::Display for Rule {
             Rule::ReservedKey => f.write_str("the key is reserved by the service"),
             Rule::DeclaredProperty => f.write_str("the key is a schema property: use its typed method"),
             Rule::EmptyKey => f.write_str("the key is empty"),
+            Rule::UntrimmedKey => f.write_str("the key starts or ends with whitespace, which the service strips"),
             Rule::KeyTooLong { max, length } => write!(f, "the key has {length} characters, more than the {max} allowed"),
             Rule::NotAString => f.write_str("free-form values must be strings"),
             Rule::NotRemovable => f.write_str("a base property cannot be removed"),
@@ -375,6 +382,8 @@ impl Recorder {
     pub fn check_free_form_key(&mut self, key: &str, rules: &FreeFormKeys) {
         if key.is_empty() {
             self.violate(key, Rule::EmptyKey);
+        } else if is_untrimmed(key) {
+            self.violate(key, Rule::UntrimmedKey);
         } else if rules.reserved.contains(&key) || rules.reserved_prefixes.iter().any(|p| key.starts_with(p)) {
             self.violate(key, Rule::ReservedKey);
         } else if rules.declared.contains(&key) {
@@ -386,6 +395,19 @@ impl Recorder {
         }
     }
 
+    /// Checks the key of a free-form `remove`. Emptiness and length matter
+    /// only when a key is created: Glance removes any key an image holds,
+    /// including the empty one and longer ones that PATCH let in (b-40, b-49).
+    pub fn check_removable_key(&mut self, key: &str, rules: &FreeFormKeys) {
+        if is_untrimmed(key) {
+            self.violate(key, Rule::UntrimmedKey);
+        } else if rules.is_reserved(key) {
+            self.violate(key, Rule::ReservedKey);
+        } else if rules.declared.contains(&key) {
+            self.violate(key, Rule::DeclaredProperty);
+        }
+    }
+
     pub fn finish(self) -> Result<Vec<PatchOperation>, PatchError> {
         if self.violations.is_empty() {
             Ok(self.operations)
@@ -393,6 +415,13 @@ impl Recorder {
             Err(PatchError::new(self.violations))
         }
     }
+}
+
+/// Whether the service would strip characters from the ends of `key`, as
+/// Python's `str.strip` does: Unicode whitespace plus U+001C..U+001F.
+fn is_untrimmed(key: &str) -> bool {
+    let stripped = |c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c);
+    key.starts_with(stripped) || key.ends_with(stripped)
 }
 
 /// A schema `pattern`, compiled on first use. The generator has already
@@ -546,6 +575,7 @@ impl Recorder {
         }
         for key in old.keys() {
             if !new.contains_key(key) && !keys.is_reserved(key) {
+                self.check_removable_key(key, keys);
                 self.remove(key, None);
             }
         }

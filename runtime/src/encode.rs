@@ -24,6 +24,11 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 pub(crate) fn segment(value: &str) -> String {
+    // `.` and `..` as they are would be dot segments, which servers remove
+    // from the path before routing (a real Glance answers 404).
+    if value == "." || value == ".." {
+        return value.replace('.', "%2E");
+    }
     utf8_percent_encode(value, SEGMENT).to_string()
 }
 

@@ -460,7 +460,22 @@ fn j_05_add_tag_and_j_06_delete_tag() {
     assert_eq!(delete.request().method(), "DELETE");
     assert_eq!(delete.uri(), add.uri());
     assert_eq!(
-        api.add_tag("x", "a b/c").unwrap().uri(),
-        "http://127.0.0.1:9292/v2/images/x/tags/a%20b%2Fc"
+        api.add_tag("x", "a b?c#").unwrap().uri(),
+        "http://127.0.0.1:9292/v2/images/x/tags/a%20b%3Fc%23"
     );
+    assert_eq!(
+        api.add_tag("x", "..").unwrap().uri(),
+        "http://127.0.0.1:9292/v2/images/x/tags/%2E%2E"
+    );
+    // Glance decodes the path before routing: these cannot reach it intact.
+    for tag in ["a/b", "ü", ""] {
+        assert!(
+            matches!(api.add_tag("x", tag), Err(Error::InvalidRequest(_))),
+            "{tag:?}"
+        );
+        assert!(
+            matches!(api.delete_tag("x", tag), Err(Error::InvalidRequest(_))),
+            "{tag:?}"
+        );
+    }
 }

@@ -76,3 +76,8 @@ pub const ADMIN: Identity = Identity {
     user: "user-admin",
     roles: "admin,member,reader",
 };
+
+/// The README's examples, compiled and run as doctests so that they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -20,9 +20,12 @@ const DEFAULT_PORT: u16 = 19292;
 const PORT_ENV: &str = "CLOUD_IMAGES_GLANCE_PORT";
 const URL_ENV: &str = "CLOUD_IMAGES_GLANCE_URL";
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
-/// uWSGI logs this once per worker when the app is loaded; we run two.
+/// uWSGI logs this once per worker when the app is loaded.
 const READY_LINE: &str = "WSGI app 0 (mountpoint='') ready";
-const WORKERS: usize = 2;
+/// One worker: two processes writing one sqlite file answer concurrent
+/// writes with 500 "database is locked" (about 1 in 15 creates with three
+/// clients at once), which the parallel end-to-end tests would hit.
+const WORKERS: usize = 1;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let paths = Paths::new(&crate::project_root());
@@ -367,6 +370,11 @@ fn serve(p: &Paths, port: u16) -> Result<(), String> {
             "--http-auto-chunked",
         ])
         .args(["--buffer-size", "65535", "--die-on-term"])
+        // uWSGI's http-socket closes the connection after every response
+        // without saying so; a pooling client (ureq, requests) then races
+        // the close and gets "connection reset" on its next request. Saying
+        // it lets clients open a new connection instead.
+        .args(["--add-header", "Connection: close"])
         .arg("--pidfile")
         .arg(&p.pidfile)
         .arg("--daemonize2")

@@ -2,6 +2,7 @@
 //!
 //! Each command lives in its own module; this file only dispatches.
 
+mod bench;
 mod diff_schemas;
 mod fetch_schemas;
 mod glance;
@@ -21,6 +22,9 @@ commands:
                       test suite against a real Glance, and clippy
   glance start|stop|status
                       run a real Glance 33.0.0 on 127.0.0.1 for the tests
+  bench               time decoding, encoding, patching, the generator and the
+                      generated crate's compile time against their baselines;
+                      writes BENCHMARKS.md
   diff-schemas <old-dir> <new-dir> [--format text|json] [--fail-on breaking]
                       report what a schema change means for users of the crate
   fetch-schemas --url URL [--token T] [--header 'Name: value']... [--out DIR]
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Some("regenerate") => regenerate::run(&args[1..]),
         Some("glance") => glance::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("diff-schemas") => diff_schemas::run(&args[1..]),
         Some("fetch-schemas") => fetch_schemas::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {

@@ -194,9 +194,14 @@ fn standalone_manifest(out: &Path) -> String {
         .map(|n| n.to_string_lossy().to_string())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "glance-images".to_owned());
+    // The same dependencies and features as `generated/Cargo.toml`: the
+    // emitted code uses each of them.
     format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n\
-         serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\n\n\
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [features]\nschemars = [\"dep:schemars\"]\n\n[dependencies]\n\
+         serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\nregex = \"1\"\n\
+         json-patch = {{ version = \"5\", default-features = false }}\n\
+         schemars = {{ version = \"1\", optional = true }}\n\n\
          # Generated outside the cloud-images workspace.\n[workspace]\n"
     )
 }

@@ -3,6 +3,7 @@
 mod docs;
 mod idents;
 mod patch;
+mod schema_attrs;
 mod types;
 
 use std::collections::BTreeMap;

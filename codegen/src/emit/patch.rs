@@ -50,10 +50,16 @@ pub fn patch_items(api: &Api, resource: &Resource) -> Option<TokenStream> {
     let mut patterns = Patterns::default();
     let mut methods = Vec::new();
     let mut diffs = Vec::new();
+    // Keys every document of the resource has on the service side, whatever
+    // the caller's copy shows: `rebase` must leave their `replace` alone.
+    let mut base_keys = Vec::new();
     for property in root.properties.values() {
         let access = rules.access(property);
         if access == PatchAccess::None {
             continue;
+        }
+        if access != PatchAccess::AddReplaceRemove {
+            base_keys.push(property.json_name.as_str());
         }
         methods.push(property_methods(api, resource, property, access, &mut patterns));
         diffs.push(property_diff(resource, property, access));
@@ -132,10 +138,11 @@ pub fn patch_items(api: &Api, resource: &Resource) -> Option<TokenStream> {
             /// Rewrites the patch for the document it will be applied to, so that it means
             /// the same under both media types: `add` on a key `current` has becomes
             /// `replace` (v2.0 refuses it with 409) and `replace` on a key it lacks becomes
-            /// `add` (Glance refuses that with 409).
+            /// `add` (Glance refuses that with 409). Base properties keep their `replace`
+            /// even when `current` lacks them: the service always has them.
             pub fn rebase(mut self, current: &#root_name) -> Self {
                 if let Ok(document) = serde_json::to_value(current) {
-                    crate::patch::rebase(&mut self.operations, &document);
+                    crate::patch::rebase(&mut self.operations, &document, &[#(#base_keys),*]);
                 }
                 self
             }
@@ -587,7 +594,7 @@ fn free_form_methods(root: &Object, keys: &proc_macro2::Ident, patterns: &mut Pa
         /// Removes a free-form property. The service answers 409 if the image lacks it.
         pub fn remove_property(mut self, key: impl Into<String>) -> Self {
             let key: String = key.into();
-            self.recorder.check_free_form_key(&key, &#keys);
+            self.recorder.check_removable_key(&key, &#keys);
             self.recorder.remove(&key, None);
             self
         }

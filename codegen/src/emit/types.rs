@@ -5,6 +5,7 @@ use quote::{format_ident, quote};
 
 use crate::emit::docs::{code, doc_attrs, paragraphs};
 use crate::emit::idents::ident;
+use crate::emit::schema_attrs;
 use crate::lower::ADDITIONAL_FIELD;
 use crate::model::{Additional, Api, Enumeration, NamedType, Object, Property, Resource, Shape};
 
@@ -63,18 +64,87 @@ fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {
     let extra_doc = doc_attrs(&additional_doc(&object.additional));
     let extra = ident(ADDITIONAL_FIELD);
     let default = is_defaultable(resource, object).then(|| quote!(Default,));
+    let schemars_derive = schema_attrs::derive();
+    let schemars_object = schema_attrs::object(&object.additional);
+    let schemars_extra = schema_attrs::additional_field(api, &object.additional);
+    let deserialize = deserialize_item(object);
     let accessors = string_map_accessors(object);
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize)]
+        #schemars_derive
+        #schemars_object
         pub struct #name {
             #(#fields)*
             #extra_doc
             #[serde(flatten)]
+            #schemars_extra
             pub #extra: std::collections::BTreeMap<String, serde_json::Value>,
         }
+        #deserialize
         #accessors
     }
+}
+
+/// `Deserialize` through `crate::support::FromMap`: each declared key is
+/// read straight into its field and any other key is kept; the support
+/// template says why this replaces a derive with `flatten`.
+fn deserialize_item(object: &Object) -> TokenStream {
+    let name = format_ident!("{}", object.rust_name);
+    let expecting = format!("a JSON object for {}", object.rust_name);
+    // The fields are locals of `from_map`, which needs two locals of its own.
+    let taken: Vec<&str> = object.properties.values().map(|p| p.rust_name.as_str()).collect();
+    let map = ident(&free_name("map", &taken));
+    let key = ident(&free_name("key", &taken));
+    let extra = ident(ADDITIONAL_FIELD);
+    let properties: Vec<&Property> = object.properties.values().collect();
+    let locals: Vec<_> = properties.iter().map(|p| ident(&p.rust_name)).collect();
+    let keys: Vec<&str> = properties.iter().map(|p| p.json_name.as_str()).collect();
+    let values = properties.iter().zip(&locals).map(|(p, local)| {
+        let json = &p.json_name;
+        if p.required {
+            quote!(#local: crate::support::required(#local, #json)?)
+        } else {
+            quote!(#local)
+        }
+    });
+    quote! {
+        impl crate::support::FromMap for #name {
+            const EXPECTING: &'static str = #expecting;
+
+            fn from_map<'de, A: serde::de::MapAccess<'de>>(mut #map: A) -> Result<Self, A::Error> {
+                use crate::support::Entries as _;
+
+                #(let mut #locals = None;)*
+                let mut #extra = std::collections::BTreeMap::new();
+                while let Some(#key) = #map.next_key::<crate::support::Key<'de>>()? {
+                    match #key.as_str() {
+                        #(#keys => #map.field(&mut #locals, #keys)?,)*
+                        _ => #map.keep(&mut #extra, #key)?,
+                    }
+                }
+                Ok(Self {
+                    #(#values,)*
+                    #extra,
+                })
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                crate::support::deserialize_object(deserializer)
+            }
+        }
+    }
+}
+
+/// `base`, with underscores added until no field has the name.
+fn free_name(base: &str, taken: &[&str]) -> String {
+    let mut name = base.to_owned();
+    while taken.contains(&name.as_str()) {
+        name.push('_');
+    }
+    name
 }
 
 fn additional_doc(additional: &Additional) -> String {
@@ -143,6 +213,8 @@ fn string_map_accessors(object: &Object) -> Option<TokenStream> {
     })
 }
 
+/// A declared property's field. The serde attributes drive `Serialize` and
+/// tell schemars which keys are required; decoding is `deserialize_item`.
 fn field(api: &Api, property: &Property) -> TokenStream {
     let doc = doc_attrs(&property_doc(property));
     let name = ident(&property.rust_name);
@@ -153,12 +225,18 @@ fn field(api: &Api, property: &Property) -> TokenStream {
         (true, _) => rename.map(|r| quote!(#[serde(#r)])),
         (false, false) => Some(quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")])),
         (false, true) => Some(quote!(
-            #[serde(#rename default, skip_serializing_if = "Option::is_none", with = "crate::support::nullable")]
+            #[serde(
+                #rename default,
+                skip_serializing_if = "Option::is_none",
+                serialize_with = "crate::support::nullable::serialize"
+            )]
         )),
     };
+    let schemars = schema_attrs::field(api, property);
     quote! {
         #doc
         #serde
+        #schemars
         pub #name: #ty,
     }
 }

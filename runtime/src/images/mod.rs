@@ -24,6 +24,29 @@ pub(crate) fn image_path(id: &str) -> String {
     format!("/v2/images/{}", segment(id))
 }
 
+/// `/v2/images/{id}/tags/{tag}`, for the tags Glance can find there. Checked
+/// against a real Glance 33: the WSGI server decodes the path before Glance
+/// routes it, so a `/` (even as `%2F`) splits the segment and an empty tag
+/// leaves none (404), and Glance reads the decoded bytes as Latin-1, so a
+/// non-ASCII tag is stored garbled (`ü` as `Ã¼`) or not found.
+fn tag_path(id: &str, tag: &str) -> Result<String, Error> {
+    let refusal = if tag.is_empty() {
+        Some("it is empty")
+    } else if tag.contains('/') {
+        Some("it contains `/`")
+    } else if !tag.is_ascii() {
+        Some("it is not ASCII")
+    } else {
+        None
+    };
+    match refusal {
+        Some(reason) => Err(Error::InvalidRequest(format!(
+            "tag `{tag}` cannot be sent in a path, as {reason}: replace `/tags` with a patch instead"
+        ))),
+        None => Ok(format!("{}/tags/{}", image_path(id), segment(tag))),
+    }
+}
+
 impl Api {
     /// `GET /v2/images?...` → 200 [`ImageList`] (g-*).
     pub fn list_images(&self, query: &ImageListQuery) -> Result<Operation<ImageList>, Error> {
@@ -140,9 +163,10 @@ impl Api {
     }
 
     /// `PUT /v2/images/{id}/tags/{tag}` without a body → 204 (j-05); 413
-    /// past the tag quota (j-04).
+    /// past the tag quota (j-04). Tags the tag API cannot address (see
+    /// [`tag_path`]) are refused; patch `/tags` for those.
     pub fn add_tag(&self, id: &str, tag: &str) -> Result<Operation<()>, Error> {
-        let path = format!("{}/tags/{}", image_path(id), segment(tag));
+        let path = tag_path(id, tag)?;
         self.operation(
             Method::PUT,
             &path,
@@ -153,9 +177,10 @@ impl Api {
         )
     }
 
-    /// `DELETE /v2/images/{id}/tags/{tag}` → 204 (j-06).
+    /// `DELETE /v2/images/{id}/tags/{tag}` → 204 (j-06), with the same
+    /// refusals as [`Api::add_tag`].
     pub fn delete_tag(&self, id: &str, tag: &str) -> Result<Operation<()>, Error> {
-        let path = format!("{}/tags/{}", image_path(id), segment(tag));
+        let path = tag_path(id, tag)?;
         self.operation(
             Method::DELETE,
             &path,
