@@ -242,6 +242,11 @@ pub enum Rule {
     NotRemovable,
     /// The value could not be turned into JSON.
     Unserializable(String),
+    /// A string (a value, or a free-form key) holds a character beyond
+    /// U+FFFF, 4 bytes in UTF-8, such as an emoji. Glance refuses these in
+    /// every string of an image with 400 ("Name can't contain 4 byte unicode
+    /// characters."), a limit of its database layer the schema does not state.
+    FourByteCharacter { character: char },
 }
 
 impl fmt::Display for Rule {
@@ -270,6 +275,11 @@ impl fmt::Display for Rule {
             Rule::NotAString => f.write_str("free-form values must be strings"),
             Rule::NotRemovable => f.write_str("a base property cannot be removed"),
             Rule::Unserializable(reason) => write!(f, "cannot be written as JSON: {reason}"),
+            Rule::FourByteCharacter { character } => write!(
+                f,
+                "contains `{character}` (U+{:04X}), a 4-byte UTF-8 character, which the service refuses",
+                u32::from(*character)
+            ),
         }
     }
 }
@@ -335,6 +345,9 @@ impl Recorder {
                 return;
             }
         };
+        if let Some(character) = value.as_ref().and_then(four_byte_character) {
+            self.violate(key, Rule::FourByteCharacter { character });
+        }
         self.operations.push(PatchOperation::new(op, key, position, value));
     }
 
@@ -391,6 +404,9 @@ impl Recorder {
         } else if rules.declared.contains(&key) {
             self.violate(key, Rule::DeclaredProperty);
         }
+        if let Some(character) = key.chars().find(is_four_byte) {
+            self.violate(key, Rule::FourByteCharacter { character });
+        }
         let length = key.chars().count();
         if let Some(max) = rules.max_length.filter(|max| length as u64 > *max) {
             self.violate(key, Rule::KeyTooLong { max, length });
@@ -416,6 +432,23 @@ impl Recorder {
         } else {
             Err(PatchError::new(self.violations))
         }
+    }
+}
+
+fn is_four_byte(c: &char) -> bool {
+    c.len_utf8() == 4
+}
+
+/// The first character beyond U+FFFF in any string of `value`, object keys
+/// included.
+fn four_byte_character(value: &Value) -> Option<char> {
+    match value {
+        Value::String(text) => text.chars().find(is_four_byte),
+        Value::Array(items) => items.iter().find_map(four_byte_character),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(key, value)| key.chars().find(is_four_byte).or_else(|| four_byte_character(value))),
+        Value::Null | Value::Bool(_) | Value::Number(_) => None,
     }
 }
 

@@ -1,7 +1,11 @@
 //! A blocking client: the sans-IO operations of [`Api`], sent with ureq.
 //!
 //! ureq is configured not to turn 4xx/5xx into its own errors, so every
-//! refusal reaches the caller as this crate's typed [`Error`].
+//! refusal reaches the caller as this crate's typed [`Error`], and not to
+//! follow redirects: ureq would send `X-Auth-Token` and the identity headers
+//! on to whatever host `Location` names (it strips only `Authorization`),
+//! and would turn a redirected `PATCH` or `POST` into a `GET` whose 200
+//! looks like success. A 3xx arrives as [`Error::Other`].
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -78,6 +82,7 @@ impl ClientBuilder {
         }
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .max_redirects(0)
             .timeout_connect(self.connect_timeout)
             .timeout_per_read(self.read_timeout)
             .timeout_per_write(self.write_timeout)

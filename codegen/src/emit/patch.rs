@@ -14,7 +14,9 @@ use crate::lower::ADDITIONAL_FIELD;
 use crate::model::{Additional, Api, NamedType, Object, PatchAccess, PatchRules, Property, Resource, Shape};
 
 /// Patterns are compiled once each, in statics named after the first
-/// property (in name order) that uses them.
+/// property (in name order) that uses them. Properties of nested objects
+/// can share a name with different patterns (`id` of the root and of a
+/// location), so a taken name gets a number.
 #[derive(Default)]
 struct Patterns {
     by_pattern: BTreeMap<String, proc_macro2::Ident>,
@@ -22,10 +24,19 @@ struct Patterns {
 
 impl Patterns {
     fn static_for(&mut self, pattern: &str, property: &str) -> proc_macro2::Ident {
-        self.by_pattern
-            .entry(pattern.to_owned())
-            .or_insert_with(|| format_ident!("{}_PATTERN", property.to_ascii_uppercase()))
-            .clone()
+        if let Some(name) = self.by_pattern.get(pattern) {
+            return name.clone();
+        }
+        let base = format!("{}_PATTERN", property.to_ascii_uppercase());
+        let mut name = base.clone();
+        let mut number = 2;
+        while self.by_pattern.values().any(|taken| *taken == name) {
+            name = format!("{base}_{number}");
+            number += 1;
+        }
+        let name = format_ident!("{}", name);
+        self.by_pattern.insert(pattern.to_owned(), name.clone());
+        name
     }
 
     fn statics(&self) -> TokenStream {

@@ -166,6 +166,9 @@ impl ImageCreate {
         for key in self.properties.keys() {
             check_free_form_key(key, &mut problems);
         }
+        for (field, value) in self.strings() {
+            check_four_byte(field, value, &mut problems);
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -174,6 +177,46 @@ impl ImageCreate {
                 problems.join("; ")
             )))
         }
+    }
+}
+
+impl ImageCreate {
+    /// Every string the body would carry, with the field it is in; for a
+    /// free-form property, its key and its value.
+    fn strings(&self) -> Vec<(&str, &str)> {
+        let fields = [
+            ("id", &self.id),
+            ("name", &self.name),
+            ("owner", &self.owner),
+            ("kernel_id", &self.kernel_id),
+            ("ramdisk_id", &self.ramdisk_id),
+            ("instance_uuid", &self.instance_uuid),
+            ("architecture", &self.architecture),
+            ("os_distro", &self.os_distro),
+            ("os_version", &self.os_version),
+            ("description", &self.description),
+        ];
+        let mut strings: Vec<(&str, &str)> = fields
+            .into_iter()
+            .filter_map(|(field, value)| Some((field, value.as_deref()?)))
+            .collect();
+        strings.extend(self.tags.iter().flatten().map(|tag| ("tags", tag.as_str())));
+        for (key, value) in &self.properties {
+            strings.push((key.as_str(), key.as_str()));
+            strings.push((key.as_str(), value.as_str()));
+        }
+        strings
+    }
+}
+
+/// Glance refuses characters beyond U+FFFF (4 bytes in UTF-8) in every
+/// string of an image with 400 ("Name can't contain 4 byte unicode
+/// characters."), checked against a real Glance 33.
+fn check_four_byte(field: &str, value: &str, problems: &mut Vec<String>) {
+    if let Some(character) = value.chars().find(|c| c.len_utf8() == 4) {
+        problems.push(format!(
+            "`{field}`: `{character}` is a 4-byte UTF-8 character, which Glance refuses"
+        ));
     }
 }
 

@@ -1,0 +1,117 @@
+//! What the end-to-end tests (`tests/e2e_*.rs`) share: a session against
+//! the real Glance that `cargo xtask glance start` runs, clients for the
+//! test identities that count what they send, unique names, and the JSON
+//! helpers and random generator in the submodules.
+//!
+//! Every test creates its own images under unique names, so tests run in
+//! parallel, in any order, on a server with data left from earlier runs.
+
+// Each `e2e_*` test binary uses a different part of this module.
+#![allow(dead_code)]
+
+pub mod check;
+pub mod client;
+pub mod json;
+pub mod rng;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use cloud_images_tests::{Identity, glance_url};
+
+pub use client::Glance;
+
+/// What one test sent, printed when the test ends.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    pub patches: AtomicU64,
+}
+
+/// One test's connection to Glance: the URL, the counters its clients
+/// share, and a prefix that makes its names unique on a shared server.
+pub struct Session {
+    url: String,
+    test: &'static str,
+    prefix: String,
+    stats: Arc<Stats>,
+    names: AtomicU64,
+}
+
+impl Session {
+    /// The session, or `None` (after one printed line) when no server runs
+    /// outside CI. In CI a missing server fails the test.
+    pub fn start(test: &'static str) -> Option<Session> {
+        let url = glance_url(test)?;
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |elapsed| elapsed.as_nanos());
+        Some(Session {
+            url,
+            test,
+            prefix: format!("e2e-{test}-{}-{nanos:x}", std::process::id()),
+            stats: Arc::new(Stats::default()),
+            names: AtomicU64::new(0),
+        })
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// A name no other test or earlier run uses.
+    pub fn unique(&self, label: &str) -> String {
+        let n = self.names.fetch_add(1, Ordering::Relaxed);
+        format!("{}-{label}-{n}", self.prefix)
+    }
+
+    /// A project id nobody has used: a project that owns nothing yet, for
+    /// tests that must control exactly what a listing returns.
+    pub fn fresh_project(&self, label: &str) -> String {
+        self.unique(&format!("project-{label}"))
+    }
+
+    pub fn client(&self, identity: Identity) -> Glance {
+        self.client_as(identity.project, identity.user, identity.roles)
+    }
+
+    /// A member of `project` (roles `member,reader`).
+    pub fn member_of(&self, project: &str) -> Glance {
+        self.client_as(project, &format!("user-{project}"), "member,reader")
+    }
+
+    pub fn client_as(&self, project: &str, user: &str, roles: &str) -> Glance {
+        let builder = cloud_images_runtime::blocking::Client::builder(&self.url)
+            .header("X-Identity-Status", "Confirmed")
+            .header("X-Project-Id", project)
+            .header("X-User-Id", user)
+            .header("X-Roles", roles);
+        Glance::new(builder, Arc::clone(&self.stats))
+    }
+
+    /// A client that sends no identity headers at all.
+    pub fn anonymous(&self) -> Glance {
+        let builder = cloud_images_runtime::blocking::Client::builder(&self.url);
+        Glance::new(builder, Arc::clone(&self.stats))
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.stats.requests.load(Ordering::Relaxed)
+    }
+
+    pub fn patches(&self) -> u64 {
+        self.stats.patches.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        eprintln!(
+            "e2e {}: {} requests, {} of them PATCH",
+            self.test,
+            self.requests(),
+            self.patches()
+        );
+    }
+}
