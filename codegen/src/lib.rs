@@ -125,6 +125,9 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
             Some(entry) => entry.apply(name, &mut lowered.object.properties)?,
             None => None,
         };
+        if patch.is_some() {
+            check_builder_names(&source.file, &lowered.object)?;
+        }
         resources.insert(
             name.clone(),
             Resource {
@@ -138,4 +141,22 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
         );
     }
     Ok(Api { resources })
+}
+
+/// The patch builder's free-form methods are `add_property`,
+/// `replace_property` and `remove_property`; a declared property whose Rust
+/// name is `property` would get methods with the same names.
+fn check_builder_names(file: &str, object: &model::Object) -> Result<(), Error> {
+    match object.properties.values().find(|p| p.rust_name == "property") {
+        Some(clash) => Err(Error::new(
+            file,
+            &clash.pointer,
+            format!(
+                "`{}` would get the patch methods `add_property`, `replace_property` and \
+                 `remove_property`, which the builder uses for free-form properties; rename it",
+                clash.json_name
+            ),
+        )),
+        None => Ok(()),
+    }
 }

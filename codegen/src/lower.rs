@@ -221,10 +221,16 @@ impl<'a> Lowerer<'a> {
             ));
         }
         let doc = description(root).or_else(|| {
-            Some(format!(
-                "A document described by the service's `{}` schema (`GET /v2/schemas/{}`).",
-                self.resource, self.resource
-            ))
+            // Only a plain name is also the last segment of the schema's URL.
+            let plain = self.resource.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            Some(if plain {
+                format!(
+                    "A document described by the service's `{0}` schema (`GET /v2/schemas/{0}`).",
+                    self.resource
+                )
+            } else {
+                format!("A document described by the service's schema named {}.", self.resource)
+            })
         });
         let object = self.lower_struct(root, "", rust_name, doc)?;
         let types = self.types.into_iter().map(|(name, (ty, _))| (name, ty)).collect();

@@ -13,6 +13,7 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess};
 /// option is written as is, so `null` is written back as `null`. Decoding
 /// needs no glue: [`FromMap`] reads an `Option<T>` for such a key, which
 /// turns `null` into `Some(None)`.
+#[allow(dead_code, reason = "schemas without an optional nullable property do not use it")]
 pub(crate) mod nullable {
     use serde::{Serialize, Serializer};
 
@@ -131,6 +132,7 @@ impl<'de> DeserializeSeed<'de> for Duplicate {
 }
 
 /// The value of a key the schema lists in `required`.
+#[allow(dead_code, reason = "schemas without a required property do not use it")]
 pub(crate) fn required<T, E: de::Error>(slot: Option<T>, key: &'static str) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(key))
 }

@@ -217,3 +217,33 @@ fn huge_schema_generates() {
     // Every declared property, plus the field that keeps undeclared keys.
     assert_eq!(fields, COUNT + 1);
 }
+
+/// With the Glance overlay the image gets a patch builder, whose free-form
+/// methods are `add_property`, `replace_property` and `remove_property`: a
+/// declared property named `property` would collide with them.
+#[test]
+fn a_property_named_property_is_refused_on_a_patchable_resource() {
+    let file = "codegen/tests/patchable/property-named-property.json";
+    let text = std::fs::read_to_string(workspace_root().join(file)).expect("fixture");
+    let options = cloud_images_codegen::Options::glance().expect("the built-in overlay parses");
+    let error = generate(&[SchemaSource::new(file, text)], &options).expect_err("must be refused");
+    assert_eq!(error.file, file);
+    assert_eq!(error.pointer, "/properties/property");
+    assert!(error.reason.contains("add_property"), "{error}");
+}
+
+/// A file name is outside input too: a line break in it must not end the
+/// `@generated` header comment and turn the rest into code.
+#[test]
+fn a_file_name_cannot_inject_code_through_the_header() {
+    let name = "evil.json\npub fn injected() {}\n//";
+    let text = r#"{"name": "thing", "properties": {"a": {"type": "string"}}}"#;
+    let files = generate(&[SchemaSource::new(name, text)], &plain_options()).expect("generates");
+    for (path, contents) in &files {
+        let parsed = syn::parse_file(contents).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let injected = parsed.items.iter().any(|item| matches!(item, syn::Item::Fn(f) if f.sig.ident == "injected"));
+        assert!(!injected, "{path} holds code from the file name:\n{contents}");
+        assert_eq!(contents.lines().next().map(|l| l.starts_with("// @generated")), Some(true));
+        assert!(!contents.lines().any(|l| l.trim() == "pub fn injected() {}"), "{path}");
+    }
+}

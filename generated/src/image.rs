@@ -318,6 +318,7 @@ pub struct Image {
     )]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
 impl crate::support::FromMap for Image {
     const EXPECTING: &'static str = "a JSON object for Image";
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
@@ -433,6 +434,7 @@ impl crate::support::FromMap for Image {
         })
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Image {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -440,21 +442,25 @@ impl<'de> serde::Deserialize<'de> for Image {
         crate::support::deserialize_object(deserializer)
     }
 }
+
 impl Image {
     /// The string value of an undeclared property, or `None` when it
     /// is absent or not a string.
     pub fn property(&self, key: &str) -> Option<&str> {
         self.additional_properties.get(key).and_then(serde_json::Value::as_str)
     }
+
     /// Sets an undeclared property to a string value.
     pub fn set_property(&mut self, key: impl Into<String>, value: impl Into<String>) {
         self.additional_properties
             .insert(key.into(), serde_json::Value::String(value.into()));
     }
+
     /// Removes an undeclared property, returning its value as sent.
     pub fn remove_property(&mut self, key: &str) -> Option<serde_json::Value> {
         self.additional_properties.remove(key)
     }
+
     /// The undeclared properties whose values are strings, by key.
     pub fn properties(&self) -> impl Iterator<Item = (&str, &str)> {
         self.additional_properties
@@ -462,6 +468,7 @@ impl Image {
             .filter_map(|(key, value)| Some((key.as_str(), value.as_str()?)))
     }
 }
+
 /// Format of the container
 ///
 /// Values this version of the schema does not list arrive as `Unknown`, so that
@@ -487,6 +494,7 @@ pub enum ImageContainerFormat {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(String),
 }
+
 impl ImageContainerFormat {
     /// The values the schema lists, in its order.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
@@ -513,10 +521,12 @@ impl ImageContainerFormat {
             Self::Unknown(value) => value,
         }
     }
+
     /// Whether the schema lists this value.
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_))
     }
+
     fn from_known(value: &str) -> Option<Self> {
         match value {
             "ami" => Some(Self::Ami),
@@ -531,7 +541,9 @@ impl ImageContainerFormat {
         }
     }
 }
+
 crate::support::string_enum!(ImageContainerFormat);
+
 /// Format of the disk
 ///
 /// Values this version of the schema does not list arrive as `Unknown`, so that
@@ -563,6 +575,7 @@ pub enum ImageDiskFormat {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(String),
 }
+
 impl ImageDiskFormat {
     /// The values the schema lists, in its order.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
@@ -595,10 +608,12 @@ impl ImageDiskFormat {
             Self::Unknown(value) => value,
         }
     }
+
     /// Whether the schema lists this value.
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_))
     }
+
     fn from_known(value: &str) -> Option<Self> {
         match value {
             "ami" => Some(Self::Ami),
@@ -616,7 +631,9 @@ impl ImageDiskFormat {
         }
     }
 }
+
 crate::support::string_enum!(ImageDiskFormat);
+
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ImageLocation {
@@ -637,6 +654,7 @@ pub struct ImageLocation {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
 impl crate::support::FromMap for ImageLocation {
     const EXPECTING: &'static str = "a JSON object for ImageLocation";
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
@@ -663,6 +681,7 @@ impl crate::support::FromMap for ImageLocation {
         })
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ImageLocation {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -670,12 +689,13 @@ impl<'de> serde::Deserialize<'de> for ImageLocation {
         crate::support::deserialize_object(deserializer)
     }
 }
+
 /// Values to be used to populate the corresponding image properties. If the image status is not 'queued', values must exactly match those already contained in the image properties.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct ImageLocationValidationData {
-    /// At most 32 characters. At least 32 characters.
+    /// Exactly 32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
@@ -692,6 +712,7 @@ pub struct ImageLocationValidationData {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
 impl crate::support::FromMap for ImageLocationValidationData {
     const EXPECTING: &'static str = "a JSON object for ImageLocationValidationData";
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
@@ -718,6 +739,7 @@ impl crate::support::FromMap for ImageLocationValidationData {
         })
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ImageLocationValidationData {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -725,6 +747,7 @@ impl<'de> serde::Deserialize<'de> for ImageLocationValidationData {
         crate::support::deserialize_object(deserializer)
     }
 }
+
 /// Status of the image
 ///
 /// Values this version of the schema does not list arrive as `Unknown`, so that
@@ -752,6 +775,7 @@ pub enum ImageStatus {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(String),
 }
+
 impl ImageStatus {
     /// The values the schema lists, in its order.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
@@ -780,10 +804,12 @@ impl ImageStatus {
             Self::Unknown(value) => value,
         }
     }
+
     /// Whether the schema lists this value.
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_))
     }
+
     fn from_known(value: &str) -> Option<Self> {
         match value {
             "queued" => Some(Self::Queued),
@@ -799,7 +825,9 @@ impl ImageStatus {
         }
     }
 }
+
 crate::support::string_enum!(ImageStatus);
+
 /// Scope of image accessibility
 ///
 /// Values this version of the schema does not list arrive as `Unknown`, so that
@@ -817,6 +845,7 @@ pub enum ImageVisibility {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(String),
 }
+
 impl ImageVisibility {
     /// The values the schema lists, in its order.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
@@ -835,10 +864,12 @@ impl ImageVisibility {
             Self::Unknown(value) => value,
         }
     }
+
     /// Whether the schema lists this value.
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_))
     }
+
     fn from_known(value: &str) -> Option<Self> {
         match value {
             "community" => Some(Self::Community),
@@ -849,10 +880,13 @@ impl ImageVisibility {
         }
     }
 }
+
 crate::support::string_enum!(ImageVisibility);
+
 static KERNEL_ID_PATTERN: crate::patch::Pattern = crate::patch::Pattern::new(
     "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$",
 );
+
 /// What the service refuses as a free-form property key.
 const IMAGE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::FreeFormKeys {
     declared: &[
@@ -893,6 +927,7 @@ const IMAGE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::FreeFormK
     reserved_prefixes: &["os_glance"],
     max_length: Some(255),
 };
+
 /// A checked JSON Patch for [`Image`], ready to send with either media type.
 ///
 /// Build one with [`ImagePatch::builder`], which offers only the operations the service accepts for each property, or compute one with [`ImagePatch::diff`].
@@ -900,11 +935,13 @@ const IMAGE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::FreeFormK
 pub struct ImagePatch {
     operations: Vec<crate::PatchOperation>,
 }
+
 impl ImagePatch {
     /// An empty builder.
     pub fn builder() -> ImagePatchBuilder {
         ImagePatchBuilder::default()
     }
+
     /// The smallest patch that turns `old` into `new`, or every reason it cannot be sent.
     ///
     /// Read-only properties are ignored, tags are compared as sets and replaced whole,
@@ -918,9 +955,11 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_architecture(value.as_str());
             }
+
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_architecture(value.as_str());
             }
+
             crate::patch::Change::Removed => builder = builder.remove_architecture(),
         }
         match crate::patch::change(&old.container_format, &new.container_format) {
@@ -929,6 +968,7 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_container_format(value.clone());
             }
+
             crate::patch::Change::Removed => {
                 builder.recorder.violate("container_format", crate::Rule::NotRemovable)
             }
@@ -938,9 +978,11 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_description(value.as_str());
             }
+
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_description(value.as_str());
             }
+
             crate::patch::Change::Removed => builder = builder.remove_description(),
         }
         match crate::patch::change(&old.disk_format, &new.disk_format) {
@@ -949,6 +991,7 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_disk_format(value.clone());
             }
+
             crate::patch::Change::Removed => {
                 builder.recorder.violate("disk_format", crate::Rule::NotRemovable)
             }
@@ -958,9 +1001,11 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_instance_uuid(value.as_str());
             }
+
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_instance_uuid(value.as_str());
             }
+
             crate::patch::Change::Removed => builder = builder.remove_instance_uuid(),
         }
         match crate::patch::change(&old.kernel_id, &new.kernel_id) {
@@ -968,9 +1013,11 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_kernel_id(value.as_deref());
             }
+
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_kernel_id(value.as_deref());
             }
+
             crate::patch::Change::Removed => builder = builder.remove_kernel_id(),
         }
         match crate::patch::list_change(&old.locations, &new.locations) {
@@ -981,14 +1028,17 @@ impl ImagePatch {
                         .add_locations(crate::ListPosition::End, item.clone());
                 }
             }
+
             crate::patch::ListChange::RemoveAt(indices) => {
                 for index in indices {
                     builder = builder.remove_locations(index);
                 }
             }
+
             crate::patch::ListChange::Replace(value) => {
                 builder = builder.replace_locations(value.clone());
             }
+
             crate::patch::ListChange::Removed => {
                 builder.recorder.violate("locations", crate::Rule::NotRemovable)
             }
@@ -999,6 +1049,7 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_min_disk(*value);
             }
+
             crate::patch::Change::Removed => {
                 builder.recorder.violate("min_disk", crate::Rule::NotRemovable)
             }
@@ -1009,6 +1060,7 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_min_ram(*value);
             }
+
             crate::patch::Change::Removed => {
                 builder.recorder.violate("min_ram", crate::Rule::NotRemovable)
             }
@@ -1019,6 +1071,7 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_name(value.as_deref());
             }
+
             crate::patch::Change::Removed => {
                 builder.recorder.violate("name", crate::Rule::NotRemovable)
             }
@@ -1028,9 +1081,11 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_os_distro(value.as_str());
             }
+
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_os_distro(value.as_str());
             }
+
             crate::patch::Change::Removed => builder = builder.remove_os_distro(),
         }
         match crate::patch::change(&old.os_hidden, &new.os_hidden) {
@@ -1039,6 +1094,7 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_os_hidden(*value);
             }
+
             crate::patch::Change::Removed => {
                 builder.recorder.violate("os_hidden", crate::Rule::NotRemovable)
             }
@@ -1048,9 +1104,11 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_os_version(value.as_str());
             }
+
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_os_version(value.as_str());
             }
+
             crate::patch::Change::Removed => builder = builder.remove_os_version(),
         }
         match crate::patch::change(&old.owner, &new.owner) {
@@ -1059,6 +1117,7 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_owner(value.as_deref());
             }
+
             crate::patch::Change::Removed => {
                 builder.recorder.violate("owner", crate::Rule::NotRemovable)
             }
@@ -1069,6 +1128,7 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_protected(*value);
             }
+
             crate::patch::Change::Removed => {
                 builder.recorder.violate("protected", crate::Rule::NotRemovable)
             }
@@ -1078,9 +1138,11 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_ramdisk_id(value.as_deref());
             }
+
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_ramdisk_id(value.as_deref());
             }
+
             crate::patch::Change::Removed => builder = builder.remove_ramdisk_id(),
         }
         if !crate::patch::same_set(&old.tags, &new.tags) {
@@ -1095,6 +1157,7 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_visibility(value.clone());
             }
+
             crate::patch::Change::Removed => {
                 builder.recorder.violate("visibility", crate::Rule::NotRemovable)
             }
@@ -1109,20 +1172,25 @@ impl ImagePatch {
             );
         builder.build()
     }
+
     /// The operations, in order.
     pub fn operations(&self) -> &[crate::PatchOperation] {
         &self.operations
     }
+
     pub fn len(&self) -> usize {
         self.operations.len()
     }
+
     pub fn is_empty(&self) -> bool {
         self.operations.is_empty()
     }
+
     /// The request body for the given media type.
     pub fn to_body(&self, media_type: crate::PatchMediaType) -> serde_json::Value {
         crate::patch::body_value(&self.operations, media_type)
     }
+
     /// Rewrites the patch for the document it will be applied to, so that it means
     /// the same under both media types: `add` on a key `current` has becomes
     /// `replace` (v2.0 refuses it with 409) and `replace` on a key it lacks becomes
@@ -1151,6 +1219,7 @@ impl ImagePatch {
         self
     }
 }
+
 /// Serializes as the `application/openstack-images-v2.1-json-patch` body.
 impl serde::Serialize for ImagePatch {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -1163,40 +1232,49 @@ impl serde::Serialize for ImagePatch {
         )
     }
 }
+
 impl From<&ImagePatch> for json_patch::Patch {
     fn from(patch: &ImagePatch) -> Self {
         json_patch::Patch(patch.operations.iter().map(Into::into).collect())
     }
 }
+
 impl From<ImagePatch> for json_patch::Patch {
     fn from(patch: ImagePatch) -> Self {
         Self::from(&patch)
     }
 }
+
 /// Builds a [`ImagePatch`]. Values are checked against the schema as they are given; [`ImagePatchBuilder::build`] refuses the patch if any check failed, naming each property and the rule it broke.
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ImagePatchBuilder {
     recorder: crate::patch::Recorder,
 }
+
 impl ImagePatchBuilder {
     /// Adds the custom property `architecture` (Operating system architecture as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>). Under the v2.1 media type this replaces an existing value.
-    pub fn add_architecture(mut self, value: impl Into<String>) -> Self {
+    pub fn add_architecture(self, value: impl Into<String>) -> Self {
+        self.set_architecture(crate::PatchOp::Add, value)
+    }
+
+    /// Replaces `architecture` (Operating system architecture as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>). The service answers 409 if the image lacks it.
+    pub fn replace_architecture(self, value: impl Into<String>) -> Self {
+        self.set_architecture(crate::PatchOp::Replace, value)
+    }
+
+    fn set_architecture(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder.push(crate::PatchOp::Add, "architecture", None, Some(&value));
+        self.recorder.set(op, "architecture", None, serde_json::Value::String(value));
         self
     }
-    /// Replaces `architecture` (Operating system architecture as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>).
-    pub fn replace_architecture(mut self, value: impl Into<String>) -> Self {
-        let value: String = value.into();
-        self.recorder.push(crate::PatchOp::Replace, "architecture", None, Some(&value));
-        self
-    }
+
     /// Removes the custom property `architecture`. The service answers 409 if the image lacks it.
     pub fn remove_architecture(mut self) -> Self {
         self.recorder.remove("architecture", None);
         self
     }
+
     /// Replaces `container_format` (Format of the container). `None` sets it to `null`.
     pub fn replace_container_format(
         mut self,
@@ -1212,27 +1290,32 @@ impl ImagePatchBuilder {
                     ImageContainerFormat::KNOWN_VALUES,
                 );
         }
-        self.recorder
-            .push(crate::PatchOp::Replace, "container_format", None, Some(&value));
+        self.recorder.push(crate::PatchOp::Replace, "container_format", None, &value);
         self
     }
+
     /// Adds the custom property `description` (A human-readable string describing this image). Under the v2.1 media type this replaces an existing value.
-    pub fn add_description(mut self, value: impl Into<String>) -> Self {
+    pub fn add_description(self, value: impl Into<String>) -> Self {
+        self.set_description(crate::PatchOp::Add, value)
+    }
+
+    /// Replaces `description` (A human-readable string describing this image). The service answers 409 if the image lacks it.
+    pub fn replace_description(self, value: impl Into<String>) -> Self {
+        self.set_description(crate::PatchOp::Replace, value)
+    }
+
+    fn set_description(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder.push(crate::PatchOp::Add, "description", None, Some(&value));
+        self.recorder.set(op, "description", None, serde_json::Value::String(value));
         self
     }
-    /// Replaces `description` (A human-readable string describing this image).
-    pub fn replace_description(mut self, value: impl Into<String>) -> Self {
-        let value: String = value.into();
-        self.recorder.push(crate::PatchOp::Replace, "description", None, Some(&value));
-        self
-    }
+
     /// Removes the custom property `description`. The service answers 409 if the image lacks it.
     pub fn remove_description(mut self) -> Self {
         self.recorder.remove("description", None);
         self
     }
+
     /// Replaces `disk_format` (Format of the disk). `None` sets it to `null`.
     pub fn replace_disk_format(mut self, value: Option<ImageDiskFormat>) -> Self {
         let recorder = &mut self.recorder;
@@ -1245,49 +1328,61 @@ impl ImagePatchBuilder {
                     ImageDiskFormat::KNOWN_VALUES,
                 );
         }
-        self.recorder.push(crate::PatchOp::Replace, "disk_format", None, Some(&value));
+        self.recorder.push(crate::PatchOp::Replace, "disk_format", None, &value);
         self
     }
+
     /// Adds the custom property `instance_uuid` (Metadata which can be used to record which instance this image is associated with). Under the v2.1 media type this replaces an existing value.
-    pub fn add_instance_uuid(mut self, value: impl Into<String>) -> Self {
+    pub fn add_instance_uuid(self, value: impl Into<String>) -> Self {
+        self.set_instance_uuid(crate::PatchOp::Add, value)
+    }
+
+    /// Replaces `instance_uuid` (Metadata which can be used to record which instance this image is associated with). The service answers 409 if the image lacks it.
+    pub fn replace_instance_uuid(self, value: impl Into<String>) -> Self {
+        self.set_instance_uuid(crate::PatchOp::Replace, value)
+    }
+
+    fn set_instance_uuid(
+        mut self,
+        op: crate::PatchOp,
+        value: impl Into<String>,
+    ) -> Self {
         let value: String = value.into();
-        self.recorder.push(crate::PatchOp::Add, "instance_uuid", None, Some(&value));
+        self.recorder.set(op, "instance_uuid", None, serde_json::Value::String(value));
         self
     }
-    /// Replaces `instance_uuid` (Metadata which can be used to record which instance this image is associated with).
-    pub fn replace_instance_uuid(mut self, value: impl Into<String>) -> Self {
-        let value: String = value.into();
-        self.recorder.push(crate::PatchOp::Replace, "instance_uuid", None, Some(&value));
-        self
-    }
+
     /// Removes the custom property `instance_uuid`. The service answers 409 if the image lacks it.
     pub fn remove_instance_uuid(mut self) -> Self {
         self.recorder.remove("instance_uuid", None);
         self
     }
+
     /// Adds the custom property `kernel_id` (ID of image stored in Glance that should be used as the kernel when booting an AMI-style image). `None` sets it to `null`. Under the v2.1 media type this replaces an existing value.
-    pub fn add_kernel_id(mut self, value: Option<&str>) -> Self {
+    pub fn add_kernel_id(self, value: Option<&str>) -> Self {
+        self.set_kernel_id(crate::PatchOp::Add, value)
+    }
+
+    /// Replaces `kernel_id` (ID of image stored in Glance that should be used as the kernel when booting an AMI-style image). `None` sets it to `null`. The service answers 409 if the image lacks it.
+    pub fn replace_kernel_id(self, value: Option<&str>) -> Self {
+        self.set_kernel_id(crate::PatchOp::Replace, value)
+    }
+
+    fn set_kernel_id(mut self, op: crate::PatchOp, value: Option<&str>) -> Self {
         let recorder = &mut self.recorder;
         if let Some(value) = value {
             recorder.check_pattern("kernel_id", value, &KERNEL_ID_PATTERN);
         }
-        self.recorder.push(crate::PatchOp::Add, "kernel_id", None, Some(&value));
+        self.recorder.set(op, "kernel_id", None, serde_json::Value::from(value));
         self
     }
-    /// Replaces `kernel_id` (ID of image stored in Glance that should be used as the kernel when booting an AMI-style image). `None` sets it to `null`.
-    pub fn replace_kernel_id(mut self, value: Option<&str>) -> Self {
-        let recorder = &mut self.recorder;
-        if let Some(value) = value {
-            recorder.check_pattern("kernel_id", value, &KERNEL_ID_PATTERN);
-        }
-        self.recorder.push(crate::PatchOp::Replace, "kernel_id", None, Some(&value));
-        self
-    }
+
     /// Removes the custom property `kernel_id`. The service answers 409 if the image lacks it.
     pub fn remove_kernel_id(mut self) -> Self {
         self.recorder.remove("kernel_id", None);
         self
     }
+
     /// Adds one item to `locations` at `position` (`ListPosition::End` appends).
     pub fn add_locations(
         mut self,
@@ -1299,15 +1394,16 @@ impl ImagePatchBuilder {
             let value = &value;
             value.validate("locations", recorder);
         }
-        self.recorder
-            .push(crate::PatchOp::Add, "locations", Some(position), Some(&value));
+        self.recorder.push(crate::PatchOp::Add, "locations", Some(position), &value);
         self
     }
+
     /// Removes the item of `locations` at `index`.
     pub fn remove_locations(mut self, index: usize) -> Self {
         self.recorder.remove("locations", Some(crate::ListPosition::Index(index)));
         self
     }
+
     /// Replaces `locations` (A set of URLs to access the image file kept in external store).
     pub fn replace_locations(mut self, value: Vec<ImageLocation>) -> Self {
         let recorder = &mut self.recorder;
@@ -1317,9 +1413,10 @@ impl ImagePatchBuilder {
                 item.validate("locations", recorder);
             }
         }
-        self.recorder.push(crate::PatchOp::Replace, "locations", None, Some(&value));
+        self.recorder.push(crate::PatchOp::Replace, "locations", None, &value);
         self
     }
+
     /// Replaces `min_disk` (Amount of disk space (in GB) required to boot image).
     pub fn replace_min_disk(mut self, value: i64) -> Self {
         let recorder = &mut self.recorder;
@@ -1327,9 +1424,16 @@ impl ImagePatchBuilder {
             let value = &value;
             recorder.check_range("min_disk", *value, Some(0), Some(2147483647));
         }
-        self.recorder.push(crate::PatchOp::Replace, "min_disk", None, Some(&value));
+        self.recorder
+            .set(
+                crate::PatchOp::Replace,
+                "min_disk",
+                None,
+                serde_json::Value::from(value),
+            );
         self
     }
+
     /// Replaces `min_ram` (Amount of ram (in MB) required to boot image).
     pub fn replace_min_ram(mut self, value: i64) -> Self {
         let recorder = &mut self.recorder;
@@ -1337,94 +1441,131 @@ impl ImagePatchBuilder {
             let value = &value;
             recorder.check_range("min_ram", *value, Some(0), Some(2147483647));
         }
-        self.recorder.push(crate::PatchOp::Replace, "min_ram", None, Some(&value));
+        self.recorder
+            .set(
+                crate::PatchOp::Replace,
+                "min_ram",
+                None,
+                serde_json::Value::from(value),
+            );
         self
     }
+
     /// Replaces `name` (Descriptive name for the image). `None` sets it to `null`.
     pub fn replace_name(mut self, value: Option<&str>) -> Self {
         let recorder = &mut self.recorder;
         if let Some(value) = value {
             recorder.check_length("name", value, None, Some(255));
         }
-        self.recorder.push(crate::PatchOp::Replace, "name", None, Some(&value));
+        self.recorder
+            .set(crate::PatchOp::Replace, "name", None, serde_json::Value::from(value));
         self
     }
+
     /// Adds the custom property `os_distro` (Common name of operating system distribution as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>). Under the v2.1 media type this replaces an existing value.
-    pub fn add_os_distro(mut self, value: impl Into<String>) -> Self {
+    pub fn add_os_distro(self, value: impl Into<String>) -> Self {
+        self.set_os_distro(crate::PatchOp::Add, value)
+    }
+
+    /// Replaces `os_distro` (Common name of operating system distribution as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>). The service answers 409 if the image lacks it.
+    pub fn replace_os_distro(self, value: impl Into<String>) -> Self {
+        self.set_os_distro(crate::PatchOp::Replace, value)
+    }
+
+    fn set_os_distro(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder.push(crate::PatchOp::Add, "os_distro", None, Some(&value));
+        self.recorder.set(op, "os_distro", None, serde_json::Value::String(value));
         self
     }
-    /// Replaces `os_distro` (Common name of operating system distribution as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>).
-    pub fn replace_os_distro(mut self, value: impl Into<String>) -> Self {
-        let value: String = value.into();
-        self.recorder.push(crate::PatchOp::Replace, "os_distro", None, Some(&value));
-        self
-    }
+
     /// Removes the custom property `os_distro`. The service answers 409 if the image lacks it.
     pub fn remove_os_distro(mut self) -> Self {
         self.recorder.remove("os_distro", None);
         self
     }
+
     /// Replaces `os_hidden` (If true, image will not appear in default image list response).
     pub fn replace_os_hidden(mut self, value: bool) -> Self {
-        self.recorder.push(crate::PatchOp::Replace, "os_hidden", None, Some(&value));
+        self.recorder
+            .set(
+                crate::PatchOp::Replace,
+                "os_hidden",
+                None,
+                serde_json::Value::from(value),
+            );
         self
     }
+
     /// Adds the custom property `os_version` (Operating system version as specified by the distributor). Under the v2.1 media type this replaces an existing value.
-    pub fn add_os_version(mut self, value: impl Into<String>) -> Self {
+    pub fn add_os_version(self, value: impl Into<String>) -> Self {
+        self.set_os_version(crate::PatchOp::Add, value)
+    }
+
+    /// Replaces `os_version` (Operating system version as specified by the distributor). The service answers 409 if the image lacks it.
+    pub fn replace_os_version(self, value: impl Into<String>) -> Self {
+        self.set_os_version(crate::PatchOp::Replace, value)
+    }
+
+    fn set_os_version(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder.push(crate::PatchOp::Add, "os_version", None, Some(&value));
+        self.recorder.set(op, "os_version", None, serde_json::Value::String(value));
         self
     }
-    /// Replaces `os_version` (Operating system version as specified by the distributor).
-    pub fn replace_os_version(mut self, value: impl Into<String>) -> Self {
-        let value: String = value.into();
-        self.recorder.push(crate::PatchOp::Replace, "os_version", None, Some(&value));
-        self
-    }
+
     /// Removes the custom property `os_version`. The service answers 409 if the image lacks it.
     pub fn remove_os_version(mut self) -> Self {
         self.recorder.remove("os_version", None);
         self
     }
+
     /// Replaces `owner` (Owner of the image). `None` sets it to `null`.
     pub fn replace_owner(mut self, value: Option<&str>) -> Self {
         let recorder = &mut self.recorder;
         if let Some(value) = value {
             recorder.check_length("owner", value, None, Some(255));
         }
-        self.recorder.push(crate::PatchOp::Replace, "owner", None, Some(&value));
+        self.recorder
+            .set(crate::PatchOp::Replace, "owner", None, serde_json::Value::from(value));
         self
     }
+
     /// Replaces `protected` (If true, image will not be deletable).
     pub fn replace_protected(mut self, value: bool) -> Self {
-        self.recorder.push(crate::PatchOp::Replace, "protected", None, Some(&value));
+        self.recorder
+            .set(
+                crate::PatchOp::Replace,
+                "protected",
+                None,
+                serde_json::Value::from(value),
+            );
         self
     }
+
     /// Adds the custom property `ramdisk_id` (ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image). `None` sets it to `null`. Under the v2.1 media type this replaces an existing value.
-    pub fn add_ramdisk_id(mut self, value: Option<&str>) -> Self {
+    pub fn add_ramdisk_id(self, value: Option<&str>) -> Self {
+        self.set_ramdisk_id(crate::PatchOp::Add, value)
+    }
+
+    /// Replaces `ramdisk_id` (ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image). `None` sets it to `null`. The service answers 409 if the image lacks it.
+    pub fn replace_ramdisk_id(self, value: Option<&str>) -> Self {
+        self.set_ramdisk_id(crate::PatchOp::Replace, value)
+    }
+
+    fn set_ramdisk_id(mut self, op: crate::PatchOp, value: Option<&str>) -> Self {
         let recorder = &mut self.recorder;
         if let Some(value) = value {
             recorder.check_pattern("ramdisk_id", value, &KERNEL_ID_PATTERN);
         }
-        self.recorder.push(crate::PatchOp::Add, "ramdisk_id", None, Some(&value));
+        self.recorder.set(op, "ramdisk_id", None, serde_json::Value::from(value));
         self
     }
-    /// Replaces `ramdisk_id` (ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image). `None` sets it to `null`.
-    pub fn replace_ramdisk_id(mut self, value: Option<&str>) -> Self {
-        let recorder = &mut self.recorder;
-        if let Some(value) = value {
-            recorder.check_pattern("ramdisk_id", value, &KERNEL_ID_PATTERN);
-        }
-        self.recorder.push(crate::PatchOp::Replace, "ramdisk_id", None, Some(&value));
-        self
-    }
+
     /// Removes the custom property `ramdisk_id`. The service answers 409 if the image lacks it.
     pub fn remove_ramdisk_id(mut self) -> Self {
         self.recorder.remove("ramdisk_id", None);
         self
     }
+
     /// Replaces `tags` (List of strings related to the image) as a whole list: the service refuses operations on single items.
     pub fn replace_tags<S: Into<String>>(
         mut self,
@@ -1438,9 +1579,11 @@ impl ImagePatchBuilder {
                 recorder.check_length("tags", item, None, Some(255));
             }
         }
-        self.recorder.push(crate::PatchOp::Replace, "tags", None, Some(&value));
+        self.recorder
+            .set(crate::PatchOp::Replace, "tags", None, serde_json::Value::from(value));
         self
     }
+
     /// Replaces `visibility` (Scope of image accessibility).
     pub fn replace_visibility(mut self, value: ImageVisibility) -> Self {
         let recorder = &mut self.recorder;
@@ -1454,47 +1597,52 @@ impl ImagePatchBuilder {
                     ImageVisibility::KNOWN_VALUES,
                 );
         }
-        self.recorder.push(crate::PatchOp::Replace, "visibility", None, Some(&value));
+        self.recorder.push(crate::PatchOp::Replace, "visibility", None, &value);
         self
     }
+
     /// Adds a free-form property. The key is checked against the keys the service
     /// reserves and the schema's own properties. Under the v2.1 media type this
     /// replaces an existing value.
-    pub fn add_property(
-        mut self,
-        key: impl Into<String>,
-        value: impl Into<String>,
-    ) -> Self {
-        let key: String = key.into();
-        let value: String = value.into();
-        self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM_KEYS);
-        self.recorder.push(crate::PatchOp::Add, &key, None, Some(&value));
-        self
+    pub fn add_property(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.set_property(crate::PatchOp::Add, key.into(), value)
     }
+
     /// Replaces a free-form property. The service answers 409 if the image lacks it.
     pub fn replace_property(
-        mut self,
+        self,
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        let key: String = key.into();
+        self.set_property(crate::PatchOp::Replace, key.into(), value)
+    }
+
+    fn set_property(
+        mut self,
+        op: crate::PatchOp,
+        key: String,
+        value: impl Into<String>,
+    ) -> Self {
         let value: String = value.into();
         self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM_KEYS);
-        self.recorder.push(crate::PatchOp::Replace, &key, None, Some(&value));
+        self.recorder.set(op, key, None, serde_json::Value::String(value));
         self
     }
+
     /// Removes a free-form property. The service answers 409 if the image lacks it.
     pub fn remove_property(mut self, key: impl Into<String>) -> Self {
         let key: String = key.into();
         self.recorder.check_removable_key(&key, &IMAGE_FREE_FORM_KEYS);
-        self.recorder.remove(&key, None);
+        self.recorder.remove(key, None);
         self
     }
+
     /// The patch, or every rule the given values broke.
     pub fn build(self) -> Result<ImagePatch, crate::PatchError> {
         self.recorder.finish().map(|operations| ImagePatch { operations })
     }
 }
+
 impl ImageLocation {
     /// Records every constraint of the schema that this value breaks,
     /// against `property`.
@@ -1512,6 +1660,7 @@ impl ImageLocation {
         }
     }
 }
+
 impl ImageLocationValidationData {
     /// Records every constraint of the schema that this value breaks,
     /// against `property`.

@@ -20,6 +20,7 @@ pub struct ImageList {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
 impl crate::support::FromMap for ImageList {
     const EXPECTING: &'static str = "a JSON object for ImageList";
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
@@ -49,6 +50,7 @@ impl crate::support::FromMap for ImageList {
         })
     }
 }
+
 impl<'de> serde::Deserialize<'de> for ImageList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -14,6 +14,7 @@ pub use patch::{
     escape_token, ListPosition, PatchError, PatchMediaType, PatchOp, PatchOperation,
     Rule, Violation, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1,
 };
+
 mod image;
 mod images;
 mod member;
@@ -24,6 +25,7 @@ pub use image::{
     Image, ImagePatch, ImagePatchBuilder, ImageContainerFormat, ImageDiskFormat,
     ImageLocation, ImageLocationValidationData, ImageStatus, ImageVisibility,
 };
+
 pub use images::ImageList;
 pub use member::{Member, MemberStatus};
 pub use members::MemberList;

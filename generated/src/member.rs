@@ -45,6 +45,7 @@ pub struct Member {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
 impl crate::support::FromMap for Member {
     const EXPECTING: &'static str = "a JSON object for Member";
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
@@ -80,6 +81,7 @@ impl crate::support::FromMap for Member {
         })
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Member {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -87,6 +89,7 @@ impl<'de> serde::Deserialize<'de> for Member {
         crate::support::deserialize_object(deserializer)
     }
 }
+
 /// The status of this image member
 ///
 /// Values this version of the schema does not list arrive as `Unknown`, so that
@@ -102,6 +105,7 @@ pub enum MemberStatus {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(String),
 }
+
 impl MemberStatus {
     /// The values the schema lists, in its order.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
@@ -118,10 +122,12 @@ impl MemberStatus {
             Self::Unknown(value) => value,
         }
     }
+
     /// Whether the schema lists this value.
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_))
     }
+
     fn from_known(value: &str) -> Option<Self> {
         match value {
             "pending" => Some(Self::Pending),
@@ -131,4 +137,5 @@ impl MemberStatus {
         }
     }
 }
+
 crate::support::string_enum!(MemberStatus);

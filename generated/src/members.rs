@@ -14,6 +14,7 @@ pub struct MemberList {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
 impl crate::support::FromMap for MemberList {
     const EXPECTING: &'static str = "a JSON object for MemberList";
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +38,7 @@ impl crate::support::FromMap for MemberList {
         })
     }
 }
+
 impl<'de> serde::Deserialize<'de> for MemberList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -7,6 +7,7 @@
 // patterns never calls `check_pattern`), so unused ones are expected.
 #![allow(dead_code)]
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -73,13 +74,15 @@ pub enum ListPosition {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatchOperation {
     op: PatchOp,
-    key: String,
+    /// Borrowed for declared properties, whose keys are known when the
+    /// crate is generated; owned for free-form keys.
+    key: Cow<'static, str>,
     position: Option<ListPosition>,
     value: Option<Value>,
 }
 
 impl PatchOperation {
-    pub(crate) fn new(op: PatchOp, key: impl Into<String>, position: Option<ListPosition>, value: Option<Value>) -> Self {
+    pub(crate) fn new(op: PatchOp, key: impl Into<Cow<'static, str>>, position: Option<ListPosition>, value: Option<Value>) -> Self {
         PatchOperation {
             op,
             key: key.into(),
@@ -107,17 +110,34 @@ impl PatchOperation {
 
     /// The JSON Pointer, escaped.
     pub fn path(&self) -> String {
-        let mut path = format!("/{}", escape_token(&self.key));
-        match self.position {
-            Some(ListPosition::Index(index)) => path.push_str(&format!("/{index}")),
-            Some(ListPosition::End) => path.push_str("/-"),
-            None => {}
-        }
-        path
+        Path(self).to_string()
     }
 
     pub(crate) fn set_op(&mut self, op: PatchOp) {
         self.op = op;
+    }
+}
+
+/// Writes an operation's JSON Pointer, escaping as it goes, so that
+/// serializing a patch builds no intermediate path strings.
+struct Path<'a>(&'a PatchOperation);
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("/")?;
+        let key: &str = &self.0.key;
+        let mut rest = key;
+        while let Some(at) = rest.find(['~', '/']) {
+            f.write_str(&rest[..at])?;
+            f.write_str(if rest.as_bytes()[at] == b'~' { "~0" } else { "~1" })?;
+            rest = &rest[at + 1..];
+        }
+        f.write_str(rest)?;
+        match self.0.position {
+            Some(ListPosition::Index(index)) => write!(f, "/{index}"),
+            Some(ListPosition::End) => f.write_str("/-"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -162,9 +182,9 @@ impl Serialize for OperationBody<'_> {
         match self.media_type {
             PatchMediaType::V2_1 => {
                 map.serialize_entry("op", operation.op.as_str())?;
-                map.serialize_entry("path", &operation.path())?;
+                map.serialize_entry("path", &PathValue(operation))?;
             }
-            PatchMediaType::V2_0 => map.serialize_entry(operation.op.as_str(), &operation.path())?,
+            PatchMediaType::V2_0 => map.serialize_entry(operation.op.as_str(), &PathValue(operation))?,
         }
         if let Some(value) = &operation.value {
             map.serialize_entry("value", value)?;
@@ -173,9 +193,18 @@ impl Serialize for OperationBody<'_> {
     }
 }
 
+/// A path as a serde string, written through [`Path`].
+struct PathValue<'a>(&'a PatchOperation);
+
+impl Serialize for PathValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&Path(self.0))
+    }
+}
+
 impl From<&PatchOperation> for json_patch::PatchOperation {
     fn from(operation: &PatchOperation) -> Self {
-        let mut tokens = vec![json_patch::jsonptr::Token::new(operation.key.as_str())];
+        let mut tokens = vec![json_patch::jsonptr::Token::new(operation.key.as_ref())];
         match operation.position {
             Some(ListPosition::Index(index)) => tokens.push(json_patch::jsonptr::Token::from(index)),
             Some(ListPosition::End) => tokens.push(json_patch::jsonptr::Token::new("-")),
@@ -200,10 +229,10 @@ impl From<&PatchOperation> for json_patch::PatchOperation {
 /// 409 under v2.0 (c-04).
 pub(crate) fn rebase(operations: &mut [PatchOperation], current: &Value, base: &[&str]) {
     for operation in operations.iter_mut() {
-        if operation.position.is_some() || base.contains(&operation.key.as_str()) {
+        if operation.position.is_some() || base.contains(&operation.key.as_ref()) {
             continue;
         }
-        let exists = current.get(&operation.key).is_some();
+        let exists = current.get(operation.key.as_ref()).is_some();
         match (operation.op, exists) {
             (PatchOp::Add, true) => operation.set_op(PatchOp::Replace),
             (PatchOp::Replace, false) => operation.set_op(PatchOp::Add),
@@ -337,18 +366,24 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    pub fn push<T: Serialize + ?Sized>(&mut self, op: PatchOp, key: &str, position: Option<ListPosition>, value: Option<&T>) {
-        let value = match value.map(serde_json::to_value).transpose() {
-            Ok(value) => value,
-            Err(error) => {
-                self.violate(key, Rule::Unserializable(error.to_string()));
-                return;
-            }
-        };
-        if let Some(character) = value.as_ref().and_then(four_byte_character) {
-            self.violate(key, Rule::FourByteCharacter { character });
+    /// Records an operation whose value is already JSON (strings, numbers,
+    /// booleans and their lists and options convert without serializing).
+    pub fn set(&mut self, op: PatchOp, key: impl Into<Cow<'static, str>>, position: Option<ListPosition>, value: Value) {
+        let key = key.into();
+        if let Some(character) = four_byte_character(&value) {
+            self.violate(&key, Rule::FourByteCharacter { character });
         }
-        self.operations.push(PatchOperation::new(op, key, position, value));
+        self.operations.push(PatchOperation::new(op, key, position, Some(value)));
+    }
+
+    /// Records an operation whose value must be serialized first (enums,
+    /// nested objects).
+    pub fn push<T: Serialize + ?Sized>(&mut self, op: PatchOp, key: impl Into<Cow<'static, str>>, position: Option<ListPosition>, value: &T) {
+        let key = key.into();
+        match serde_json::to_value(value) {
+            Ok(value) => self.set(op, key, position, value),
+            Err(error) => self.violate(&key, Rule::Unserializable(error.to_string())),
+        }
     }
 
     pub fn violate(&mut self, property: &str, rule: Rule) {
@@ -375,7 +410,7 @@ impl Recorder {
     }
 
     /// Records a `remove`, which carries no value.
-    pub fn remove(&mut self, key: &str, position: Option<ListPosition>) {
+    pub fn remove(&mut self, key: impl Into<Cow<'static, str>>, position: Option<ListPosition>) {
         self.operations.push(PatchOperation::new(PatchOp::Remove, key, position, None));
     }
 
@@ -606,12 +641,12 @@ impl Recorder {
             if strings_only && !value.is_string() {
                 self.violate(key, Rule::NotAString);
             }
-            self.push(op, key, None, Some(value));
+            self.set(op, key.clone(), None, value.clone());
         }
         for key in old.keys() {
             if !new.contains_key(key) && !keys.is_reserved(key) {
                 self.check_removable_key(key, keys);
-                self.remove(key, None);
+                self.remove(key.clone(), None);
             }
         }
     }

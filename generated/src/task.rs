@@ -110,6 +110,7 @@ pub struct Task {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
 impl crate::support::FromMap for Task {
     const EXPECTING: &'static str = "a JSON object for Task";
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
@@ -172,6 +173,7 @@ impl crate::support::FromMap for Task {
         })
     }
 }
+
 impl<'de> serde::Deserialize<'de> for Task {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -179,6 +181,7 @@ impl<'de> serde::Deserialize<'de> for Task {
         crate::support::deserialize_object(deserializer)
     }
 }
+
 /// The current status of this task
 ///
 /// Values this version of the schema does not list arrive as `Unknown`, so that
@@ -196,6 +199,7 @@ pub enum TaskStatus {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(String),
 }
+
 impl TaskStatus {
     /// The values the schema lists, in its order.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
@@ -214,10 +218,12 @@ impl TaskStatus {
             Self::Unknown(value) => value,
         }
     }
+
     /// Whether the schema lists this value.
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_))
     }
+
     fn from_known(value: &str) -> Option<Self> {
         match value {
             "pending" => Some(Self::Pending),
@@ -228,7 +234,9 @@ impl TaskStatus {
         }
     }
 }
+
 crate::support::string_enum!(TaskStatus);
+
 /// The type of task represented by this content
 ///
 /// Values this version of the schema does not list arrive as `Unknown`, so that
@@ -244,6 +252,7 @@ pub enum TaskType {
     /// A value this version of the schema does not list, kept as sent.
     Unknown(String),
 }
+
 impl TaskType {
     /// The values the schema lists, in its order.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
@@ -260,10 +269,12 @@ impl TaskType {
             Self::Unknown(value) => value,
         }
     }
+
     /// Whether the schema lists this value.
     pub fn is_known(&self) -> bool {
         !matches!(self, Self::Unknown(_))
     }
+
     fn from_known(value: &str) -> Option<Self> {
         match value {
             "import" => Some(Self::Import),
@@ -273,4 +284,5 @@ impl TaskType {
         }
     }
 }
+
 crate::support::string_enum!(TaskType);

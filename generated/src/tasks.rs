@@ -14,6 +14,7 @@ pub struct TaskList {
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
 impl crate::support::FromMap for TaskList {
     const EXPECTING: &'static str = "a JSON object for TaskList";
     fn from_map<'de, A: serde::de::MapAccess<'de>>(
@@ -37,6 +38,7 @@ impl crate::support::FromMap for TaskList {
         })
     }
 }
+
 impl<'de> serde::Deserialize<'de> for TaskList {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,

@@ -318,19 +318,23 @@ fn object_has_checks(resource: &Resource, name: &str, depth: usize) -> bool {
     }
 }
 
-/// A builder method body that checks the value and records one operation.
-fn setter(
-    api: &Api,
-    resource: &Resource,
-    property: &Property,
-    method: &str,
-    op: TokenStream,
-    doc: String,
-    patterns: &mut Patterns,
-) -> TokenStream {
-    let name = prefixed(method, &property.rust_name);
+/// The expression that turns a setter's `value` into JSON without going
+/// through serde, for the shapes `serde_json::Value` converts from directly;
+/// `None` for the others (enums, objects), which are serialized.
+fn json_value(shape: &Shape, nullable: bool) -> Option<TokenStream> {
+    let string_list = matches!(shape, Shape::Array(items, _) if matches!(**items, Shape::String(_)));
+    match shape {
+        Shape::String(_) if !nullable => Some(quote!(serde_json::Value::String(value))),
+        Shape::String(_) | Shape::Integer(_) | Shape::Number | Shape::Boolean => Some(quote!(serde_json::Value::from(value))),
+        _ if string_list && !nullable => Some(quote!(serde_json::Value::from(value))),
+        _ => None,
+    }
+}
+
+/// The body of a method that checks a value and records one operation:
+/// `op` is the operation's expression (a constant, or the `op` parameter).
+fn setter_body(resource: &Resource, property: &Property, op: TokenStream, patterns: &mut Patterns) -> TokenStream {
     let json = &property.json_name;
-    let Param { generics, ty, convert } = param(api, &property.shape, property.nullable);
     let inner = checks(resource, &property.shape, &quote!(#json), quote!(value), patterns, &property.rust_name);
     let checks = match (inner.is_empty(), property.nullable) {
         (true, _) => TokenStream::new(),
@@ -350,14 +354,56 @@ fn setter(
             }
         },
     };
+    let record = match json_value(&property.shape, property.nullable) {
+        Some(value) => quote! { self.recorder.set(#op, #json, None, #value); },
+        None => quote! { self.recorder.push(#op, #json, None, &value); },
+    };
+    quote! {
+        #checks
+        #record
+        self
+    }
+}
+
+/// A public method that records one operation.
+fn setter(api: &Api, resource: &Resource, property: &Property, method: &str, op: TokenStream, doc: String, patterns: &mut Patterns) -> TokenStream {
+    let name = prefixed(method, &property.rust_name);
+    let Param { generics, ty, convert } = param(api, &property.shape, property.nullable);
+    let body = setter_body(resource, property, quote!(crate::PatchOp::#op), patterns);
     let doc = doc_attrs(&doc);
     quote! {
         #doc
         pub fn #name #generics (mut self, value: #ty) -> Self {
             #convert
-            #checks
-            self.recorder.push(crate::PatchOp::#op, #json, None, Some(&value));
-            self
+            #body
+        }
+    }
+}
+
+/// `add_` and `replace_` of a custom property share their checks through a
+/// private `set_` method that takes the operation.
+fn add_and_replace(api: &Api, resource: &Resource, property: &Property, add_doc: String, replace_doc: String, patterns: &mut Patterns) -> TokenStream {
+    let set = prefixed("set_", &property.rust_name);
+    let add = prefixed("add_", &property.rust_name);
+    let replace = prefixed("replace_", &property.rust_name);
+    let Param { generics, ty, convert } = param(api, &property.shape, property.nullable);
+    let body = setter_body(resource, property, quote!(op), patterns);
+    let add_doc = doc_attrs(&add_doc);
+    let replace_doc = doc_attrs(&replace_doc);
+    quote! {
+        #add_doc
+        pub fn #add #generics (self, value: #ty) -> Self {
+            self.#set(crate::PatchOp::Add, value)
+        }
+
+        #replace_doc
+        pub fn #replace #generics (self, value: #ty) -> Self {
+            self.#set(crate::PatchOp::Replace, value)
+        }
+
+        fn #set #generics (mut self, op: crate::PatchOp, value: #ty) -> Self {
+            #convert
+            #body
         }
     }
 }
@@ -367,10 +413,9 @@ fn property_methods(api: &Api, resource: &Resource, property: &Property, access:
     let about = property.doc.as_deref().map(|d| format!(" ({})", first_sentence(d))).unwrap_or_default();
     let null_note = if property.nullable { " `None` sets it to `null`." } else { "" };
     let replace_doc = format!("Replaces {json}{about}.{null_note}");
-    let replace = setter(api, resource, property, "replace_", quote!(Replace), replace_doc, patterns);
     match access {
         PatchAccess::None => TokenStream::new(),
-        PatchAccess::Replace => replace,
+        PatchAccess::Replace => setter(api, resource, property, "replace_", quote!(Replace), replace_doc, patterns),
         PatchAccess::WholeList => {
             let doc = format!("Replaces {json}{about} as a whole list: the service refuses operations on single items.");
             setter(api, resource, property, "replace_", quote!(Replace), doc, patterns)
@@ -379,11 +424,15 @@ fn property_methods(api: &Api, resource: &Resource, property: &Property, access:
             let add_doc = format!(
                 "Adds the custom property {json}{about}.{null_note} Under the v2.1 media type this replaces an existing value."
             );
-            let add = setter(api, resource, property, "add_", quote!(Add), add_doc, patterns);
+            let replace_doc = format!("{replace_doc} The service answers 409 if the image lacks it.");
+            let add_and_replace = add_and_replace(api, resource, property, add_doc, replace_doc, patterns);
             let remove = remove_method(property, &format!("Removes the custom property {json}. The service answers 409 if the image lacks it."), TokenStream::new(), quote!(None));
-            quote! { #add #replace #remove }
+            quote! { #add_and_replace #remove }
         }
-        PatchAccess::IndexedList => indexed_list_methods(api, resource, property, &json, replace, patterns),
+        PatchAccess::IndexedList => {
+            let replace = setter(api, resource, property, "replace_", quote!(Replace), replace_doc, patterns);
+            indexed_list_methods(api, resource, property, &json, replace, patterns)
+        }
     }
 }
 
@@ -439,7 +488,7 @@ fn indexed_list_methods(
         #add_doc
         pub fn #add_name(mut self, position: crate::ListPosition, value: #item_ty) -> Self {
             #item_checks
-            self.recorder.push(crate::PatchOp::Add, #json, Some(position), Some(&value));
+            self.recorder.push(crate::PatchOp::Add, #json, Some(position), &value);
             self
         }
         #remove
@@ -579,26 +628,28 @@ fn free_form_methods(root: &Object, keys: &proc_macro2::Ident, patterns: &mut Pa
         // Other value shapes are sent as given; the service checks them.
         _ => (quote!(serde_json::Value), TokenStream::new(), TokenStream::new()),
     };
+    let value_json = match &root.additional {
+        Additional::Typed(shape) if matches!(**shape, Shape::String(_)) => quote!(serde_json::Value::String(value)),
+        _ => quote!(value),
+    };
     Some(quote! {
         /// Adds a free-form property. The key is checked against the keys the service
         /// reserves and the schema's own properties. Under the v2.1 media type this
         /// replaces an existing value.
-        pub fn add_property(mut self, key: impl Into<String>, value: #ty) -> Self {
-            let key: String = key.into();
-            #convert
-            self.recorder.check_free_form_key(&key, &#keys);
-            #value_checks
-            self.recorder.push(crate::PatchOp::Add, &key, None, Some(&value));
-            self
+        pub fn add_property(self, key: impl Into<String>, value: #ty) -> Self {
+            self.set_property(crate::PatchOp::Add, key.into(), value)
         }
 
         /// Replaces a free-form property. The service answers 409 if the image lacks it.
-        pub fn replace_property(mut self, key: impl Into<String>, value: #ty) -> Self {
-            let key: String = key.into();
+        pub fn replace_property(self, key: impl Into<String>, value: #ty) -> Self {
+            self.set_property(crate::PatchOp::Replace, key.into(), value)
+        }
+
+        fn set_property(mut self, op: crate::PatchOp, key: String, value: #ty) -> Self {
             #convert
             self.recorder.check_free_form_key(&key, &#keys);
             #value_checks
-            self.recorder.push(crate::PatchOp::Replace, &key, None, Some(&value));
+            self.recorder.set(op, key, None, #value_json);
             self
         }
 
@@ -606,7 +657,7 @@ fn free_form_methods(root: &Object, keys: &proc_macro2::Ident, patterns: &mut Pa
         pub fn remove_property(mut self, key: impl Into<String>) -> Self {
             let key: String = key.into();
             self.recorder.check_removable_key(&key, &#keys);
-            self.recorder.remove(&key, None);
+            self.recorder.remove(key, None);
             self
         }
     })

@@ -262,11 +262,12 @@ pub fn property_doc(property: &Property) -> String {
         _ => {}
     }
     if let Shape::String(rules) = &property.shape {
-        if let Some(max) = rules.max_length {
-            facts.push(format!("At most {max} characters."));
-        }
-        if let Some(min) = rules.min_length {
-            facts.push(format!("At least {min} characters."));
+        match (rules.min_length, rules.max_length) {
+            (Some(min), Some(max)) if min == max => facts.push(format!("Exactly {max} characters.")),
+            (Some(min), Some(max)) => facts.push(format!("From {min} to {max} characters.")),
+            (Some(min), None) => facts.push(format!("At least {min} characters.")),
+            (None, Some(max)) => facts.push(format!("At most {max} characters.")),
+            (None, None) => {}
         }
         if let Some(pattern) = &rules.pattern {
             facts.push(format!("Matches {}.", code(pattern)));
@@ -309,7 +310,11 @@ fn shape_defaultable(resource: &Resource, shape: &Shape, depth: usize) -> bool {
 
 fn enum_item(enumeration: &Enumeration) -> TokenStream {
     let name = format_ident!("{}", enumeration.rust_name);
-    let doc = doc_attrs(enumeration.doc.as_deref().unwrap_or(""));
+    let doc = doc_attrs(&paragraphs([
+        enumeration.doc.as_deref().unwrap_or(""),
+        "Values this version of the schema does not list arrive as `Unknown`, so that\n\
+         a newer service never breaks decoding.",
+    ]));
     let variants: Vec<_> = enumeration
         .variants
         .iter()
@@ -319,9 +324,6 @@ fn enum_item(enumeration: &Enumeration) -> TokenStream {
     let variant_docs = values.iter().map(|v| doc_attrs(&code(v)));
     quote! {
         #doc
-        ///
-        /// Values this version of the schema does not list arrive as `Unknown`, so that
-        /// a newer service never breaks decoding.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #( #variant_docs #variants, )*
