@@ -148,6 +148,9 @@ pub struct PatchRules {
     pub reserved_prefixes: Vec<String>,
     /// The longest free-form key the service accepts.
     pub max_key_length: Option<u64>,
+    /// Lists the service shows empty but refuses to be replaced with an
+    /// empty list (a patch rule, not a rule of the document).
+    pub replace_non_empty: Vec<String>,
 }
 
 /// How a property may be changed by PATCH, derived from the schema and the

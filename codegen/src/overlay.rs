@@ -39,6 +39,7 @@ pub struct PropertyOverlay {
     pub minimum: Option<i64>,
     pub maximum: Option<i64>,
     pub list_patch: Option<ListPatch>,
+    pub replace_non_empty: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +121,7 @@ fn parse_property(value: &Value, pointer: &str) -> Result<PropertyOverlay, Error
             "why" | "evidence" => {}
             "immutable" => property.immutable = entry.as_bool() == Some(true),
             "minimum" => property.minimum = Some(integer(entry, &at)?),
+            "replace_non_empty" => property.replace_non_empty = entry.as_bool() == Some(true),
             "maximum" => property.maximum = Some(integer(entry, &at)?),
             "list_patch" => {
                 property.list_patch = Some(match entry.as_str() {
@@ -195,6 +197,7 @@ impl ResourceOverlay {
             max_key_length: self.max_key_length,
             ..PatchRules::default()
         };
+        let mut rules_non_empty = Vec::new();
         for (name, entry) in &self.properties {
             let at = child_pointer(&child_pointer(&child_pointer("", resource_name), "properties"), name);
             let stale = |reason: String| Error::new(OVERLAY_FILE, &at, reason);
@@ -223,6 +226,17 @@ impl ResourceOverlay {
                 *minimum = entry.minimum;
                 *maximum = entry.maximum;
             }
+            if entry.replace_non_empty {
+                let Shape::Array(_, rules) = &property.shape else {
+                    return Err(stale(format!("`{name}` is not an array, so `replace_non_empty` does not apply")));
+                };
+                if rules.min_items.is_some_and(|min| min > 0) {
+                    return Err(stale(format!(
+                        "the schema now gives `{name}` a minItems itself: delete `replace_non_empty` from this entry"
+                    )));
+                }
+                rules_non_empty.push(name.clone());
+            }
             if let Some(list) = entry.list_patch {
                 if !matches!(property.shape, Shape::Array(..)) {
                     return Err(stale(format!("`{name}` is not an array, so `list_patch` does not apply")));
@@ -233,6 +247,7 @@ impl ResourceOverlay {
                 }
             }
         }
+        rules.replace_non_empty = rules_non_empty;
         Ok(self.patch.then_some(rules))
     }
 }

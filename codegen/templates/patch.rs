@@ -250,6 +250,10 @@ pub enum Rule {
     TooShort { min: u64, length: usize },
     /// The string does not match the schema's `pattern`.
     PatternMismatch { pattern: &'static str },
+    /// The list has fewer items than the service accepts.
+    TooFewItems { min: u64, length: usize },
+    /// The list has more items than the schema allows.
+    TooManyItems { max: u64, length: usize },
     /// The integer is outside the range the service accepts.
     OutOfRange { value: i64, minimum: Option<i64>, maximum: Option<i64> },
     /// A free-form key the service reserves for itself.
@@ -284,6 +288,8 @@ impl fmt::Display for Rule {
             }
             Rule::TooLong { max, length } => write!(f, "{length} characters is more than the {max} allowed"),
             Rule::TooShort { min, length } => write!(f, "{length} characters is fewer than the {min} required"),
+            Rule::TooFewItems { min, length } => write!(f, "{length} items is fewer than the {min} required"),
+            Rule::TooManyItems { max, length } => write!(f, "{length} items is more than the {max} allowed"),
             Rule::PatternMismatch { pattern } => write!(f, "does not match the pattern {pattern}"),
             Rule::OutOfRange { value, minimum, maximum } => {
                 write!(f, "{value} is out of range")?;
@@ -410,6 +416,15 @@ impl Recorder {
     /// Records a `remove`, which carries no value.
     pub fn remove(&mut self, key: impl Into<Cow<'static, str>>, position: Option<ListPosition>) {
         self.operations.push(PatchOperation::new(PatchOp::Remove, key, position, None));
+    }
+
+    pub fn check_items(&mut self, property: &str, length: usize, min: Option<u64>, max: Option<u64>) {
+        if let Some(min) = min.filter(|min| (length as u64) < *min) {
+            self.violate(property, Rule::TooFewItems { min, length });
+        }
+        if let Some(max) = max.filter(|max| length as u64 > *max) {
+            self.violate(property, Rule::TooManyItems { max, length });
+        }
     }
 
     pub fn check_range(&mut self, property: &str, value: i64, minimum: Option<i64>, maximum: Option<i64>) {
@@ -569,6 +584,9 @@ pub(crate) fn list_change<'a, T: PartialEq>(old: &Option<Vec<T>>, new: &'a Optio
     let (old, new) = match (old, new) {
         (old, new) if old == new => return ListChange::Unchanged,
         (_, None) => return ListChange::Removed,
+        // A copy without the list says nothing about it, and the service has
+        // no operation that sets an empty one (d-15): nothing to send.
+        (None, Some(new)) if new.is_empty() => return ListChange::Unchanged,
         (None, Some(new)) => return ListChange::Replace(new),
         (Some(old), Some(new)) => (old, new),
     };

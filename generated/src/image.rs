@@ -1404,8 +1404,9 @@ impl ImagePatchBuilder {
         self
     }
 
-    /// Replaces `locations` (A set of URLs to access the image file kept in external store).
+    /// Replaces `locations` (A set of URLs to access the image file kept in external store). The service refuses an empty list.
     pub fn replace_locations(mut self, value: Vec<ImageLocation>) -> Self {
+        self.recorder.check_items("locations", value.len(), Some(1), None);
         let recorder = &mut self.recorder;
         {
             let value = &value;

@@ -110,6 +110,11 @@ impl Api {
         self.operation_at(method, uri, body, accept, decoder)
     }
 
+    /// A `GET` of a JSON document, the shape of most reads.
+    pub(crate) fn get_json<T: serde::de::DeserializeOwned + 'static>(&self, path: &str, query: Query) -> Result<Operation<T>, Error> {
+        self.operation(Method::GET, path, query, Body::Empty, JSON, Decoder::new(crate::operation::json))
+    }
+
     pub(crate) fn operation_at<T>(
         &self,
         method: Method,

@@ -68,27 +68,13 @@ impl Api {
     /// `GET /v2/images/{id}/members` → 200 [`MemberList`] (e-11).
     pub fn list_members(&self, image_id: &str) -> Result<Operation<MemberList>, Error> {
         let path = members_path(image_id);
-        self.operation(
-            Method::GET,
-            &path,
-            Query::default(),
-            Body::Empty,
-            JSON,
-            Decoder::new(json),
-        )
+        self.get_json(&path, Query::default())
     }
 
     /// `GET /v2/images/{id}/members/{member}` → 200 [`Member`] (e-15).
     pub fn get_member(&self, image_id: &str, member_id: &str) -> Result<Operation<Member>, Error> {
         let path = member_path(image_id, member_id);
-        self.operation(
-            Method::GET,
-            &path,
-            Query::default(),
-            Body::Empty,
-            JSON,
-            Decoder::new(json),
-        )
+        self.get_json(&path, Query::default())
     }
 
     /// `PUT /v2/images/{id}/members/{member}` with `{"status": ...}` → 200

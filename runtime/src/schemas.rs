@@ -1,11 +1,10 @@
 //! `GET /v2/schemas/{name}`: the JSON Schemas the service publishes.
 
-use http::Method;
 
-use crate::api::{Api, Body, JSON};
+use crate::api::Api;
 use crate::encode::{Query, segment};
 use crate::error::Error;
-use crate::operation::{Decoder, Operation, json};
+use crate::operation::Operation;
 
 impl Api {
     /// `GET /v2/schemas/{name}` → 200, the schema as JSON. `name` is `image`,
@@ -19,13 +18,6 @@ impl Api {
         }
         let segments: Vec<String> = name.split('/').map(segment).collect();
         let path = format!("/v2/schemas/{}", segments.join("/"));
-        self.operation(
-            Method::GET,
-            &path,
-            Query::default(),
-            Body::Empty,
-            JSON,
-            Decoder::new(json),
-        )
+        self.get_json(&path, Query::default())
     }
 }

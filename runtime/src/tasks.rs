@@ -190,26 +190,12 @@ impl Api {
     /// tasks schema does not declare, is in `additional_properties`.
     pub fn list_tasks(&self, query: &TaskListQuery) -> Result<Operation<TaskList>, Error> {
         let query = query.to_query()?;
-        self.operation(
-            Method::GET,
-            "/v2/tasks",
-            query,
-            Body::Empty,
-            JSON,
-            Decoder::new(decode_json),
-        )
+        self.get_json("/v2/tasks", query)
     }
 
     /// `GET /v2/tasks/{id}` → 200 [`Task`].
     pub fn get_task(&self, id: &str) -> Result<Operation<Task>, Error> {
         let path = format!("/v2/tasks/{}", segment(id));
-        self.operation(
-            Method::GET,
-            &path,
-            Query::default(),
-            Body::Empty,
-            JSON,
-            Decoder::new(decode_json),
-        )
+        self.get_json(&path, Query::default())
     }
 }

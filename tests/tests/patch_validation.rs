@@ -508,3 +508,15 @@ fn diff_leaves_keys_reserved_by_the_service_alone() {
             .is_empty()
     );
 }
+
+/// Glance shows `locations: []` but refuses to be given one: replacing the
+/// list with an empty one gets 403 "Cannot set locations to empty list" (d-15).
+#[test]
+fn locations_cannot_be_replaced_with_an_empty_list() {
+    assert_eq!(
+        refused(b().replace_locations(Vec::new())),
+        one("locations", Rule::TooFewItems { min: 1, length: 0 })
+    );
+    let location: ImageLocation = serde_json::from_value(json!({"url": "file:///x", "metadata": {}})).unwrap();
+    accepted(b().replace_locations(vec![location]), 1);
+}

@@ -72,7 +72,7 @@ pub fn patch_items(api: &Api, resource: &Resource) -> Option<TokenStream> {
         if access != PatchAccess::AddReplaceRemove {
             base_keys.push(property.json_name.as_str());
         }
-        methods.push(property_methods(api, resource, property, access, &mut patterns));
+        methods.push(property_methods(api, resource, rules, property, access, &mut patterns));
         diffs.push(property_diff(resource, property, access));
     }
     let free_form = free_form_methods(root, &keys_const, &mut patterns);
@@ -267,13 +267,18 @@ fn checks(resource: &Resource, shape: &Shape, property: &TokenStream, value: Tok
             let name = format_ident!("{}", name);
             quote! { recorder.check_known(#property, #value.is_known(), #value.as_str(), #name::KNOWN_VALUES); }
         }
-        Shape::Array(items, _) => {
-            let inner = checks(resource, items, property, quote!(item), patterns, pattern_owner);
-            if inner.is_empty() {
-                inner
-            } else {
-                quote! { for item in #value.iter() { #inner } }
+        Shape::Array(items, rules) => {
+            let mut out = TokenStream::new();
+            if rules.min_items.is_some() || rules.max_items.is_some() {
+                let min = option_tokens(rules.min_items);
+                let max = option_tokens(rules.max_items);
+                out.extend(quote! { recorder.check_items(#property, #value.len(), #min, #max); });
             }
+            let inner = checks(resource, items, property, quote!(item), patterns, pattern_owner);
+            if !inner.is_empty() {
+                out.extend(quote! { for item in #value.iter() { #inner } });
+            }
+            out
         }
         Shape::Object(name) if object_has_checks(resource, name, 0) => {
             quote! { #value.validate(#property, recorder); }
@@ -299,7 +304,9 @@ fn shape_has_checks(resource: &Resource, shape: &Shape, depth: usize) -> bool {
         Shape::String(rules) => rules.min_length.is_some() || rules.max_length.is_some() || rules.pattern.is_some(),
         Shape::Integer(rules) => rules.minimum.is_some() || rules.maximum.is_some(),
         Shape::Enum(_) => true,
-        Shape::Array(items, _) => shape_has_checks(resource, items, depth),
+        Shape::Array(items, rules) => {
+            rules.min_items.is_some() || rules.max_items.is_some() || shape_has_checks(resource, items, depth)
+        }
         Shape::Object(name) => object_has_checks(resource, name, depth + 1),
         _ => false,
     }
@@ -408,7 +415,25 @@ fn add_and_replace(api: &Api, resource: &Resource, property: &Property, add_doc:
     }
 }
 
-fn property_methods(api: &Api, resource: &Resource, property: &Property, access: PatchAccess, patterns: &mut Patterns) -> TokenStream {
+/// `replace_` of a list the service refuses to empty: the item checks plus a
+/// check that the list is not empty.
+fn non_empty_setter(api: &Api, resource: &Resource, property: &Property, doc: String, patterns: &mut Patterns) -> TokenStream {
+    let name = prefixed("replace_", &property.rust_name);
+    let json = &property.json_name;
+    let Param { generics, ty, convert } = param(api, &property.shape, property.nullable);
+    let body = setter_body(resource, property, quote!(crate::PatchOp::Replace), patterns);
+    let doc = doc_attrs(&doc);
+    quote! {
+        #doc
+        pub fn #name #generics (mut self, value: #ty) -> Self {
+            #convert
+            self.recorder.check_items(#json, value.len(), Some(1), None);
+            #body
+        }
+    }
+}
+
+fn property_methods(api: &Api, resource: &Resource, rules: &PatchRules, property: &Property, access: PatchAccess, patterns: &mut Patterns) -> TokenStream {
     let json = code(&property.json_name);
     let about = property.doc.as_deref().map(|d| format!(" ({})", first_sentence(d))).unwrap_or_default();
     let null_note = if property.nullable { " `None` sets it to `null`." } else { "" };
@@ -430,7 +455,12 @@ fn property_methods(api: &Api, resource: &Resource, property: &Property, access:
             quote! { #add_and_replace #remove }
         }
         PatchAccess::IndexedList => {
-            let replace = setter(api, resource, property, "replace_", quote!(Replace), replace_doc, patterns);
+            let replace = if rules.replace_non_empty.contains(&property.json_name) {
+                let doc = format!("{replace_doc} The service refuses an empty list.");
+                non_empty_setter(api, resource, property, doc, patterns)
+            } else {
+                setter(api, resource, property, "replace_", quote!(Replace), replace_doc, patterns)
+            };
             indexed_list_methods(api, resource, property, &json, replace, patterns)
         }
     }

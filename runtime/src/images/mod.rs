@@ -51,14 +51,7 @@ impl Api {
     /// `GET /v2/images?...` → 200 [`ImageList`] (g-*).
     pub fn list_images(&self, query: &ImageListQuery) -> Result<Operation<ImageList>, Error> {
         let query = query.to_query()?;
-        self.operation(
-            Method::GET,
-            "/v2/images",
-            query,
-            Body::Empty,
-            JSON,
-            Decoder::new(json),
-        )
+        self.get_json("/v2/images", query)
     }
 
     /// `GET /v2/images/{id}` → 200 [`Image`] (a-02).
@@ -249,13 +242,6 @@ impl Api {
     /// tasks (f-28).
     pub fn list_image_tasks(&self, id: &str) -> Result<Operation<TaskList>, Error> {
         let path = format!("{}/tasks", image_path(id));
-        self.operation(
-            Method::GET,
-            &path,
-            Query::default(),
-            Body::Empty,
-            JSON,
-            Decoder::new(json),
-        )
+        self.get_json(&path, Query::default())
     }
 }
