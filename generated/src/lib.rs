@@ -7,6 +7,9 @@
 //! different, unknown keys are kept in `additional_properties`, and enum values
 //! this version does not know arrive as `Unknown`, so a decode followed by an
 //! encode gives back the same JSON.
+//!
+//! With the `schemars` feature every type implements `schemars::JsonSchema`,
+//! describing what the service's schema says about it.
 #![forbid(unsafe_code)]
 mod support;
 mod patch;
