@@ -1,0 +1,95 @@
+//! Naming resources and their root types, and the names the generated code
+//! keeps for itself.
+
+use std::collections::BTreeSet;
+
+use schemars::Schema;
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::load::json_kind;
+use crate::names;
+
+use super::Roots;
+
+/// The resource name of a root schema: Glance says `name`, standard JSON
+/// Schema says `title`.
+pub fn resource_name(file: &str, schema: &Schema) -> Result<String, Error> {
+    let root = schema.as_object().map(|o| (o.get("name"), o.get("title")));
+    let name = match root {
+        Some((Some(name), _)) => name,
+        Some((None, Some(title))) => title,
+        _ => {
+            return Err(Error::new(
+                file,
+                "",
+                "the schema has neither `name` nor `title`; add one so the generated type can be named",
+            ));
+        }
+    };
+    let pointer = if root.is_some_and(|(n, _)| n.is_some()) {
+        "/name"
+    } else {
+        "/title"
+    };
+    let name = name.as_str().ok_or_else(|| {
+        Error::new(
+            file,
+            pointer,
+            format!("must be a string, found {}", json_kind(name)),
+        )
+    })?;
+    if names::type_name(name).is_none() {
+        return Err(Error::new(
+            file,
+            pointer,
+            format!("`{name}` has no ASCII letter or digit to name a Rust type after"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// The Rust name of a root type. A schema whose property is an array of
+/// another resource is that resource's list: `images` becomes `ImageList`.
+pub fn root_type_name(name: &str, schema: &Schema, known: &BTreeSet<String>) -> String {
+    let item_name = schema
+        .as_object()
+        .and_then(|o| o.get("properties"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|props| props.values())
+        .filter_map(|p| p.get("items")?.get("name")?.as_str())
+        .find(|item| known.contains(*item) && *item != name);
+    let base = names::type_name(item_name.unwrap_or(name)).unwrap_or_default();
+    match item_name {
+        Some(_) => format!("{base}List"),
+        None => base,
+    }
+}
+
+/// Type names the generated code uses besides the schemas' own types.
+/// The names the patch support module exports at the crate root.
+const PATCH_EXPORTS: &[&str] = &[
+    "ListPosition",
+    "PatchError",
+    "PatchMediaType",
+    "PatchOp",
+    "PatchOperation",
+    "Rule",
+    "Violation",
+];
+
+pub(super) fn generated_type_names(roots: &Roots<'_>) -> BTreeSet<String> {
+    roots
+        .by_name
+        .values()
+        .flat_map(|r| {
+            [
+                format!("{}Patch", r.rust_name),
+                format!("{}PatchBuilder", r.rust_name),
+            ]
+        })
+        .chain(PATCH_EXPORTS.iter().map(|name| (*name).to_owned()))
+        .chain(names::PRELUDE.iter().map(|name| (*name).to_owned()))
+        .collect()
+}
