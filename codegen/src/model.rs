@@ -151,6 +151,9 @@ pub struct PatchRules {
     /// Lists the service shows empty but refuses to be replaced with an
     /// empty list (a patch rule, not a rule of the document).
     pub replace_non_empty: Vec<String>,
+    /// Properties the schema does not mark read-only but the create request
+    /// refuses; they get no field in the create body.
+    pub create_excluded: Vec<String>,
 }
 
 /// How a property may be changed by PATCH, derived from the schema and the
@@ -170,6 +173,13 @@ pub enum PatchAccess {
 }
 
 impl PatchRules {
+    /// Whether a client may send the property when creating the resource.
+    /// Not the same as patch access: Glance takes a client-chosen `id` on
+    /// create (a-04) but refuses every PATCH of it.
+    pub fn creatable(&self, property: &Property) -> bool {
+        !property.read_only && !self.create_excluded.contains(&property.json_name)
+    }
+
     pub fn access(&self, property: &Property) -> PatchAccess {
         let name = property.json_name.as_str();
         if property.read_only || self.immutable.iter().any(|n| n == name) {

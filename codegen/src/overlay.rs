@@ -31,6 +31,9 @@ pub struct ResourceOverlay {
     pub reserved_keys: Vec<String>,
     pub reserved_prefixes: Vec<String>,
     pub max_key_length: Option<u64>,
+    /// Properties the schema lets clients write but the create request
+    /// refuses (`create.exclude`).
+    pub create_excluded: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -105,6 +108,13 @@ fn parse_resource(value: &Value, pointer: &str) -> Result<ResourceOverlay, Error
                 if resource.max_key_length.is_none() {
                     return Err(Error::new(OVERLAY_FILE, &at, "`value` must be a whole number"));
                 }
+            }
+            "create" => {
+                let fields = documented(entry, &at)?;
+                if let Some(other) = fields.keys().find(|k| !matches!(k.as_str(), "exclude" | "why" | "evidence")) {
+                    return Err(unknown_key(other, &at));
+                }
+                resource.create_excluded = strings(fields.get("exclude"), &child_pointer(&at, "exclude"))?;
             }
             other => return Err(unknown_key(other, &at)),
         }
@@ -248,6 +258,33 @@ impl ResourceOverlay {
             }
         }
         rules.replace_non_empty = rules_non_empty;
+        rules.create_excluded = self.create_exclusions(resource_name, properties)?;
         Ok(self.patch.then_some(rules))
+    }
+
+    /// The `create.exclude` names, each checked to be a property the schema
+    /// would otherwise let a client send.
+    fn create_exclusions(&self, resource_name: &str, properties: &BTreeMap<String, Property>) -> Result<Vec<String>, Error> {
+        let at = child_pointer(&child_pointer(&child_pointer("", resource_name), "create"), "exclude");
+        for name in &self.create_excluded {
+            match properties.get(name) {
+                None => {
+                    return Err(Error::new(
+                        OVERLAY_FILE,
+                        &at,
+                        format!("the `{resource_name}` schema has no property `{name}`: delete it from `create.exclude`"),
+                    ));
+                }
+                Some(property) if property.read_only => {
+                    return Err(Error::new(
+                        OVERLAY_FILE,
+                        &at,
+                        format!("the schema now marks `{name}` readOnly itself: delete it from `create.exclude`"),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(self.create_excluded.clone())
     }
 }

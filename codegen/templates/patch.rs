@@ -1,5 +1,6 @@
-//! JSON Patch support shared by the generated patch builders. The generator
-//! emits this file verbatim; it does not depend on any schema.
+//! JSON Patch support shared by the generated patch builders, whose checks
+//! the generated create bodies reuse. The generator emits this file
+//! verbatim; it does not depend on any schema.
 
 // Every schema uses a different subset of the checks below (one without
 // patterns never calls `check_pattern`), so unused ones are expected.
@@ -441,17 +442,56 @@ impl Recorder {
         }
     }
 
+    /// Records a character beyond U+FFFF in a string the request carries.
+    pub fn check_four_byte(&mut self, property: &str, value: &str) {
+        if let Some(character) = value.chars().find(is_four_byte) {
+            self.violate(property, Rule::FourByteCharacter { character });
+        }
+    }
+
+    /// The same for every string in a value that must be serialized first
+    /// (nested objects, free-form JSON).
+    pub fn check_four_byte_in<T: Serialize + ?Sized>(&mut self, property: &str, value: &T) {
+        match serde_json::to_value(value) {
+            Ok(value) => {
+                if let Some(character) = four_byte_character(&value) {
+                    self.violate(property, Rule::FourByteCharacter { character });
+                }
+            }
+            Err(error) => self.violate(property, Rule::Unserializable(error.to_string())),
+        }
+    }
+
     /// Checks a free-form key against what the service refuses.
     pub fn check_free_form_key(&mut self, key: &str, rules: &FreeFormKeys) {
         if key.is_empty() {
             self.violate(key, Rule::EmptyKey);
         } else if is_untrimmed(key) {
             self.violate(key, Rule::UntrimmedKey);
-        } else if rules.reserved.contains(&key) || rules.reserved_prefixes.iter().any(|p| key.starts_with(p)) {
+        } else {
+            self.check_key_owner(key, rules);
+        }
+        self.check_key_text(key, rules);
+    }
+
+    /// Checks a free-form key of a create body. There the key is a member
+    /// of a JSON object, not a path token, so the service keeps it as sent:
+    /// it accepts the empty key (a-37) and strips nothing.
+    pub fn check_create_key(&mut self, key: &str, rules: &FreeFormKeys) {
+        self.check_key_owner(key, rules);
+        self.check_key_text(key, rules);
+    }
+
+    /// A key the service keeps for itself, or one with a typed field.
+    fn check_key_owner(&mut self, key: &str, rules: &FreeFormKeys) {
+        if rules.is_reserved(key) {
             self.violate(key, Rule::ReservedKey);
         } else if rules.declared.contains(&key) {
             self.violate(key, Rule::DeclaredProperty);
         }
+    }
+
+    fn check_key_text(&mut self, key: &str, rules: &FreeFormKeys) {
         if let Some(character) = key.chars().find(is_four_byte) {
             self.violate(key, Rule::FourByteCharacter { character });
         }

@@ -138,6 +138,7 @@ const EXPECTED_LIB: &[&str] = &[
     "use hostile_fn_main_r::HostileFnMainRListItemX",
     "use image::FnEvil",
     "use image::Image",
+    "use image::ImageCreate",
     "use image::ImageLocation",
     "use image::ImageNested",
     "use image::ImagePatch",
@@ -158,6 +159,7 @@ const EXPECTED_LIB: &[&str] = &[
 /// `FnEvil` is the definition named `} fn evil() {`: a sanitised type name,
 /// not a function.
 const EXPECTED_IMAGE: &[&str] = &[
+    "const IMAGE_CREATE_FREE_FORM_KEYS",
     "const IMAGE_FREE_FORM_KEYS",
     "enum FnEvil",
     "enum ImageRRaw",
@@ -171,6 +173,7 @@ const EXPECTED_IMAGE: &[&str] = &[
     "impl FromMap for ImageLocation",
     "impl FromMap for ImageNested",
     "impl Image",
+    "impl ImageCreate",
     "impl ImageLocation",
     "impl ImageNested",
     "impl ImagePatch",
@@ -181,9 +184,12 @@ const EXPECTED_IMAGE: &[&str] = &[
     // The nested `fn evil` property has its own pattern and the same Rust name.
     "static FN_EVIL_PATTERN_2",
     "static FREE_FORM_PATTERN",
+    // `id` is checked only by the create body: PATCH refuses it.
+    "static ID_PATTERN",
     "string_enum!(FnEvil)",
     "string_enum!(ImageRRaw)",
     "struct Image",
+    "struct ImageCreate",
     "struct ImageLocation",
     "struct ImageNested",
     "struct ImagePatch",

@@ -224,6 +224,38 @@ fn custom_properties_get_add_replace_remove_and_base_ones_replace_only() {
     }
 }
 
+/// Each cloud's create body follows its own schema: every property a client
+/// may write (not readOnly, not excluded by the overlay's `create` entry) is
+/// a field under its JSON key, so Rackspace's 22 custom properties can be
+/// set on create and `id` can be chosen by the client (a-04).
+#[test]
+fn create_body_has_a_field_per_writable_property() {
+    for set in SETS {
+        let files = generate_set(set);
+        let image = parse(&files, "src/image.rs");
+        let fields = wire_names(&image, "ImageCreate");
+        let properties = image_properties(set);
+        let writable: BTreeSet<String> = properties
+            .iter()
+            .filter(|(json, schema)| schema.get("readOnly") != Some(&Value::Bool(true)) && *json != "locations")
+            .map(|(json, _)| json.clone())
+            .collect();
+        let on_the_wire: BTreeSet<String> = fields.values().cloned().collect();
+        assert_eq!(on_the_wire, writable, "{set}: the fields of ImageCreate and the writable properties differ");
+        assert!(on_the_wire.contains("id"), "{set}: a client may choose the id on create");
+        let customs = properties
+            .iter()
+            .filter(|(json, schema)| is_custom(schema) && on_the_wire.contains(*json))
+            .count();
+        let expected_customs = if set == "rackspace-like" { 22 } else { 0 };
+        assert_eq!(customs, expected_customs, "{set}: custom properties in ImageCreate");
+        let create_methods = methods(&image, "ImageCreate");
+        for method in ["new", "validate", "with_property", "set_property"] {
+            assert!(create_methods.contains(method), "{set}: ImageCreate::{method} missing; got {create_methods:?}");
+        }
+    }
+}
+
 /// Format lists are configuration: each cloud's enum has exactly its values.
 #[test]
 fn format_enums_follow_each_cloud() {

@@ -1683,3 +1683,240 @@ impl ImageLocationValidationData {
         }
     }
 }
+
+/// What the service refuses as a free-form key of [`ImageCreate`].
+const IMAGE_CREATE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::FreeFormKeys {
+    declared: &[
+        "architecture",
+        "container_format",
+        "description",
+        "disk_format",
+        "id",
+        "instance_uuid",
+        "kernel_id",
+        "min_disk",
+        "min_ram",
+        "name",
+        "os_distro",
+        "os_hidden",
+        "os_version",
+        "owner",
+        "protected",
+        "ramdisk_id",
+        "tags",
+        "visibility",
+    ],
+    reserved: &[
+        "location",
+        "deleted",
+        "deleted_at",
+        "checksum",
+        "created_at",
+        "direct_url",
+        "file",
+        "locations",
+        "os_hash_algo",
+        "os_hash_value",
+        "schema",
+        "self",
+        "size",
+        "status",
+        "stores",
+        "updated_at",
+        "virtual_size",
+    ],
+    reserved_prefixes: &["os_glance"],
+    max_length: Some(255),
+};
+
+/// The body of a request that creates a new [`Image`]: the properties a client may send. Every field is optional and unset fields are not sent; the service fills in the rest.
+///
+/// Properties the schema allows to be `null` are plain `Option`s here: leaving the key out gives the same result as sending `null` (the service stores `null`), so there is no way to send an explicit `null`.
+///
+/// Read-only properties, and those the service refuses on create (`locations`), have no field.
+///
+/// [`ImageCreate::validate`] checks the body against the schema and against what the service is known to refuse, naming each property and the rule it broke.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct ImageCreate {
+    /// Operating system architecture as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<String>,
+    /// Format of the container
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container_format: Option<ImageContainerFormat>,
+    /// A human-readable string describing this image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Format of the disk
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_format: Option<ImageDiskFormat>,
+    /// An identifier for the image
+    ///
+    /// Matches `^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Metadata which can be used to record which instance this image is associated with. (Informational only, does not create an instance snapshot.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_uuid: Option<String>,
+    /// ID of image stored in Glance that should be used as the kernel when booting an AMI-style image.
+    ///
+    /// Matches `^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kernel_id: Option<String>,
+    /// Amount of disk space (in GB) required to boot image.
+    ///
+    /// From 0 to 2147483647.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_disk: Option<i64>,
+    /// Amount of ram (in MB) required to boot image.
+    ///
+    /// From 0 to 2147483647.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_ram: Option<i64>,
+    /// Descriptive name for the image
+    ///
+    /// At most 255 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Common name of operating system distribution as specified in <https://docs.openstack.org/python-glanceclient/latest/cli/property-keys.html>
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os_distro: Option<String>,
+    /// If true, image will not appear in default image list response.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os_hidden: Option<bool>,
+    /// Operating system version as specified by the distributor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os_version: Option<String>,
+    /// Owner of the image
+    ///
+    /// At most 255 characters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// If true, image will not be deletable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protected: Option<bool>,
+    /// ID of image stored in Glance that should be used as the ramdisk when booting an AMI-style image.
+    ///
+    /// Matches `^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ramdisk_id: Option<String>,
+    /// List of strings related to the image
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    /// Scope of image accessibility
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<ImageVisibility>,
+    /// Free-form string properties the schema does not declare, such as `hw_disk_bus`.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, String>,
+}
+
+impl ImageCreate {
+    /// An empty body, which the service accepts (a-03).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets a free-form property, builder style.
+    pub fn with_property(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.set_property(key, value);
+        self
+    }
+
+    /// Sets a free-form property.
+    pub fn set_property(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        self.additional_properties.insert(key.into(), value.into());
+    }
+
+    /// `Ok` when the service can accept the body, or every rule it breaks.
+    pub fn validate(&self) -> Result<(), crate::PatchError> {
+        let mut recorder = crate::patch::Recorder::default();
+        self.check(&mut recorder);
+        recorder.finish().map(|_| ())
+    }
+
+    fn check(&self, recorder: &mut crate::patch::Recorder) {
+        if let Some(value) = &self.architecture {
+            recorder.check_four_byte("architecture", value);
+        }
+        if let Some(value) = &self.container_format {
+            recorder
+                .check_known(
+                    "container_format",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageContainerFormat::KNOWN_VALUES,
+                );
+        }
+        if let Some(value) = &self.description {
+            recorder.check_four_byte("description", value);
+        }
+        if let Some(value) = &self.disk_format {
+            recorder
+                .check_known(
+                    "disk_format",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageDiskFormat::KNOWN_VALUES,
+                );
+        }
+        if let Some(value) = &self.id {
+            recorder.check_pattern("id", value, &KERNEL_ID_PATTERN);
+            recorder.check_four_byte("id", value);
+        }
+        if let Some(value) = &self.instance_uuid {
+            recorder.check_four_byte("instance_uuid", value);
+        }
+        if let Some(value) = &self.kernel_id {
+            recorder.check_pattern("kernel_id", value, &KERNEL_ID_PATTERN);
+            recorder.check_four_byte("kernel_id", value);
+        }
+        if let Some(value) = &self.min_disk {
+            recorder.check_range("min_disk", *value, Some(0), Some(2147483647));
+        }
+        if let Some(value) = &self.min_ram {
+            recorder.check_range("min_ram", *value, Some(0), Some(2147483647));
+        }
+        if let Some(value) = &self.name {
+            recorder.check_length("name", value, None, Some(255));
+            recorder.check_four_byte("name", value);
+        }
+        if let Some(value) = &self.os_distro {
+            recorder.check_four_byte("os_distro", value);
+        }
+        if let Some(value) = &self.os_version {
+            recorder.check_four_byte("os_version", value);
+        }
+        if let Some(value) = &self.owner {
+            recorder.check_length("owner", value, None, Some(255));
+            recorder.check_four_byte("owner", value);
+        }
+        if let Some(value) = &self.ramdisk_id {
+            recorder.check_pattern("ramdisk_id", value, &KERNEL_ID_PATTERN);
+            recorder.check_four_byte("ramdisk_id", value);
+        }
+        if let Some(value) = &self.tags {
+            for item in value.iter() {
+                recorder.check_length("tags", item, None, Some(255));
+                recorder.check_four_byte("tags", item);
+            }
+        }
+        if let Some(value) = &self.visibility {
+            recorder
+                .check_known(
+                    "visibility",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageVisibility::KNOWN_VALUES,
+                );
+        }
+        for (key, value) in &self.additional_properties {
+            recorder.check_create_key(key, &IMAGE_CREATE_FREE_FORM_KEYS);
+            recorder.check_four_byte(key, value);
+        }
+    }
+}

@@ -25,8 +25,9 @@ mod members;
 mod task;
 mod tasks;
 pub use image::{
-    Image, ImagePatch, ImagePatchBuilder, ImageContainerFormat, ImageDiskFormat,
-    ImageLocation, ImageLocationValidationData, ImageStatus, ImageVisibility,
+    Image, ImagePatch, ImagePatchBuilder, ImageCreate, ImageContainerFormat,
+    ImageDiskFormat, ImageLocation, ImageLocationValidationData, ImageStatus,
+    ImageVisibility,
 };
 
 pub use images::ImageList;

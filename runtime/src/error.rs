@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use cloud_images::PatchError;
 use http::{HeaderMap, StatusCode};
 
 use crate::message;
@@ -67,6 +68,10 @@ pub enum Error {
     /// The request was refused before anything was sent: an invalid base URL
     /// or header, or a value Glance is known to refuse.
     InvalidRequest(String),
+    /// A generated body (such as [`cloud_images::ImageCreate`]) breaks the
+    /// schema or a rule Glance is known to enforce; nothing was sent. Each
+    /// violation names the property and the rule.
+    InvalidBody(PatchError),
     /// The HTTP stack failed (connection, timeout, TLS), or a body reader or
     /// writer failed while streaming.
     Transport(Box<dyn std::error::Error + Send + Sync + 'static>),
@@ -111,7 +116,10 @@ impl Error {
             | Error::UnsupportedMediaType { error, .. }
             | Error::ServerError(error)
             | Error::Other(error) => Some(error),
-            Error::Decode { .. } | Error::InvalidRequest(_) | Error::Transport(_) => None,
+            Error::Decode { .. }
+            | Error::InvalidRequest(_)
+            | Error::InvalidBody(_)
+            | Error::Transport(_) => None,
         }
     }
 
@@ -136,6 +144,18 @@ impl fmt::Display for Error {
                 )
             }
             Error::InvalidRequest(reason) => write!(f, "request refused before sending: {reason}"),
+            Error::InvalidBody(error) => {
+                // `PatchError`'s own text says "invalid patch", which a
+                // create body is not; its violations say what is wrong.
+                f.write_str("request refused before sending: ")?;
+                for (index, violation) in error.violations().iter().enumerate() {
+                    if index > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{violation}")?;
+                }
+                Ok(())
+            }
             Error::Transport(source) => write!(f, "transport error: {source}"),
             Error::UnsupportedMediaType {
                 error,
@@ -153,6 +173,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(source) => Some(source.as_ref()),
+            Error::InvalidBody(error) => Some(error),
             _ => None,
         }
     }

@@ -55,6 +55,39 @@
 //! # Ok::<(), Error>(())
 //! ```
 //!
+//! # Creating images
+//!
+//! [`ImageCreate`] is generated from the image schema: one optional field
+//! per property a client may send. [`Api::create_image`] runs its
+//! `validate` first, so a value Glance is known to refuse is an
+//! [`Error::InvalidBody`] naming each property, and nothing is sent.
+//!
+//! ```
+//! use cloud_images_runtime::{Api, Error, ImageCreate};
+//!
+//! let api = Api::new("http://127.0.0.1:9292")?;
+//! let image = ImageCreate {
+//!     name: Some("cirros".into()),
+//!     min_ram: Some(512),
+//!     ..ImageCreate::new()
+//! }
+//! .with_property("hw_disk_bus", "virtio");
+//! let operation = api.create_image(&image)?;
+//! let body: serde_json::Value = serde_json::from_slice(operation.request().body()).unwrap();
+//! assert_eq!(
+//!     body,
+//!     serde_json::json!({"name": "cirros", "min_ram": 512, "hw_disk_bus": "virtio"})
+//! );
+//!
+//! // `status` is read-only: Glance would answer 403 (a-17).
+//! let refused = ImageCreate::new().with_property("status", "active");
+//! match api.create_image(&refused) {
+//!     Err(Error::InvalidBody(error)) => assert_eq!(error.violations()[0].property, "status"),
+//!     other => panic!("expected InvalidBody, got {other:?}"),
+//! }
+//! # Ok::<(), Error>(())
+//! ```
+//!
 //! # Blocking client
 //!
 //! ```no_run

@@ -21,8 +21,10 @@ use crate::operation::{Decoder, Operation, json as decode_json};
 /// A task to create: `{"type": ..., "input": {...}}`.
 // Built once per request, so the size of `Import` costs nothing worth a
 // `Box` that every caller would have to write.
+// Not `Eq`: the generated `ImageCreate` is only `PartialEq`, as a schema
+// may give it floating-point fields.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TaskCreate {
     /// Import an image from `import_from` (a URL, or on Rackspace Cloud
     /// Images a `container/object` path in Cloud Files) into a new image
@@ -68,7 +70,7 @@ impl TaskCreate {
                         "import task: `{import_from_format}` is not a disk format the schema lists"
                     )));
                 }
-                image_properties.validate()?;
+                image_properties.validate().map_err(Error::InvalidBody)?;
                 let properties = serde_json::to_value(image_properties)
                     .map_err(|error| Error::InvalidRequest(format!("image_properties: {error}")))?;
                 json!({

@@ -242,7 +242,27 @@ fn image_create_refuses_what_glance_refuses() {
                 min_ram: Some(1 << 31),
                 ..ImageCreate::new()
             },
-            "`min_ram`: 2147483648",
+            "`min_ram`: 2147483648 is out of range",
+        ),
+        // a-40: not negative
+        (
+            ImageCreate {
+                min_disk: Some(-1),
+                ..ImageCreate::new()
+            },
+            "`min_disk`: -1 is out of range",
+        ),
+        // Glance refuses 4-byte UTF-8 characters in every string.
+        (
+            ImageCreate {
+                tags: Some(vec!["ok".into(), "🚀".into()]),
+                ..ImageCreate::new()
+            },
+            "`tags`: contains `🚀`",
+        ),
+        (
+            ImageCreate::new().with_property("hw_disk_bus", "🚀"),
+            "`hw_disk_bus`: contains `🚀`",
         ),
         (
             ImageCreate {
@@ -253,45 +273,54 @@ fn image_create_refuses_what_glance_refuses() {
         ),
         // a-17, a-30, a-33
         (
-            ImageCreate::new().property("status", "active"),
-            "`status`: read-only",
+            ImageCreate::new().with_property("status", "active"),
+            "`status`: the key is reserved",
         ),
         (
-            ImageCreate::new().property("location", "x"),
-            "`location`: read-only or reserved",
+            ImageCreate::new().with_property("location", "x"),
+            "`location`: the key is reserved",
         ),
         (
-            ImageCreate::new().property("os_glance_foo", "x"),
-            "`os_glance_foo`",
+            ImageCreate::new().with_property("os_glance_foo", "x"),
+            "`os_glance_foo`: the key is reserved",
+        ),
+        // a-34: the overlay's `create.exclude`
+        (
+            ImageCreate::new().with_property("locations", "[]"),
+            "`locations`: the key is reserved",
         ),
         (
-            ImageCreate::new().property("name", "x"),
-            "`name`: a schema property",
+            ImageCreate::new().with_property("name", "x"),
+            "`name`: the key is a schema property",
         ),
         // a-36
         (
-            ImageCreate::new().property("k".repeat(256), "x"),
-            "256 characters",
+            ImageCreate::new().with_property("k".repeat(256), "x"),
+            "the key has 256 characters",
         ),
     ];
     for (image, expected) in cases {
         let error = api.create_image(&image).unwrap_err();
         assert!(
-            matches!(&error, Error::InvalidRequest(reason) if reason.contains(expected)),
+            matches!(&error, Error::InvalidBody(_)) && error.to_string().contains(expected),
             "expected `{expected}` in {error}"
         );
     }
     // Several problems are reported together.
     let image = ImageCreate {
         id: Some("x".into()),
-        min_disk: Some(u32::MAX),
+        min_disk: Some(i64::from(u32::MAX)),
         ..ImageCreate::new()
     };
-    let reason = api.create_image(&image).unwrap_err().to_string();
-    assert!(
-        reason.contains("`id`") && reason.contains("`min_disk`"),
-        "{reason}"
-    );
+    let Err(Error::InvalidBody(error)) = api.create_image(&image) else {
+        panic!("an invalid id and min_disk must be refused before sending");
+    };
+    let properties: Vec<&str> = error
+        .violations()
+        .iter()
+        .map(|v| v.property.as_str())
+        .collect();
+    assert_eq!(properties, ["id", "min_disk"]);
 }
 
 #[test]
@@ -301,13 +330,13 @@ fn image_create_accepts_the_limits() {
         id: Some("11111111-2222-3333-4444-55555555AAAA".into()),
         // a-16: 255 characters is fine
         name: Some("n".repeat(255)),
-        min_ram: Some(i32::MAX as u32),
+        min_ram: Some(i64::from(i32::MAX)),
         min_disk: Some(0),
         // a-37: an empty key is accepted by Glance
         ..ImageCreate::new()
     }
-    .property("", "empty-key")
-    .property("k".repeat(255), "v");
+    .with_property("", "empty-key")
+    .with_property("k".repeat(255), "v");
     let operation = api.create_image(&image).unwrap();
     let body: serde_json::Value = serde_json::from_slice(operation.request().body()).unwrap();
     assert_eq!(body["min_ram"], 2_147_483_647);
@@ -388,9 +417,9 @@ fn import_task_with_invalid_properties_is_refused() {
     let task = TaskCreate::Import {
         import_from: "x".into(),
         import_from_format: ImageDiskFormat::Raw,
-        image_properties: ImageCreate::new().property("status", "active"),
+        image_properties: ImageCreate::new().with_property("status", "active"),
     };
-    assert!(matches!(task.to_body(), Err(Error::InvalidRequest(_))));
+    assert!(matches!(task.to_body(), Err(Error::InvalidBody(_))));
 }
 
 #[test]

@@ -141,7 +141,7 @@ fn f_01_create_with_free_form_property() {
                 tags: Some(vec!["upload".into()]),
                 ..ImageCreate::default()
             }
-            .property("hw_disk_bus", "virtio"),
+            .with_property("hw_disk_bus", "virtio"),
         )
     });
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 
 use cloud_images::{
     Image, ImagePatch, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1, PatchMediaType, Rule,
+    Violation,
 };
 use cloud_images_runtime::{ApiError, Error, ImageCreate, ImageListQuery};
 use cloud_images_tests::OWNER;
@@ -397,7 +398,13 @@ fn four_byte_characters_are_refused() {
         ..ImageCreate::default()
     };
     match glance.create_image(&create) {
-        Err(Error::InvalidRequest(reason)) => assert!(reason.contains("`name`"), "{reason}"),
+        Err(Error::InvalidBody(error)) => assert_eq!(
+            error.violations(),
+            [Violation {
+                property: "name".into(),
+                rule: Rule::FourByteCharacter { character: crab },
+            }],
+        ),
         other => panic!("a create with a 4-byte name: {other:?}"),
     }
     let image = glance.get_image(&id).expect("get");

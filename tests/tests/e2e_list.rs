@@ -155,7 +155,7 @@ impl Fixture {
                 os_distro: Some(distro.clone()),
                 ..new("a", ImageVisibility::Private)
             }
-            .property("hw_disk_bus", bus.as_str()),
+            .with_property("hw_disk_bus", bus.as_str()),
         );
         let b = create(ImageCreate {
             tags: Some(vec![tags[0].clone()]),

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cloud_images::{
     Image, ImageContainerFormat, ImageDiskFormat, ImageLocation, ImagePatch, ImagePatchBuilder,
-    ImageVisibility, ListPosition, PATCH_MEDIA_TYPE_V2_0, PatchMediaType, PatchOp,
+    ImageVisibility, ListPosition, PATCH_MEDIA_TYPE_V2_0, PatchMediaType, PatchOp, Rule, Violation,
 };
 use cloud_images_runtime::{Error, ImageCreate};
 use cloud_images_tests::{ADMIN, OWNER};
@@ -283,14 +283,42 @@ fn locations_are_refused(glance: &Glance, id: &str, current: &Value, media_type:
             "It's not allowed to update locations if locations are invisible.",
         ),
         (
-            builder().replace_locations(vec![]),
-            "Cannot set locations to empty list.",
-        ),
-        (
             builder().remove_locations(0),
             "You are not authorized to complete delete_image_location action.",
         ),
     ];
+    // Glance answers an empty list with 403 "Cannot set locations to empty
+    // list." (d-15); the builder refuses it before sending (the overlay's
+    // `replace_non_empty`).
+    let empty = builder()
+        .replace_locations(vec![])
+        .build()
+        .expect_err("an empty list");
+    assert_eq!(
+        empty.violations(),
+        [Violation {
+            property: "locations".into(),
+            rule: Rule::TooFewItems { min: 1, length: 0 },
+        }]
+    );
+    let raw = match media_type {
+        PatchMediaType::V2_1 => json!([{"op": "replace", "path": "/locations", "value": []}]),
+        PatchMediaType::V2_0 => json!([{"replace": "/locations", "value": []}]),
+    };
+    let operation = glance
+        .api()
+        .update_image(id, raw, media_type.as_str())
+        .expect("a patch operation");
+    match glance.execute(operation) {
+        Err(Error::Forbidden(error)) => assert!(
+            error
+                .message
+                .ends_with("Cannot set locations to empty list."),
+            "{media_type:?}: {}",
+            error.message
+        ),
+        other => panic!("{media_type:?} empty locations: expected 403, got {other:?}"),
+    }
     let mut ops = BTreeSet::new();
     for (patch, message) in refused {
         let patch = patch.build().expect("a valid location patch");

@@ -1,5 +1,7 @@
 //! Emitting: the model in, formatted Rust files out.
 
+mod checks;
+mod create;
 mod docs;
 mod idents;
 mod patch;
@@ -42,7 +44,16 @@ pub fn emit(api: &Api, command: &str) -> Result<BTreeMap<String, String>, Error>
     for resource in api.resources.values() {
         let path = format!("src/{}.rs", resource.module);
         let mut tokens = types::resource_items(api, resource);
-        tokens.extend(patch::patch_items(api, resource));
+        if let Some(rules) = &resource.patch {
+            // One set of pattern statics serves the patch builder and the
+            // create body, so that each pattern is compiled once.
+            let mut patterns = checks::Patterns::default();
+            let patch = patch::patch_items(api, resource, rules, &mut patterns);
+            let create = create::create_items(api, resource, rules, &mut patterns);
+            tokens.extend(patterns.statics());
+            tokens.extend(patch);
+            tokens.extend(create);
+        }
         files.insert(path.clone(), format_file(&tokens, command, &resource.file, &path)?);
     }
     Ok(files)
@@ -64,6 +75,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         if resource.patch.is_some() {
             names.push(format_ident!("{}Patch", resource.object.rust_name));
             names.push(format_ident!("{}PatchBuilder", resource.object.rust_name));
+            names.push(format_ident!("{}Create", resource.object.rust_name));
         }
         names.extend(resource.types.keys().map(|name| format_ident!("{}", name)));
         quote! { pub use #module::{#(#names),*}; }

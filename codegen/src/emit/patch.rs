@@ -2,63 +2,25 @@
 //! accepts on a property, and none for the operations it refuses, so that
 //! a refused operation is a compile error rather than a 403 at run time.
 
-use std::collections::BTreeMap;
-
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::emit::checks::{Patterns, checks, free_form_keys, object_has_checks, option_tokens, shape_has_checks};
 use crate::emit::docs::{code, doc_attrs};
 use crate::emit::idents::{ident, prefixed};
 use crate::emit::types::shape_type;
 use crate::lower::ADDITIONAL_FIELD;
 use crate::model::{Additional, Api, NamedType, Object, PatchAccess, PatchRules, Property, Resource, Shape};
 
-/// Patterns are compiled once each, in statics named after the first
-/// property (in name order) that uses them. Properties of nested objects
-/// can share a name with different patterns (`id` of the root and of a
-/// location), so a taken name gets a number.
-#[derive(Default)]
-struct Patterns {
-    by_pattern: BTreeMap<String, proc_macro2::Ident>,
-}
-
-impl Patterns {
-    fn static_for(&mut self, pattern: &str, property: &str) -> proc_macro2::Ident {
-        if let Some(name) = self.by_pattern.get(pattern) {
-            return name.clone();
-        }
-        let base = format!("{}_PATTERN", property.to_ascii_uppercase());
-        let mut name = base.clone();
-        let mut number = 2;
-        while self.by_pattern.values().any(|taken| *taken == name) {
-            name = format!("{base}_{number}");
-            number += 1;
-        }
-        let name = format_ident!("{}", name);
-        self.by_pattern.insert(pattern.to_owned(), name.clone());
-        name
-    }
-
-    fn statics(&self) -> TokenStream {
-        let items = self.by_pattern.iter().map(|(pattern, name)| {
-            quote! {
-                static #name: crate::patch::Pattern = crate::patch::Pattern::new(#pattern);
-            }
-        });
-        quote! { #(#items)* }
-    }
-}
-
 /// The builder, the patch type and the validators for a patchable resource.
-pub fn patch_items(api: &Api, resource: &Resource) -> Option<TokenStream> {
-    let rules = resource.patch.as_ref()?;
+/// The statics of the patterns the checks use are left in `patterns`.
+pub fn patch_items(api: &Api, resource: &Resource, rules: &PatchRules, patterns: &mut Patterns) -> TokenStream {
     let root = &resource.object;
     let root_name = format_ident!("{}", root.rust_name);
     let patch = format_ident!("{}Patch", root.rust_name);
     let builder = format_ident!("{}PatchBuilder", root.rust_name);
     let keys_const = format_ident!("{}_FREE_FORM_KEYS", heck::AsShoutySnakeCase(&root.rust_name).to_string());
 
-    let mut patterns = Patterns::default();
     let mut methods = Vec::new();
     let mut diffs = Vec::new();
     // Keys every document of the resource has on the service side, whatever
@@ -72,10 +34,10 @@ pub fn patch_items(api: &Api, resource: &Resource) -> Option<TokenStream> {
         if access != PatchAccess::AddReplaceRemove {
             base_keys.push(property.json_name.as_str());
         }
-        methods.push(property_methods(api, resource, rules, property, access, &mut patterns));
+        methods.push(property_methods(api, resource, rules, property, access, patterns));
         diffs.push(property_diff(resource, property, access));
     }
-    let free_form = free_form_methods(root, &keys_const, &mut patterns);
+    let free_form = free_form_methods(root, &keys_const, patterns);
     if free_form.is_some() {
         let extra = ident(ADDITIONAL_FIELD);
         let strings_only = matches!(&root.additional, Additional::Typed(shape) if matches!(**shape, Shape::String(_)));
@@ -83,9 +45,15 @@ pub fn patch_items(api: &Api, resource: &Resource) -> Option<TokenStream> {
             builder.recorder.diff_free_form(&old.#extra, &new.#extra, &#keys_const, #strings_only);
         });
     }
-    let keys = free_form_keys(root, rules, &keys_const);
-    let validators = validators(api, resource, &mut patterns);
-    let statics = patterns.statics();
+    let keys = match root.additional {
+        Additional::Forbidden => TokenStream::new(),
+        _ => {
+            let declared: Vec<&str> = root.properties.keys().map(String::as_str).collect();
+            let reserved: Vec<&str> = rules.reserved_keys.iter().map(String::as_str).collect();
+            free_form_keys(&keys_const, "What the service refuses as a free-form property key.", &declared, &reserved, rules)
+        }
+    };
+    let validators = validators(api, resource, patterns);
     let root_doc = format!(
         "A checked JSON Patch for [`{0}`], ready to send with either media type.\n\n\
          Build one with [`{0}Patch::builder`], which offers only the operations the service \
@@ -100,8 +68,7 @@ pub fn patch_items(api: &Api, resource: &Resource) -> Option<TokenStream> {
         root.rust_name
     ));
 
-    Some(quote! {
-        #statics
+    quote! {
         #keys
 
         #root_doc
@@ -199,7 +166,7 @@ pub fn patch_items(api: &Api, resource: &Resource) -> Option<TokenStream> {
         }
 
         #validators
-    })
+    }
 }
 
 /// How a builder method takes a value of some shape.
@@ -236,92 +203,6 @@ fn param(api: &Api, shape: &Shape, nullable: bool) -> Param {
                 convert: TokenStream::new(),
             }
         }
-    }
-}
-
-/// Statements that check a value of `shape` bound to `value` (a reference,
-/// or `&str`), recording each broken rule against `property`.
-/// `property` is the expression naming the property in violations: a string
-/// literal, or the `property` parameter of a nested validator.
-fn checks(resource: &Resource, shape: &Shape, property: &TokenStream, value: TokenStream, patterns: &mut Patterns, pattern_owner: &str) -> TokenStream {
-    match shape {
-        Shape::String(rules) => {
-            let mut out = TokenStream::new();
-            if rules.min_length.is_some() || rules.max_length.is_some() {
-                let min = option_tokens(rules.min_length);
-                let max = option_tokens(rules.max_length);
-                out.extend(quote! { recorder.check_length(#property, #value, #min, #max); });
-            }
-            if let Some(pattern) = &rules.pattern {
-                let name = patterns.static_for(pattern, pattern_owner);
-                out.extend(quote! { recorder.check_pattern(#property, #value, &#name); });
-            }
-            out
-        }
-        Shape::Integer(rules) if rules.minimum.is_some() || rules.maximum.is_some() => {
-            let min = option_tokens(rules.minimum);
-            let max = option_tokens(rules.maximum);
-            quote! { recorder.check_range(#property, *#value, #min, #max); }
-        }
-        Shape::Enum(name) => {
-            let name = format_ident!("{}", name);
-            quote! { recorder.check_known(#property, #value.is_known(), #value.as_str(), #name::KNOWN_VALUES); }
-        }
-        Shape::Array(items, rules) => {
-            let mut out = TokenStream::new();
-            if rules.min_items.is_some() || rules.max_items.is_some() {
-                let min = option_tokens(rules.min_items);
-                let max = option_tokens(rules.max_items);
-                out.extend(quote! { recorder.check_items(#property, #value.len(), #min, #max); });
-            }
-            let inner = checks(resource, items, property, quote!(item), patterns, pattern_owner);
-            if !inner.is_empty() {
-                out.extend(quote! { for item in #value.iter() { #inner } });
-            }
-            out
-        }
-        Shape::Object(name) if object_has_checks(resource, name, 0) => {
-            quote! { #value.validate(#property, recorder); }
-        }
-        _ => TokenStream::new(),
-    }
-}
-
-/// `Some(n)` or `None`, with an unsuffixed literal so that the output
-/// reads `Some(255)` rather than `Some(255u64)`.
-fn option_tokens<T: Into<i128>>(value: Option<T>) -> TokenStream {
-    match value {
-        Some(value) => {
-            let literal = proc_macro2::Literal::i128_unsuffixed(value.into());
-            quote!(Some(#literal))
-        }
-        None => quote!(None),
-    }
-}
-
-fn shape_has_checks(resource: &Resource, shape: &Shape, depth: usize) -> bool {
-    match shape {
-        Shape::String(rules) => rules.min_length.is_some() || rules.max_length.is_some() || rules.pattern.is_some(),
-        Shape::Integer(rules) => rules.minimum.is_some() || rules.maximum.is_some(),
-        Shape::Enum(_) => true,
-        Shape::Array(items, rules) => {
-            rules.min_items.is_some() || rules.max_items.is_some() || shape_has_checks(resource, items, depth)
-        }
-        Shape::Object(name) => object_has_checks(resource, name, depth + 1),
-        _ => false,
-    }
-}
-
-fn object_has_checks(resource: &Resource, name: &str, depth: usize) -> bool {
-    if depth > 16 {
-        return false;
-    }
-    match resource.types.get(name) {
-        Some(NamedType::Object(object)) => object
-            .properties
-            .values()
-            .any(|p| shape_has_checks(resource, &p.shape, depth)),
-        _ => false,
     }
 }
 
@@ -616,25 +497,6 @@ fn property_diff(resource: &Resource, property: &Property, access: PatchAccess) 
             }
         }
         PatchAccess::IndexedList => property_diff(resource, property, PatchAccess::Replace),
-    }
-}
-
-fn free_form_keys(root: &Object, rules: &PatchRules, name: &proc_macro2::Ident) -> TokenStream {
-    if matches!(root.additional, Additional::Forbidden) {
-        return TokenStream::new();
-    }
-    let declared = root.properties.keys();
-    let reserved = &rules.reserved_keys;
-    let prefixes = &rules.reserved_prefixes;
-    let max = option_tokens(rules.max_key_length);
-    quote! {
-        /// What the service refuses as a free-form property key.
-        const #name: crate::patch::FreeFormKeys = crate::patch::FreeFormKeys {
-            declared: &[#(#declared),*],
-            reserved: &[#(#reserved),*],
-            reserved_prefixes: &[#(#prefixes),*],
-            max_length: #max,
-        };
     }
 }
 

@@ -261,6 +261,16 @@ pub fn property_doc(property: &Property) -> String {
         (true, true) => facts.push("`None` when the value is `null`.".to_owned()),
         _ => {}
     }
+    facts.extend(constraint_facts(property));
+    let facts = facts.join(" ");
+    let key = format!("JSON key: {}.", code(&property.json_name));
+    let key = if property.rust_name == property.json_name { "" } else { key.as_str() };
+    paragraphs([property.doc.as_deref().unwrap_or(""), facts.as_str(), key])
+}
+
+/// The constraints of the schema on a property's value, as sentences.
+pub fn constraint_facts(property: &Property) -> Vec<String> {
+    let mut facts = Vec::new();
     if let Shape::String(rules) = &property.shape {
         match (rules.min_length, rules.max_length) {
             (Some(min), Some(max)) if min == max => facts.push(format!("Exactly {max} characters.")),
@@ -281,10 +291,7 @@ pub fn property_doc(property: &Property) -> String {
             (None, None) => {}
         }
     }
-    let facts = facts.join(" ");
-    let key = format!("JSON key: {}.", code(&property.json_name));
-    let key = if property.rust_name == property.json_name { "" } else { key.as_str() };
-    paragraphs([property.doc.as_deref().unwrap_or(""), facts.as_str(), key])
+    facts
 }
 
 fn is_defaultable(resource: &Resource, object: &Object) -> bool {

@@ -87,6 +87,7 @@ pub(super) fn generated_type_names(roots: &Roots<'_>) -> BTreeSet<String> {
             [
                 format!("{}Patch", r.rust_name),
                 format!("{}PatchBuilder", r.rust_name),
+                format!("{}Create", r.rust_name),
             ]
         })
         .chain(PATCH_EXPORTS.iter().map(|name| (*name).to_owned()))

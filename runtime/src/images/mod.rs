@@ -1,11 +1,12 @@
 //! Image operations: list, get, create, update, delete, deactivate and
 //! reactivate, image data, and interoperable import.
 
-mod create;
 mod import;
 mod query;
 
-pub use create::ImageCreate;
+/// The body of `POST /v2/images`, generated from the image schema and the
+/// overlay: re-exported so that `cloud_images_runtime::ImageCreate` names it.
+pub use cloud_images::ImageCreate;
 pub use import::{ImageImport, ImportMethod};
 pub use query::{ImageListQuery, MemberStatusFilter, Sort, SortKey, VisibilityFilter};
 
@@ -67,9 +68,10 @@ impl Api {
     }
 
     /// `POST /v2/images` → 201 [`Image`] (a-01). The body is checked with
-    /// [`ImageCreate::validate`] first.
+    /// [`ImageCreate::validate`] first; a body it refuses is
+    /// [`Error::InvalidBody`] and nothing is sent.
     pub fn create_image(&self, image: &ImageCreate) -> Result<Operation<Image>, Error> {
-        image.validate()?;
+        image.validate().map_err(Error::InvalidBody)?;
         self.operation(
             Method::POST,
             "/v2/images",

@@ -35,7 +35,10 @@ impl Glance {
 
     /// Counts a request unless the runtime refused it before sending.
     fn tally<T>(&self, patch: bool, result: Result<T, Error>) -> Result<T, Error> {
-        if !matches!(result, Err(Error::InvalidRequest(_))) {
+        if !matches!(
+            result,
+            Err(Error::InvalidRequest(_) | Error::InvalidBody(_))
+        ) {
             self.count();
             if patch {
                 self.stats.patches.fetch_add(1, Ordering::Relaxed);
