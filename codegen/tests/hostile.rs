@@ -11,46 +11,21 @@
 //! `cargo xtask regenerate`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::path::{Path, PathBuf};
 
-use cloud_images_codegen::{Options, SchemaSource, generate};
+mod common;
+
+use cloud_images_codegen::{Options, generate};
+use common::folder_sources;
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use serde_json::Value;
 use syn::punctuated::Punctuated;
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the codegen crate sits inside the workspace")
-        .to_path_buf()
-}
-
-/// The schema files of a folder, named as `cargo xtask regenerate` names them.
-fn sources(folder: &str) -> Vec<SchemaSource> {
-    let dir = workspace_root().join(folder);
-    let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("a readable directory entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|path| {
-            let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-            let name = format!("{folder}/{}", path.file_name().unwrap_or_default().to_string_lossy());
-            SchemaSource::new(name, text)
-        })
-        .collect()
-}
-
 fn generate_folder(folder: &str) -> BTreeMap<String, String> {
     // The built-in overlay, as `cargo xtask regenerate` uses: the hostile
     // `image` schema gets the patch builder too.
     let options = Options::glance().expect("the built-in overlay loads");
-    generate(&sources(folder), &options).unwrap_or_else(|e| panic!("{folder} must generate: {e}"))
+    generate(&folder_sources(folder), &options).unwrap_or_else(|e| panic!("{folder} must generate: {e}"))
 }
 
 fn generate_hostile() -> BTreeMap<String, String> {
@@ -386,7 +361,7 @@ fn hostile_text_is_documented_verbatim() {
     let files = generate_hostile();
     let modules = [("codegen/tests/hostile/image.json", "src/image.rs"), ("codegen/tests/hostile/hostile.json", "src/hostile_fn_main_r.rs")];
     let mut checked = 0;
-    for source in sources("codegen/tests/hostile") {
+    for source in folder_sources("codegen/tests/hostile") {
         let (_, path) = modules
             .iter()
             .find(|(file, _)| *file == source.file)

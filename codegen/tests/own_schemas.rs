@@ -7,47 +7,25 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use cloud_images_codegen::{Options, SchemaSource, generate};
+mod common;
+
+use cloud_images_codegen::{Options, generate};
+use common::{folder_sources, workspace_root};
 use serde_json::Value;
 
 const SETS: [&str; 2] = ["glance-without-schema-image", "rackspace-like"];
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the codegen crate sits inside the workspace")
-        .to_path_buf()
-}
 
 fn set_dir(set: &str) -> PathBuf {
     workspace_root().join("codegen/tests/clouds").join(set)
 }
 
-/// The set's schema files, named as `cargo xtask regenerate` names them.
-fn sources(set: &str) -> Vec<SchemaSource> {
-    let dir = set_dir(set);
-    let mut paths: Vec<PathBuf> = fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .map(|entry| entry.expect("a readable directory entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .collect();
-    paths.sort();
-    assert_eq!(paths.len(), 6, "{} should hold the six schemas", dir.display());
-    paths
-        .iter()
-        .map(|path| {
-            let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-            let name = format!("codegen/tests/clouds/{set}/{}", path.file_name().unwrap_or_default().to_string_lossy());
-            SchemaSource::new(name, text)
-        })
-        .collect()
-}
-
 fn generate_set(set: &str) -> BTreeMap<String, String> {
     let options = Options::glance().expect("the built-in overlay loads");
-    generate(&sources(set), &options).unwrap_or_else(|e| panic!("{set} must generate with the built-in overlay: {e}"))
+    let sources = folder_sources(&format!("codegen/tests/clouds/{set}"));
+    assert_eq!(sources.len(), 6, "{set} should hold the six schemas");
+    generate(&sources, &options).unwrap_or_else(|e| panic!("{set} must generate with the built-in overlay: {e}"))
 }
 
 /// The image schema's properties, in file order.

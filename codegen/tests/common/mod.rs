@@ -39,6 +39,12 @@ pub fn source(path: &Path) -> SchemaSource {
 }
 
 /// The six schemas Glance serves, named `schemas/<name>.json`.
+/// The schema files of a folder under the workspace, named as
+/// `cargo xtask regenerate` names them.
+pub fn folder_sources(folder: &str) -> Vec<SchemaSource> {
+    json_files(&workspace_root().join(folder)).iter().map(|path| source(path)).collect()
+}
+
 pub fn real_sources() -> Vec<SchemaSource> {
     let sources: Vec<SchemaSource> = json_files(&workspace_root().join("schemas"))
         .iter()
