@@ -366,10 +366,21 @@ impl std::error::Error for PatchError {}
 
 /// Collects operations and the rules they break; a builder's `build` turns
 /// it into a patch only when nothing is broken.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Recorder {
     pub operations: Vec<PatchOperation>,
     pub violations: Vec<Violation>,
+}
+
+impl Default for Recorder {
+    /// Room for a typical patch (a handful of operations) from the start,
+    /// rather than growing the list one reallocation at a time.
+    fn default() -> Self {
+        Recorder {
+            operations: Vec::with_capacity(8),
+            violations: Vec::new(),
+        }
+    }
 }
 
 impl Recorder {
