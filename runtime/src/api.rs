@@ -115,6 +115,11 @@ impl Api {
         self.operation(Method::GET, path, query, Body::Empty, JSON, Decoder::new(crate::operation::json))
     }
 
+    /// A call with no body whose success carries no document (204s).
+    pub(crate) fn no_content(&self, method: Method, path: &str) -> Result<Operation<()>, Error> {
+        self.operation(method, path, Query::default(), Body::Empty, JSON, Decoder::new(crate::operation::empty))
+    }
+
     pub(crate) fn operation_at<T>(
         &self,
         method: Method,

@@ -9,7 +9,7 @@ use crate::api::{Api, Body, JSON};
 use crate::encode::{Query, segment};
 use crate::error::Error;
 use crate::images::image_path;
-use crate::operation::{Decoder, Operation, empty, json};
+use crate::operation::{Decoder, Operation, json};
 
 /// The body of `PUT /v2/images/{id}/members/{member}`: `{"status": "accepted"}`.
 ///
@@ -101,13 +101,6 @@ impl Api {
     /// image owner may do this (e-28).
     pub fn delete_member(&self, image_id: &str, member_id: &str) -> Result<Operation<()>, Error> {
         let path = member_path(image_id, member_id);
-        self.operation(
-            Method::DELETE,
-            &path,
-            Query::default(),
-            Body::Empty,
-            JSON,
-            Decoder::new(empty),
-        )
+        self.no_content(Method::DELETE, &path)
     }
 }

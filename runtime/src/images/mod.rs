@@ -147,14 +147,7 @@ impl Api {
 
     fn action(&self, id: &str, action: &str) -> Result<Operation<()>, Error> {
         let path = format!("{}/actions/{action}", image_path(id));
-        self.operation(
-            Method::POST,
-            &path,
-            Query::default(),
-            Body::Empty,
-            JSON,
-            Decoder::new(empty),
-        )
+        self.no_content(Method::POST, &path)
     }
 
     /// `PUT /v2/images/{id}/tags/{tag}` without a body → 204 (j-05); 413
@@ -162,28 +155,14 @@ impl Api {
     /// [`tag_path`]) are refused; patch `/tags` for those.
     pub fn add_tag(&self, id: &str, tag: &str) -> Result<Operation<()>, Error> {
         let path = tag_path(id, tag)?;
-        self.operation(
-            Method::PUT,
-            &path,
-            Query::default(),
-            Body::Empty,
-            JSON,
-            Decoder::new(empty),
-        )
+        self.no_content(Method::PUT, &path)
     }
 
     /// `DELETE /v2/images/{id}/tags/{tag}` → 204 (j-06), with the same
     /// refusals as [`Api::add_tag`].
     pub fn delete_tag(&self, id: &str, tag: &str) -> Result<Operation<()>, Error> {
         let path = tag_path(id, tag)?;
-        self.operation(
-            Method::DELETE,
-            &path,
-            Query::default(),
-            Body::Empty,
-            JSON,
-            Decoder::new(empty),
-        )
+        self.no_content(Method::DELETE, &path)
     }
 
     /// `PUT /v2/images/{id}/file` with `application/octet-stream` → 204 (f-03).
