@@ -518,10 +518,8 @@ impl Recorder {
     pub fn check_removable_key(&mut self, key: &str, rules: &FreeFormKeys) {
         if is_untrimmed(key) {
             self.violate(key, Rule::UntrimmedKey);
-        } else if rules.is_reserved(key) {
-            self.violate(key, Rule::ReservedKey);
-        } else if rules.declared.contains(&key) {
-            self.violate(key, Rule::DeclaredProperty);
+        } else {
+            self.check_key_owner(key, rules);
         }
     }
 
