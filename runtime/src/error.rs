@@ -75,6 +75,11 @@ pub enum Error {
     /// The HTTP stack failed (connection, timeout, TLS), or a body reader or
     /// writer failed while streaming.
     Transport(Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// The configuration (`clouds.yaml`, `OS_*` variables) cannot be used.
+    Config(crate::config::ConfigError),
+    /// Logging in failed: refused credentials, an identity service that
+    /// does not answer, or a catalog without the service.
+    Auth(crate::auth::AuthError),
 }
 
 impl Error {
@@ -119,7 +124,9 @@ impl Error {
             Error::Decode { .. }
             | Error::InvalidRequest(_)
             | Error::InvalidBody(_)
-            | Error::Transport(_) => None,
+            | Error::Transport(_)
+            | Error::Config(_)
+            | Error::Auth(_) => None,
         }
     }
 
@@ -157,6 +164,8 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Transport(source) => write!(f, "transport error: {source}"),
+            Error::Config(error) => write!(f, "configuration: {error}"),
+            Error::Auth(error) => write!(f, "login: {error}"),
             Error::UnsupportedMediaType {
                 error,
                 accept_patch: Some(accepted),
@@ -174,8 +183,16 @@ impl std::error::Error for Error {
         match self {
             Error::Transport(source) => Some(source.as_ref()),
             Error::InvalidBody(error) => Some(error),
+            Error::Config(error) => Some(error),
+            Error::Auth(error) => Some(error),
             _ => None,
         }
+    }
+}
+
+impl From<crate::config::ConfigError> for Error {
+    fn from(error: crate::config::ConfigError) -> Error {
+        Error::Config(error)
     }
 }
 

@@ -125,6 +125,8 @@
 #![forbid(unsafe_code)]
 
 mod api;
+pub mod auth;
+pub mod config;
 mod encode;
 mod endpoint;
 mod error;
@@ -135,6 +137,7 @@ mod message;
 mod operation;
 mod paging;
 mod schemas;
+mod secret;
 mod tasks;
 
 #[cfg(feature = "blocking")]
@@ -150,4 +153,5 @@ pub use images::{
 pub use members::MemberStatusUpdate;
 pub use operation::{Decoder, Operation, decode_json};
 pub use paging::Page;
+pub use secret::Secret;
 pub use tasks::{TaskCreate, TaskListQuery, TaskSortKey};
