@@ -31,17 +31,19 @@ const JSON_BODY_LIMIT: u64 = 64 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     base_url: String,
-    token: Option<String>,
-    headers: Vec<(String, String)>,
+    token: Option<crate::Secret>,
+    pub(crate) headers: Vec<(String, String)>,
     connect_timeout: Option<Duration>,
     read_timeout: Option<Duration>,
     write_timeout: Option<Duration>,
+    /// Login and TLS settings (`login_blocking.rs`).
+    pub(crate) login: crate::login_blocking::LoginSettings,
 }
 
 impl ClientBuilder {
     /// Authenticates with `X-Auth-Token`.
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+        self.token = Some(crate::Secret::new(token.into()));
         self
     }
 
@@ -73,33 +75,47 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Result<Client, Error> {
+        if self.login.logs_in() {
+            return crate::login_blocking::build(self);
+        }
         let mut api = Api::new(&self.base_url)?;
         if let Some(token) = &self.token {
-            api = api.with_token(token)?;
+            api = api.with_token(token.expose())?;
         }
         for (name, value) in &self.headers {
             api = api.with_header(name, value)?;
         }
-        let config = ureq::Agent::config_builder()
+        Ok(Client {
+            api,
+            agent: self.agent(ureq::Agent::config_builder())?,
+            login: None,
+        })
+    }
+
+    pub(crate) fn agent(
+        &self,
+        config: ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
+    ) -> Result<ureq::Agent, Error> {
+        let config = config
             .http_status_as_error(false)
             .max_redirects(0)
             .timeout_connect(self.connect_timeout)
             .timeout_per_read(self.read_timeout)
             .timeout_per_write(self.write_timeout)
-            .user_agent(concat!("cloud-images-runtime/", env!("CARGO_PKG_VERSION")))
-            .build();
-        Ok(Client {
-            api,
-            agent: ureq::Agent::new_with_config(config),
-        })
+            .user_agent(concat!("cloud-images-runtime/", env!("CARGO_PKG_VERSION")));
+        Ok(ureq::Agent::new_with_config(
+            crate::login_blocking::configure(&self.login, config)?.build(),
+        ))
     }
 }
 
 /// Runs operations against one service.
 #[derive(Debug, Clone)]
 pub struct Client {
-    api: Api,
-    agent: ureq::Agent,
+    pub(crate) api: Api,
+    pub(crate) agent: ureq::Agent,
+    /// The session of a client that logged in itself (`login_blocking.rs`).
+    pub(crate) login: Option<std::sync::Arc<crate::login_blocking::Login>>,
 }
 
 impl Client {
@@ -111,6 +127,7 @@ impl Client {
             connect_timeout: Some(Duration::from_secs(10)),
             read_timeout: Some(Duration::from_secs(60)),
             write_timeout: Some(Duration::from_secs(60)),
+            login: Default::default(),
         }
     }
 
@@ -138,6 +155,16 @@ impl Client {
     }
 
     fn run(&self, request: Request<Vec<u8>>) -> Result<Response<ureq::Body>, Error> {
+        match &self.login {
+            Some(login) => login.run(self, request),
+            None => self.run_once(request),
+        }
+    }
+
+    pub(crate) fn run_once(
+        &self,
+        request: Request<Vec<u8>>,
+    ) -> Result<Response<ureq::Body>, Error> {
         let (parts, body) = request.into_parts();
         let bodyless = matches!(parts.method, Method::GET | Method::HEAD | Method::DELETE);
         let result = if body.is_empty() && bodyless {
@@ -226,11 +253,20 @@ impl Client {
         parts
             .headers
             .insert(CONTENT_LENGTH, HeaderValue::from(length));
+        // A streamed body cannot be sent twice, so a 401 is not retried.
+        let authorized = self
+            .login
+            .as_ref()
+            .map(|login| login.authorize(self, &mut parts))
+            .transpose()?;
         let body = ureq::SendBody::from_reader(reader);
         let response = self
             .agent
             .run(Request::from_parts(parts, body))
             .map_err(transport)?;
+        if let (Some(login), Some(authorized)) = (&self.login, &authorized) {
+            login.saw_status(response.status(), authorized);
+        }
         decoder.decode(read_all(response)?)
     }
 
@@ -328,11 +364,11 @@ impl Client {
     }
 }
 
-fn transport(error: impl std::error::Error + Send + Sync + 'static) -> Error {
+pub(crate) fn transport(error: impl std::error::Error + Send + Sync + 'static) -> Error {
     Error::Transport(Box::new(error))
 }
 
-fn read_all(response: Response<ureq::Body>) -> Result<Response<Vec<u8>>, Error> {
+pub(crate) fn read_all(response: Response<ureq::Body>) -> Result<Response<Vec<u8>>, Error> {
     let (parts, body) = response.into_parts();
     let bytes = body
         .into_with_config()

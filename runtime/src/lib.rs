@@ -142,6 +142,8 @@ mod tasks;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+#[cfg(feature = "blocking")]
+mod login_blocking;
 
 pub use api::Api;
 pub use error::{ApiError, Error};
