@@ -195,6 +195,10 @@ struct State {
     generation: u64,
     /// The service's versioned root, found once and kept.
     service_root: Option<String>,
+    /// A token just obtained is used at least once even when it is already
+    /// inside the renewal margin (a short-lived token, or clocks that
+    /// disagree): renewing it at once would log in forever.
+    unused_new_token: bool,
 }
 
 struct Shared {
@@ -262,7 +266,12 @@ impl Session {
     pub fn poll(&self, now: SystemTime) -> Result<Step, Error> {
         let config = &self.shared.config;
         let mut state = self.state();
-        let Some(token) = state.token.as_ref().filter(|token| fresh(token, now)) else {
+        let usable = state.unused_new_token;
+        let Some(token) = state
+            .token
+            .as_ref()
+            .filter(|token| usable || fresh(token, now))
+        else {
             return self.login_step(&mut state);
         };
         let token_secret = token.secret().clone();
@@ -300,6 +309,7 @@ impl Session {
                 root
             }
         };
+        state.unused_new_token = false;
         Ok(Step::Ready(Authorized {
             token: token_secret,
             service_root,
@@ -350,6 +360,7 @@ impl Session {
                 let token = decoder.decode(response)?;
                 let mut state = self.state();
                 state.token = Some(token);
+                state.unused_new_token = true;
                 state.generation += 1;
                 self.shared.logins.fetch_add(1, Ordering::SeqCst);
             }
