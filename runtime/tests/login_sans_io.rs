@@ -669,3 +669,33 @@ fn rackspace_session_uses_the_default_region_and_no_discovery() {
         "https://dfw.images.api.rackspacecloud.com/v2"
     );
 }
+
+#[test]
+fn a_token_already_inside_the_renewal_margin_is_used_once_not_renewed_forever() {
+    let session = session(AUTH_URL);
+    // 56: issued 00:59:14, expires 00:59:38 (capped by its credential).
+    let token = auth::token_request(
+        AUTH_URL,
+        &Credentials::Token {
+            token: "t".into(),
+            scope: alpha(),
+        },
+    )
+    .unwrap()
+    .decode(exchange("56").http_response())
+    .unwrap();
+    let expires = token.expires_at.unwrap();
+    let now = expires - Duration::from_secs(2);
+    answer(
+        &session,
+        now,
+        "POST",
+        "http://127.0.0.1:15000/v3/auth/tokens",
+        "56",
+    );
+    // Its catalog has the image service in RegionTwo: discovery, then ready.
+    answer(&session, now, "GET", "http://localhost:19595/", "21");
+    ready(&session, now);
+    // The next request renews it.
+    assert!(matches!(session.poll(now).unwrap(), Step::Send(_)));
+}
