@@ -9,6 +9,15 @@
 //! requests. With the `blocking` feature, `blocking::Client` sends them
 //! with ureq.
 //!
+//! # Logging in
+//!
+//! [`config`] reads `clouds.yaml` and the `OS_*` variables the way
+//! openstacksdk does; [`auth`] builds the identity requests (Keystone v3,
+//! Rackspace Cloud Identity), decodes tokens and catalogs, discovers the
+//! image API's root, and [`auth::Session`] keeps the token fresh. With the
+//! `blocking` feature, `blocking::Client::from_cloud("mycloud")` and
+//! `blocking::Client::from_env()` do all of it.
+//!
 //! # Sans-IO, with any HTTP stack
 //!
 //! ```
