@@ -75,14 +75,21 @@ pub struct SessionConfig {
 impl SessionConfig {
     /// The image service (v2) of `cloud`.
     pub fn image(cloud: &CloudConfig) -> SessionConfig {
+        SessionConfig::service(cloud, "image", 2)
+    }
+
+    /// Major version `api_version` of the service of type `service_type`
+    /// (such as `compute`, 2) of `cloud`, honouring its
+    /// `<service type>_endpoint_override`.
+    pub fn service(cloud: &CloudConfig, service_type: &str, api_version: u32) -> SessionConfig {
         SessionConfig {
             auth_url: cloud.auth_url.clone(),
             credentials: cloud.credentials.clone(),
-            service_type: "image".to_owned(),
-            api_version: 2,
+            service_type: service_type.to_owned(),
+            api_version,
             region_name: cloud.region_name.clone(),
             interface: cloud.interface,
-            endpoint_override: cloud.image_endpoint_override.clone(),
+            endpoint_override: cloud.endpoint_override(service_type).map(str::to_owned),
         }
     }
 }

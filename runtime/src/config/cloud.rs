@@ -1,5 +1,6 @@
 //! One cloud's merged settings, checked and turned into a [`CloudConfig`].
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -54,7 +55,7 @@ pub(crate) fn from_value(name: &str, value: &Value) -> Result<CloudConfig, Confi
         credentials,
         region_name: top.string("region_name")?,
         interface,
-        image_endpoint_override: top.string("image_endpoint_override")?,
+        endpoint_overrides: top.endpoint_overrides()?,
         cacert: top.string("cacert")?.map(PathBuf::from),
         verify,
         api_timeout: top.seconds("api_timeout")?,
@@ -147,6 +148,19 @@ impl<'a> Keys<'a> {
                 format!("is `{text}`, not a positive number of seconds"),
             )),
         }
+    }
+
+    /// Every `<service>_endpoint_override`, by `<service>`.
+    fn endpoint_overrides(&self) -> Result<BTreeMap<String, String>, ConfigError> {
+        let mut overrides = BTreeMap::new();
+        for key in self.map.keys() {
+            if let Some(service) = key.strip_suffix("_endpoint_override") {
+                if let Some(url) = self.string(key)? {
+                    overrides.insert(service.to_owned(), url);
+                }
+            }
+        }
+        Ok(overrides)
     }
 
     /// A domain given by `{base}_id` or `{base}_name`, falling back to

@@ -37,6 +37,7 @@ mod error;
 mod files;
 mod sources;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -99,9 +100,12 @@ pub struct CloudConfig {
     pub region_name: Option<String>,
     /// `interface`: `public` (the default), `internal` or `admin`.
     pub interface: Interface,
-    /// `image_endpoint_override`: the image service's URL, used instead of
-    /// the catalog.
-    pub image_endpoint_override: Option<String>,
+    /// Every `<service type>_endpoint_override` key (such as
+    /// `image_endpoint_override` or `compute_endpoint_override`), by the
+    /// key's service part (`image`, `compute`, `object_store`): the
+    /// service's URL, used instead of the catalog. See
+    /// [`CloudConfig::endpoint_override`].
+    pub endpoint_overrides: BTreeMap<String, String>,
     /// `cacert`: a PEM file of the certificate authorities to trust instead
     /// of the built-in ones.
     pub cacert: Option<PathBuf>,
@@ -127,6 +131,14 @@ impl CloudConfig {
             Some(name) => CloudConfig::load(name, sources),
             None => env::cloud_from_vars(sources),
         }
+    }
+
+    /// The endpoint override for `service_type` (`image`, `compute`,
+    /// `object-store`, ...), written `image_endpoint_override` and so on.
+    pub fn endpoint_override(&self, service_type: &str) -> Option<&str> {
+        self.endpoint_overrides
+            .get(&service_type.replace('-', "_"))
+            .map(String::as_str)
     }
 
     /// The names of the clouds in the configuration files, sorted.

@@ -67,12 +67,19 @@ fn reads_every_key() {
     region_name: RegionTwo
     interface: internal
     image_endpoint_override: https://glance.test/v2
+    compute-endpoint-override: https://nova.test/v2.1
+    object_store_endpoint_override: ''
     cacert: /etc/ssl/cloud.pem
     verify: false
     api_timeout: 2.5
 ",
     )
     .unwrap();
+    assert_eq!(
+        cloud.endpoint_override("compute"),
+        Some("https://nova.test/v2.1")
+    );
+    assert_eq!(cloud.endpoint_override("object-store"), None);
     assert_eq!(
         cloud,
         CloudConfig {
@@ -88,7 +95,11 @@ fn reads_every_key() {
             },
             region_name: Some("RegionTwo".into()),
             interface: Interface::Internal,
-            image_endpoint_override: Some("https://glance.test/v2".into()),
+            endpoint_overrides: [
+                ("image".to_owned(), "https://glance.test/v2".to_owned()),
+                ("compute".to_owned(), "https://nova.test/v2.1".to_owned()),
+            ]
+            .into(),
             cacert: Some(PathBuf::from("/etc/ssl/cloud.pem")),
             verify: false,
             api_timeout: Some(Duration::from_millis(2500)),
@@ -102,7 +113,7 @@ fn defaults_are_openstacksdks() {
     assert_eq!(cloud.interface, Interface::Public);
     assert!(cloud.verify);
     assert_eq!(cloud.api_timeout, None);
-    assert_eq!(cloud.image_endpoint_override, None);
+    assert_eq!(cloud.endpoint_override("image"), None);
 }
 
 #[test]
