@@ -699,3 +699,34 @@ fn a_token_already_inside_the_renewal_margin_is_used_once_not_renewed_forever() 
     // The next request renews it.
     assert!(matches!(session.poll(now).unwrap(), Step::Send(_)));
 }
+
+#[test]
+fn domain_scope_and_ids_in_the_body() {
+    let credentials = Credentials::Password {
+        user: UserRef::Name {
+            name: "alice".into(),
+            domain: DomainRef::Id("default".into()),
+        },
+        password: "pw".into(),
+        scope: Scope::Domain(DomainRef::Name("Default".into())),
+    };
+    let operation = auth::token_request("http://k:5000/v3/", &credentials).unwrap();
+    assert_eq!(operation.request().uri(), "http://k:5000/v3/auth/tokens");
+    let body: serde_json::Value = serde_json::from_slice(operation.request().body()).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {"name": "alice", "domain": {"id": "default"}, "password": "pw"}}},
+            "scope": {"domain": {"name": "Default"}}
+        }})
+    );
+    // Rackspace credentials are not a Keystone v3 method.
+    let rackspace = Credentials::RackspaceApiKey {
+        username: "u".into(),
+        api_key: "k".into(),
+    };
+    assert!(matches!(
+        auth::keystone::token_request("http://k/v3", &rackspace),
+        Err(Error::InvalidRequest(_))
+    ));
+}
