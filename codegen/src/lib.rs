@@ -55,7 +55,20 @@ impl Options {
 /// Generates the crate's source files, by path relative to the crate root
 /// (`src/lib.rs`, `src/image.rs`, ...).
 pub fn generate(sources: &[SchemaSource], options: &Options) -> Result<BTreeMap<String, String>, Error> {
-    let api = lower_all(sources, &options.overlay)?;
+    generate_with_compute(sources, &[], options)
+}
+
+/// Like [`generate`], plus the `compute` module from Nova's image schemas
+/// (`schemas/compute/`) when `compute` is not empty.
+pub fn generate_with_compute(
+    sources: &[SchemaSource],
+    compute: &[SchemaSource],
+    options: &Options,
+) -> Result<BTreeMap<String, String>, Error> {
+    let mut api = lower_all(sources, &options.overlay)?;
+    if !compute.is_empty() {
+        api.compute = Some(lower::compute::lower_compute(compute, &options.overlay.compute)?);
+    }
     emit::emit(&api, &options.command)
 }
 
@@ -140,7 +153,7 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
             },
         );
     }
-    Ok(Api { resources })
+    Ok(Api { resources, compute: None })
 }
 
 /// The patch builder's free-form methods are `add_property`,

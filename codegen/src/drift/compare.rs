@@ -481,6 +481,13 @@ impl Walk<'_> {
 
     fn enumeration(&mut self, old: &Enumeration, new: &Enumeration) {
         let name = new.rust_name.as_str();
+        if old.catch_all != new.catch_all {
+            let message = format!(
+                "enum `{name}` keeps unlisted values in `{}` instead of `{}`",
+                new.catch_all, old.catch_all
+            );
+            self.push(Class::Breaking, Kind::EnumValueAdded, name, None, message);
+        }
         self.type_doc(&old.doc, &new.doc, name);
         let users = self.users_of(name);
         for variant in &old.variants {
@@ -490,8 +497,8 @@ impl Walk<'_> {
                 .any(|v| v.json_value == variant.json_value)
             {
                 let message = format!(
-                    "enum `{name}`{users} loses value `{}` (variant `{}`): code naming the variant stops compiling; the value now decodes as `Unknown`",
-                    variant.json_value, variant.rust_name
+                    "enum `{name}`{users} loses value `{}` (variant `{}`): code naming the variant stops compiling; the value now decodes as `{}`",
+                    variant.json_value, variant.rust_name, new.catch_all
                 );
                 self.push(Class::Breaking, Kind::EnumValueRemoved, name, None, message);
             }
@@ -503,8 +510,8 @@ impl Walk<'_> {
                 .any(|v| v.json_value == variant.json_value)
             {
                 let message = format!(
-                    "enum `{name}`{users} gains value `{}` (variant `{}`): exhaustive matches need a new arm; the value no longer decodes as `Unknown`",
-                    variant.json_value, variant.rust_name
+                    "enum `{name}`{users} gains value `{}` (variant `{}`): exhaustive matches need a new arm; the value no longer decodes as `{}`",
+                    variant.json_value, variant.rust_name, old.catch_all
                 );
                 self.push(Class::Breaking, Kind::EnumValueAdded, name, None, message);
             }

@@ -23,6 +23,9 @@ impl Lowerer<'_> {
             owner: hint.owner.clone(),
             word: names::singular(&hint.word),
         };
+        if let Some(prefix) = schema.get("prefixItems") {
+            return self.lower_prefix_items(schema, prefix, pointer, &item_hint);
+        }
         let items = match schema.get("items") {
             None => Shape::Any,
             Some(items @ Value::Object(_)) => {
@@ -47,6 +50,7 @@ impl Lowerer<'_> {
                 .get("uniqueItems")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            positions: Vec::new(),
         };
         Ok(Shape::Array(Box::new(items), rules))
     }
@@ -57,6 +61,9 @@ impl Lowerer<'_> {
         pointer: &str,
         hint: &Hint,
     ) -> Result<Shape, Error> {
+        if schema.contains_key("patternProperties") && !schema.contains_key("properties") {
+            return self.lower_map(schema, pointer, hint);
+        }
         let additional_is_any = matches!(
             schema.get("additionalProperties"),
             None | Some(Value::Bool(true))
@@ -80,6 +87,9 @@ impl Lowerer<'_> {
         rust_name: &str,
         doc: Option<String>,
     ) -> Result<Object, Error> {
+        if schema.contains_key("patternProperties") {
+            self.patterns_beside_properties(schema, pointer)?;
+        }
         let props_at = child_pointer(pointer, "properties");
         let declared = match schema.get("properties") {
             None => Map::new(),
