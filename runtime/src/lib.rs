@@ -125,6 +125,7 @@
 #![forbid(unsafe_code)]
 
 mod api;
+pub mod compute;
 mod encode;
 mod endpoint;
 mod error;
