@@ -65,11 +65,21 @@ pub fn generate_with_compute(
     compute: &[SchemaSource],
     options: &Options,
 ) -> Result<BTreeMap<String, String>, Error> {
-    let mut api = lower_all(sources, &options.overlay)?;
-    if !compute.is_empty() {
-        api.compute = Some(lower::compute::lower_compute(compute, &options.overlay.compute)?);
-    }
+    let api = lower_with_compute(sources, compute, &options.overlay)?;
     emit::emit(&api, &options.command)
+}
+
+/// [`lower_all`], plus the `compute` module when `compute` is not empty.
+pub fn lower_with_compute(
+    sources: &[SchemaSource],
+    compute: &[SchemaSource],
+    overlay: &Overlay,
+) -> Result<Api, Error> {
+    let mut api = lower_all(sources, overlay)?;
+    if !compute.is_empty() {
+        api.compute = Some(lower::compute::lower_compute(compute, &overlay.compute)?);
+    }
+    Ok(api)
 }
 
 /// Loads and lowers a set of schema files into the model.

@@ -144,3 +144,57 @@ fn a_fact_without_evidence_is_refused() {
         "{error}"
     );
 }
+
+/// The drift report covers the `compute` module like any resource: a new
+/// status value, a new link position and a map whose values become typed
+/// are each reported with their class.
+#[test]
+fn drift_reports_changes_of_nova_schemas() {
+    let overlay = options().overlay;
+    let old =
+        cloud_images_codegen::lower_with_compute(&glance_sources(), &compute_sources(), &overlay)
+            .expect("old");
+    // Nova's files are dumped from one Python dict, so a change shows in
+    // `_image_response` and in its copies in the detail and show responses.
+    fn change(node: &mut serde_json::Value) {
+        if let Some(status) = node
+            .pointer_mut("/properties/status/enum")
+            .and_then(|v| v.as_array_mut())
+        {
+            status.push("QUEUED".into());
+            let progress = node
+                .pointer_mut("/properties/progress/enum")
+                .and_then(|v| v.as_array_mut())
+                .expect("progress");
+            progress.push(75.into());
+            return;
+        }
+        match node {
+            serde_json::Value::Object(map) => map.values_mut().for_each(change),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(change),
+            _ => {}
+        }
+    }
+    let mut changed = compute_sources();
+    for source in &mut changed {
+        let mut schema: serde_json::Value = serde_json::from_str(&source.text).expect("JSON");
+        change(&mut schema);
+        source.text = schema.to_string();
+    }
+    let new = cloud_images_codegen::lower_with_compute(&glance_sources(), &changed, &overlay)
+        .expect("new");
+    let report = cloud_images_codegen::drift::diff(&old, &new).to_text();
+    assert!(
+        report.contains("enum `Status`")
+            && report.contains("gains value `QUEUED` (variant `Queued`)"),
+        "{report}"
+    );
+    assert!(report.contains("no longer decodes as `Other`"), "{report}");
+    assert!(
+        report.contains(
+            "`progress` allowed values: `0`, `25`, `50`, `100` → `0`, `25`, `50`, `100`, `75`"
+        ),
+        "{report}"
+    );
+    assert!(report.starts_with("compute:"), "{report}");
+}

@@ -10,10 +10,23 @@ use crate::model::{
 
 /// Compares the API the old schemas describe with the one the new schemas
 /// describe.
+/// Every resource of `api`, with its `compute` module under the name `compute`.
+fn with_compute(api: &Api) -> std::collections::BTreeMap<String, &crate::model::Resource> {
+    let mut all: std::collections::BTreeMap<String, &crate::model::Resource> =
+        api.resources.iter().map(|(name, resource)| (name.clone(), resource)).collect();
+    if let Some(compute) = &api.compute {
+        all.insert(compute.name.clone(), compute);
+    }
+    all
+}
+
 pub fn diff(old: &Api, new: &Api) -> DriftReport {
     let mut items = Vec::new();
-    for (name, resource) in &old.resources {
-        if !new.resources.contains_key(name) {
+    // The `compute` module is compared like one more resource.
+    let old_all = with_compute(old);
+    let new_all = with_compute(new);
+    for (name, resource) in &old_all {
+        if !new_all.contains_key(name) {
             items.push(DriftItem {
                 resource: name.clone(),
                 type_name: resource.object.rust_name.clone(),
@@ -27,8 +40,8 @@ pub fn diff(old: &Api, new: &Api) -> DriftReport {
             });
         }
     }
-    for (name, resource) in &new.resources {
-        match old.resources.get(name) {
+    for (name, resource) in &new_all {
+        match old_all.get(name) {
             None => items.push(DriftItem {
                 resource: name.clone(),
                 type_name: resource.object.rust_name.clone(),
