@@ -1,5 +1,6 @@
 //! `cloud-images-codegen`: typed Rust bindings from the JSON Schemas that
-//! OpenStack Glance serves under `/v2/schemas/`.
+//! OpenStack Glance serves under `/v2/schemas/`, and from Nova's schemas of
+//! the Compute API's image calls (the `compute` module).
 //!
 //! The pipeline has three steps, each in its own module:
 //! 1. [`load`] parses each file, and [`lower`] turns the schemas (in Glance's

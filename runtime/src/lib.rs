@@ -9,6 +9,9 @@
 //! requests. With the `blocking` feature, `blocking::Client` sends them
 //! with ureq.
 //!
+//! The Compute API's image calls (Nova's `/v2.1/images`) are in
+//! [`compute`], with their own [`compute::Api`].
+//!
 //! # Sans-IO, with any HTTP stack
 //!
 //! ```
