@@ -177,6 +177,15 @@ fn requested_version(exchange: &Exchange) -> Option<Result<Microversion, Error>>
     Some(text.parse())
 }
 
+/// The path after `/v2.1/images`, split: `[]`, `["detail"]`, `[id]`,
+/// `[id, "metadata", key]`.
+fn segments(path: &str) -> Vec<&str> {
+    path.trim_start_matches("/v2.1/images")
+        .split('/')
+        .skip(1)
+        .collect()
+}
+
 fn api() -> Api {
     Api::new("http://127.0.0.1:18774/v2.1").expect("base URL")
 }
@@ -195,12 +204,7 @@ fn build(api: &Api, exchange: &Exchange) -> Option<Built> {
             op.into_body(),
         )
     };
-    let segments: Vec<&str> = exchange
-        .path
-        .trim_start_matches("/v2.1/images")
-        .split('/')
-        .skip(1)
-        .collect();
+    let segments = segments(&exchange.path);
     let body: Option<Value> = serde_json::from_str(&exchange.request_body).ok();
     let built = match (exchange.method.as_str(), segments.as_slice()) {
         ("GET", []) => {
@@ -358,12 +362,7 @@ fn every_recorded_response_decodes_losslessly_or_as_its_error() {
             }
             builder.body(exchange.body.clone()).expect("response")
         };
-        let segments: Vec<&str> = exchange
-            .path
-            .trim_start_matches("/v2.1/images")
-            .split('/')
-            .skip(1)
-            .collect();
+        let segments = segments(&exchange.path);
         // Decoders do not depend on the request's arguments, so any id does.
         let raw = Api::new("http://127.0.0.1:18774/v2.1").expect("base");
         let result: Result<(), Error> = match (exchange.method.as_str(), segments.as_slice()) {

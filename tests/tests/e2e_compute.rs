@@ -28,7 +28,9 @@ use cloud_images_runtime::{Error, ImageCreate};
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 fn one_at_a_time() -> MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The lab's endpoints and the test users' credentials.
@@ -128,6 +130,30 @@ impl Lab {
             .build()
             .expect("glance client")
     }
+}
+
+/// What each test starts from: the lab, its turn, and alice's clients.
+struct Session {
+    lab: Lab,
+    token: String,
+    nova: ComputeClient,
+    glance: Client,
+    _turn: MutexGuard<'static, ()>,
+}
+
+fn session(test: &str) -> Option<Session> {
+    let lab = Lab::find(test)?;
+    let turn = one_at_a_time();
+    let token = lab.token("alice");
+    let nova = lab.nova(&token);
+    let glance = lab.glance(&token);
+    Some(Session {
+        lab,
+        token,
+        nova,
+        glance,
+        _turn: turn,
+    })
 }
 
 /// A name, uuid-like value or number no other run uses.
@@ -302,13 +328,16 @@ fn shown(nova: &ComputeClient, id: &str) -> NovaImage {
 
 #[test]
 fn every_filter_alone_and_combined() {
-    let Some(lab) = Lab::find("every_filter_alone_and_combined") else {
+    let Some(Session {
+        lab,
+        token,
+        nova,
+        glance,
+        _turn,
+    }) = session("every_filter_alone_and_combined")
+    else {
         return;
     };
-    let _turn = one_at_a_time();
-    let token = lab.token("alice");
-    let nova = lab.nova(&token);
-    let glance = lab.glance(&token);
 
     let (disk, ram) = (fresh_number(), fresh_number());
     let server = fresh_uuid();
@@ -567,13 +596,15 @@ fn every_filter_alone_and_combined() {
 
 #[test]
 fn paging_follows_images_links_across_pages_and_stops_on_the_empty_last_page() {
-    let Some(lab) = Lab::find("paging") else {
+    let Some(Session {
+        nova,
+        glance,
+        _turn,
+        ..
+    }) = session("paging")
+    else {
         return;
     };
-    let _turn = one_at_a_time();
-    let token = lab.token("alice");
-    let nova = lab.nova(&token);
-    let glance = lab.glance(&token);
     let batch = unique("batch");
     let images: Vec<GlanceImage> = (0..6)
         .map(|i| {
@@ -627,13 +658,16 @@ fn paging_follows_images_links_across_pages_and_stops_on_the_empty_last_page() {
 
 #[test]
 fn show_delete_and_the_404_after() {
-    let Some(lab) = Lab::find("show_delete") else {
+    let Some(Session {
+        lab,
+        nova,
+        glance,
+        _turn,
+        ..
+    }) = session("show_delete")
+    else {
         return;
     };
-    let _turn = one_at_a_time();
-    let token = lab.token("alice");
-    let nova = lab.nova(&token);
-    let glance = lab.glance(&token);
     let image = create(&glance, &unique("delete-me"), 0, 0, &[], true);
     let shown = shown(&nova, &image.id);
     assert_eq!(shown.id, image.id);
@@ -668,13 +702,16 @@ fn show_delete_and_the_404_after() {
 
 #[test]
 fn every_metadata_call_changes_what_glance_shows() {
-    let Some(lab) = Lab::find("metadata") else {
+    let Some(Session {
+        lab,
+        nova,
+        glance,
+        _turn,
+        ..
+    }) = session("metadata")
+    else {
         return;
     };
-    let _turn = one_at_a_time();
-    let token = lab.token("alice");
-    let nova = lab.nova(&token);
-    let glance = lab.glance(&token);
     let image = create(
         &glance,
         &unique("metadata"),
@@ -780,12 +817,16 @@ fn every_metadata_call_changes_what_glance_shows() {
 
 #[test]
 fn a_microversion_without_the_calls_is_a_typed_error() {
-    let Some(lab) = Lab::find("microversion") else {
+    let Some(Session {
+        lab,
+        token,
+        glance,
+        _turn,
+        ..
+    }) = session("microversion")
+    else {
         return;
     };
-    let _turn = one_at_a_time();
-    let token = lab.token("alice");
-    let glance = lab.glance(&token);
     let image = create(&glance, &unique("versions"), 0, 0, &[("kept", "yes")], true);
 
     // The newest versions that still serve the calls work.

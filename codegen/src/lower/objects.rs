@@ -43,16 +43,27 @@ impl Lowerer<'_> {
                 ));
             }
         };
-        let rules = ArrayRules {
+        let rules = self.array_rules(schema, pointer, Vec::new())?;
+        Ok(Shape::Array(Box::new(items), rules))
+    }
+
+    /// `minItems`, `maxItems` and `uniqueItems`, plus what `prefixItems`
+    /// say of each position.
+    pub(super) fn array_rules(
+        &self,
+        schema: &Map<String, Value>,
+        pointer: &str,
+        positions: Vec<String>,
+    ) -> Result<ArrayRules, Error> {
+        Ok(ArrayRules {
             min_items: self.length(schema, pointer, "minItems")?,
             max_items: self.length(schema, pointer, "maxItems")?,
             unique_items: schema
                 .get("uniqueItems")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-            positions: Vec::new(),
-        };
-        Ok(Shape::Array(Box::new(items), rules))
+            positions,
+        })
     }
 
     pub(super) fn lower_object(

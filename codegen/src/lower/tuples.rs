@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, child_pointer};
 use crate::load::json_kind;
-use crate::model::{Additional, ArrayRules, NamedType, Object, Property, Shape};
+use crate::model::{Additional, NamedType, Object, Property, Shape};
 
 use super::{Hint, Lowerer, description};
 
@@ -76,15 +76,11 @@ impl Lowerer<'_> {
         }
         let merged = self.merge_positions(&rust_name, &positions)?;
         self.register(rust_name.clone(), NamedType::Object(merged), &at)?;
-        let rules = ArrayRules {
-            min_items: self.length(schema, pointer, "minItems")?,
-            max_items: self.length(schema, pointer, "maxItems")?,
-            unique_items: schema
-                .get("uniqueItems")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            positions: positions.iter().map(position_words).collect(),
-        };
+        let rules = self.array_rules(
+            schema,
+            pointer,
+            positions.iter().map(position_words).collect(),
+        )?;
         Ok(Shape::Array(Box::new(Shape::Object(rust_name)), rules))
     }
 

@@ -185,14 +185,7 @@ impl Api {
         id: &str,
         metadata: &MetadataUpdate,
     ) -> Result<Operation<Metadata>, Error> {
-        self.allowed(Family::Metadata)?;
-        check_entries(&metadata.metadata)?;
-        self.call(
-            Method::PUT,
-            &metadata_path(id),
-            Body::json(metadata)?,
-            metadata_json,
-        )
+        self.write_metadata(Method::PUT, id, metadata)
     }
 
     /// `POST /images/{id}/metadata` → 200 [`Metadata`] (not 201): merges
@@ -202,10 +195,21 @@ impl Api {
         id: &str,
         metadata: &MetadataUpdate,
     ) -> Result<Operation<Metadata>, Error> {
+        self.write_metadata(Method::POST, id, metadata)
+    }
+
+    /// `PUT` (replace) or `POST` (merge) of the whole metadata: the same
+    /// body, checked the same way, and the same answer.
+    fn write_metadata(
+        &self,
+        method: Method,
+        id: &str,
+        metadata: &MetadataUpdate,
+    ) -> Result<Operation<Metadata>, Error> {
         self.allowed(Family::Metadata)?;
         check_entries(&metadata.metadata)?;
         self.call(
-            Method::POST,
+            method,
             &metadata_path(id),
             Body::json(metadata)?,
             metadata_json,
