@@ -29,6 +29,12 @@ pub const MODELLED: &[&str] = &[
     "$ref",
     "definitions",
     "$defs",
+    "const",
+    "format",
+    "prefixItems",
+    "patternProperties",
+    "minProperties",
+    "maxProperties",
 ];
 
 /// Keywords that are ignored on purpose, each with the reason it is safe.
@@ -45,7 +51,6 @@ pub const IGNORED: &[(&str, &str)] = &[
     ("$comment", "a note for schema authors; it never constrains a value"),
     ("default", "annotation only: a default never makes a document invalid"),
     ("examples", "annotation only"),
-    ("format", "annotation only in the draft Glance uses; Glance does not check it"),
 ];
 
 /// Why a keyword is ignored, or `None` when it is not on the list.

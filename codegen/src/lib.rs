@@ -1,5 +1,6 @@
 //! `cloud-images-codegen`: typed Rust bindings from the JSON Schemas that
-//! OpenStack Glance serves under `/v2/schemas/`.
+//! OpenStack Glance serves under `/v2/schemas/`, and from Nova's schemas of
+//! the Compute API's image calls (the `compute` module).
 //!
 //! The pipeline has three steps, each in its own module:
 //! 1. [`load`] parses each file, and [`lower`] turns the schemas (in Glance's
@@ -55,8 +56,31 @@ impl Options {
 /// Generates the crate's source files, by path relative to the crate root
 /// (`src/lib.rs`, `src/image.rs`, ...).
 pub fn generate(sources: &[SchemaSource], options: &Options) -> Result<BTreeMap<String, String>, Error> {
-    let api = lower_all(sources, &options.overlay)?;
+    generate_with_compute(sources, &[], options)
+}
+
+/// Like [`generate`], plus the `compute` module from Nova's image schemas
+/// (`schemas/compute/`) when `compute` is not empty.
+pub fn generate_with_compute(
+    sources: &[SchemaSource],
+    compute: &[SchemaSource],
+    options: &Options,
+) -> Result<BTreeMap<String, String>, Error> {
+    let api = lower_with_compute(sources, compute, &options.overlay)?;
     emit::emit(&api, &options.command)
+}
+
+/// [`lower_all`], plus the `compute` module when `compute` is not empty.
+pub fn lower_with_compute(
+    sources: &[SchemaSource],
+    compute: &[SchemaSource],
+    overlay: &Overlay,
+) -> Result<Api, Error> {
+    let mut api = lower_all(sources, overlay)?;
+    if !compute.is_empty() {
+        api.compute = Some(lower::compute::lower_compute(compute, &overlay.compute)?);
+    }
+    Ok(api)
 }
 
 /// Loads and lowers a set of schema files into the model.
@@ -140,7 +164,7 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
             },
         );
     }
-    Ok(Api { resources })
+    Ok(Api { resources, compute: None })
 }
 
 /// The patch builder's free-form methods are `add_property`,

@@ -10,6 +10,10 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Api {
     pub resources: BTreeMap<String, Resource>,
+    /// The `compute` module: Nova's image schemas (`schemas/compute/`),
+    /// emitted under their own module path rather than at the crate root,
+    /// so that `compute::Image` and Glance's `Image` can both exist.
+    pub compute: Option<Resource>,
 }
 
 /// One schema file: a document the service sends or accepts.
@@ -95,6 +99,12 @@ pub enum Shape {
     Resource(String),
     /// `type: object` with no declared properties: a free-form JSON object.
     FreeFormObject,
+    /// An object whose keys are free but whose values have one shape
+    /// (`patternProperties` with one pattern): a map.
+    Map(Box<Shape>, MapRules),
+    /// A value that may have any of several JSON types (`"type": ["integer",
+    /// "string"]`), kept as sent. The names are JSON type names, in schema order.
+    Union(Vec<String>, UnionRules),
     /// No `type` at all: any JSON value.
     Any,
 }
@@ -104,12 +114,39 @@ pub struct StringRules {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
     pub pattern: Option<String>,
+    /// `format`, such as `uuid`, `date-time` or `uri`. The value stays a
+    /// `String`: a format documents the text, it does not change its type.
+    pub format: Option<String>,
+    /// The only values the schema allows: one from `const`, several when
+    /// `prefixItems` give each position its own `const`. Kept as a `String`
+    /// so that a newer service's value still decodes.
+    pub constants: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IntegerRules {
     pub minimum: Option<i64>,
     pub maximum: Option<i64>,
+    /// An integer `enum`: the values the schema lists, in its order. The
+    /// field stays an integer so that a newer service's value still decodes.
+    pub one_of: Vec<i64>,
+}
+
+/// A map's rules: the pattern its keys match and how many it holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MapRules {
+    pub key_pattern: Option<String>,
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
+    /// The values may be `null` (`"type": ["string", "null"]`).
+    pub nullable_values: bool,
+}
+
+/// The rules a union's schema gives each of its types.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnionRules {
+    pub string: StringRules,
+    pub integer: IntegerRules,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -117,6 +154,10 @@ pub struct ArrayRules {
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
     pub unique_items: bool,
+    /// `prefixItems`: what the schema says each position holds, in order,
+    /// such as `rel` = `self`. The items are one struct, the union of the
+    /// positions' schemas, so that a reordered or longer list still decodes.
+    pub positions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +166,10 @@ pub struct Enumeration {
     pub doc: Option<String>,
     /// The known values, in schema order (order in an array is meaning).
     pub variants: Vec<Variant>,
+    /// The variant that keeps values the schema does not list: `Unknown`,
+    /// or `Other` when the schema lists a value named `Unknown` itself
+    /// (Nova's image status `UNKNOWN`).
+    pub catch_all: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,6 +22,8 @@ pub const GLANCE_OVERLAY: &str = include_str!("../overlay.json");
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Overlay {
     pub resources: BTreeMap<String, ResourceOverlay>,
+    /// The `compute` entry: names and facts for Nova's image schemas.
+    pub compute: crate::lower::compute::ComputeOverlay,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -72,6 +74,10 @@ impl Overlay {
                 continue;
             }
             let pointer = child_pointer("", name);
+            if name == "compute" {
+                overlay.compute = crate::lower::compute::ComputeOverlay::parse(entry, &pointer)?;
+                continue;
+            }
             overlay
                 .resources
                 .insert(name.clone(), parse_resource(entry, &pointer)?);
@@ -153,7 +159,7 @@ fn parse_property(value: &Value, pointer: &str) -> Result<PropertyOverlay, Error
 }
 
 /// Every overlay entry must say why it exists and what proves it.
-fn documented<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<String, Value>, Error> {
+pub(crate) fn documented<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<String, Value>, Error> {
     let fields = as_object(value, pointer)?;
     let has_text = |key: &str| fields.get(key).is_some_and(|v| !v.is_null());
     if !has_text("why") || !has_text("evidence") {
@@ -166,13 +172,13 @@ fn documented<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<String, Val
     Ok(fields)
 }
 
-fn as_object<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<String, Value>, Error> {
+pub(crate) fn as_object<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<String, Value>, Error> {
     value
         .as_object()
         .ok_or_else(|| Error::new(OVERLAY_FILE, pointer, "expected a JSON object"))
 }
 
-fn strings(value: Option<&Value>, pointer: &str) -> Result<Vec<String>, Error> {
+pub(crate) fn strings(value: Option<&Value>, pointer: &str) -> Result<Vec<String>, Error> {
     let Some(value) = value else {
         return Ok(Vec::new());
     };
@@ -188,7 +194,7 @@ fn integer(value: &Value, pointer: &str) -> Result<i64, Error> {
         .ok_or_else(|| Error::new(OVERLAY_FILE, pointer, "expected an integer"))
 }
 
-fn unknown_key(key: &str, pointer: &str) -> Error {
+pub(crate) fn unknown_key(key: &str, pointer: &str) -> Error {
     Error::new(OVERLAY_FILE, pointer, format!("unknown overlay key `{key}`"))
 }
 
@@ -225,7 +231,7 @@ impl ResourceOverlay {
                 rules.immutable.push(name.clone());
             }
             if entry.minimum.is_some() || entry.maximum.is_some() {
-                let Shape::Integer(IntegerRules { minimum, maximum }) = &mut property.shape else {
+                let Shape::Integer(IntegerRules { minimum, maximum, .. }) = &mut property.shape else {
                     return Err(stale(format!("`{name}` is not an integer, so a range does not apply")));
                 };
                 if minimum.is_some() || maximum.is_some() {

@@ -174,19 +174,23 @@ impl<'de, T: FromMap> de::Visitor<'de> for ObjectVisitor<T> {
 }
 
 /// Conversions and serde impls for a string enum with an `Unknown(String)`
-/// variant. The enum provides `as_str` and `from_known`.
+/// variant (or another name for it, when the schema lists a value that is
+/// itself `Unknown`). The enum provides `as_str` and `from_known`.
 #[allow(unused_macros, reason = "schemas without an enum do not use it")]
 macro_rules! string_enum {
     ($name:ident) => {
+        crate::support::string_enum!($name, Unknown);
+    };
+    ($name:ident, $other:ident) => {
         impl From<&str> for $name {
             fn from(value: &str) -> Self {
-                Self::from_known(value).unwrap_or_else(|| Self::Unknown(value.to_owned()))
+                Self::from_known(value).unwrap_or_else(|| Self::$other(value.to_owned()))
             }
         }
 
         impl From<String> for $name {
             fn from(value: String) -> Self {
-                Self::from_known(&value).unwrap_or(Self::Unknown(value))
+                Self::from_known(&value).unwrap_or(Self::$other(value))
             }
         }
 

@@ -81,6 +81,7 @@ cases!(
     pattern_changed,
     descriptions_changed,
     additional_properties_changed,
+    nova_dialect,
     no_drift,
     cinder_encryption_properties,
 );

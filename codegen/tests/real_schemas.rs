@@ -1,18 +1,20 @@
-//! The six schemas Glance serves: one snapshot per generated file, and the
-//! checked-in `generated/` crate must be exactly what the generator writes.
+//! The six schemas Glance serves, and Nova's image schemas for the
+//! `compute` module: one snapshot per generated file, and the checked-in
+//! `generated/` crate must be exactly what the generator writes.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::fs;
 
-use cloud_images_codegen::{DEFAULT_COMMAND, Options, generate};
+use cloud_images_codegen::{DEFAULT_COMMAND, Options, generate_with_compute};
 
-use common::{assert_all_parse, real_sources, workspace_root};
+use common::{assert_all_parse, compute_sources, real_sources, workspace_root};
 
 fn generate_real() -> BTreeMap<String, String> {
     let options = Options::glance().expect("the built-in overlay loads");
-    generate(&real_sources(), &options).unwrap_or_else(|e| panic!("the real schemas must generate: {e}"))
+    generate_with_compute(&real_sources(), &compute_sources(), &options)
+        .unwrap_or_else(|e| panic!("the real schemas must generate: {e}"))
 }
 
 /// The module each schema becomes, by `schemas/` file stem.
@@ -21,7 +23,7 @@ const RESOURCE_MODULES: [&str; 6] = ["image", "images", "member", "members", "ta
 #[test]
 fn every_generated_file_matches_its_snapshot() {
     let files = generate_real();
-    for module in RESOURCE_MODULES.iter().chain(&["lib", "support"]) {
+    for module in RESOURCE_MODULES.iter().chain(&["lib", "support", "compute"]) {
         let path = format!("src/{module}.rs");
         assert!(files.contains_key(&path), "{path} is not generated; got {:?}", files.keys());
     }
@@ -46,6 +48,8 @@ fn headers_name_the_schema_and_the_command() {
         let module = path.trim_start_matches("src/").trim_end_matches(".rs");
         if module == "lib" {
             assert_eq!(first, header(&all_schemas.join(", ")), "header of {path}");
+        } else if module == "compute" {
+            assert_eq!(first, header("schemas/compute/*.json"), "header of {path}");
         } else if RESOURCE_MODULES.contains(&module) {
             assert_eq!(first, header(&format!("schemas/{module}.json")), "header of {path}");
         } else {

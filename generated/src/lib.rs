@@ -10,6 +10,9 @@
 //!
 //! With the `schemars` feature every type implements `schemars::JsonSchema`,
 //! describing what the service's schema says about it.
+//!
+//! The [`compute`] module holds the same images as the Compute API shows them
+//! (Nova's `/v2.1/images`), generated from Nova's own schemas.
 #![forbid(unsafe_code)]
 mod support;
 mod patch;
@@ -24,6 +27,7 @@ mod member;
 mod members;
 mod task;
 mod tasks;
+pub mod compute;
 pub use image::{
     Image, ImagePatch, ImagePatchBuilder, ImageCreate, ImageContainerFormat,
     ImageDiskFormat, ImageLocation, ImageLocationValidationData, ImageStatus,

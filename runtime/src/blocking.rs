@@ -451,3 +451,164 @@ impl<P: Page> Iterator for Items<'_, P> {
         }
     }
 }
+
+// ===== Compute API image calls (issue 13) ==================================
+// Kept in one block so that the operation list shared with the async client
+// can take it over whole: `ClientBuilder::build_compute` and `ComputeClient`.
+
+/// Runs the Compute API's image calls ([`crate::compute::Api`]) against one
+/// nova-api. Build it with [`ClientBuilder::build_compute`], from the
+/// compute endpoint (`http://host:8774/v2.1`).
+#[derive(Debug, Clone)]
+pub struct ComputeClient {
+    api: crate::compute::Api,
+    client: Client,
+}
+
+impl ClientBuilder {
+    /// A client for the Compute API at this builder's base URL, with its
+    /// token, headers and timeouts.
+    pub fn build_compute(self) -> Result<ComputeClient, Error> {
+        let mut api = crate::compute::Api::new(&self.base_url)?;
+        if let Some(token) = &self.token {
+            api = api.with_token(token.expose())?;
+        }
+        for (name, value) in &self.headers {
+            api = api.with_header(name, value)?;
+        }
+        let client = ClientBuilder {
+            base_url: api.base_url(),
+            token: None,
+            headers: Vec::new(),
+            ..self
+        }
+        .build()?;
+        Ok(ComputeClient { api, client })
+    }
+}
+
+impl ComputeClient {
+    /// The request builder, for operations to adjust before
+    /// [`ComputeClient::execute`].
+    pub fn api(&self) -> &crate::compute::Api {
+        &self.api
+    }
+
+    /// Asks for another microversion; see [`crate::compute::Api::with_microversion`].
+    pub fn with_microversion(mut self, microversion: crate::compute::Microversion) -> Result<Self, Error> {
+        self.api = self.api.with_microversion(microversion)?;
+        Ok(self)
+    }
+
+    /// Sends an operation's request and decodes the response.
+    pub fn execute<T>(&self, operation: Operation<T>) -> Result<T, Error> {
+        self.client.execute(operation)
+    }
+
+    pub fn list_images(&self, query: &crate::compute::ListQuery) -> Result<cloud_images::compute::ImageIndexPage, Error> {
+        self.execute(self.api.list_images(query)?)
+    }
+
+    pub fn list_images_detail(
+        &self,
+        query: &crate::compute::ListQuery,
+    ) -> Result<cloud_images::compute::ImageDetailPage, Error> {
+        self.execute(self.api.list_images_detail(query)?)
+    }
+
+    /// Every page of `GET /images/detail`, following `images_links`.
+    pub fn image_detail_pages(&self, query: &crate::compute::ListQuery) -> ComputePages<'_, cloud_images::compute::ImageDetailPage> {
+        ComputePages { client: self, next: Some(self.api.list_images_detail(query)) }
+    }
+
+    /// Every page of `GET /images`, following `images_links`.
+    pub fn image_index_pages(&self, query: &crate::compute::ListQuery) -> ComputePages<'_, cloud_images::compute::ImageIndexPage> {
+        ComputePages { client: self, next: Some(self.api.list_images(query)) }
+    }
+
+    /// Every image of `GET /images/detail`, page after page.
+    pub fn images_detail(&self, query: &crate::compute::ListQuery) -> impl Iterator<Item = Result<cloud_images::compute::Image, Error>> + '_ {
+        flatten_pages(self.image_detail_pages(query))
+    }
+
+    pub fn get_image(&self, id: &str) -> Result<cloud_images::compute::ImageShow, Error> {
+        self.execute(self.api.get_image(id)?)
+    }
+
+    pub fn delete_image(&self, id: &str) -> Result<(), Error> {
+        self.execute(self.api.delete_image(id)?)
+    }
+
+    pub fn get_metadata(&self, id: &str) -> Result<cloud_images::compute::Metadata, Error> {
+        self.execute(self.api.get_metadata(id)?)
+    }
+
+    pub fn replace_metadata(
+        &self,
+        id: &str,
+        metadata: &cloud_images::compute::MetadataUpdate,
+    ) -> Result<cloud_images::compute::Metadata, Error> {
+        self.execute(self.api.replace_metadata(id, metadata)?)
+    }
+
+    pub fn merge_metadata(
+        &self,
+        id: &str,
+        metadata: &cloud_images::compute::MetadataUpdate,
+    ) -> Result<cloud_images::compute::Metadata, Error> {
+        self.execute(self.api.merge_metadata(id, metadata)?)
+    }
+
+    pub fn get_metadata_item(&self, id: &str, key: &str) -> Result<cloud_images::compute::MetadataItem, Error> {
+        self.execute(self.api.get_metadata_item(id, key)?)
+    }
+
+    pub fn set_metadata_item(&self, id: &str, key: &str, value: &str) -> Result<cloud_images::compute::MetadataItem, Error> {
+        self.execute(self.api.set_metadata_item(id, key, value)?)
+    }
+
+    pub fn delete_metadata_item(&self, id: &str, key: &str) -> Result<(), Error> {
+        self.execute(self.api.delete_metadata_item(id, key)?)
+    }
+}
+
+/// The pages of a Compute API image list. Stops after a page without
+/// `images_links` (which may be empty), and after an error.
+pub struct ComputePages<'a, P: Page> {
+    client: &'a ComputeClient,
+    next: Option<Result<Operation<P>, Error>>,
+}
+
+impl<P: Page + 'static> Iterator for ComputePages<'_, P> {
+    type Item = Result<P, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let operation = match self.next.take()? {
+            Ok(operation) => operation,
+            Err(error) => return Some(Err(error)),
+        };
+        let fetched = operation.uri().clone();
+        let page = match self.client.execute(operation) {
+            Ok(page) => page,
+            Err(error) => return Some(Err(error)),
+        };
+        self.next = match self.client.api.next_page(&page) {
+            Ok(None) => None,
+            Ok(Some(next)) if *next.uri() == fetched => Some(Err(Error::Decode {
+                path: "images_links".to_owned(),
+                message: format!("link repeats the page just fetched, {fetched}"),
+            })),
+            Ok(Some(next)) => Some(Ok(next)),
+            Err(error) => Some(Err(error)),
+        };
+        Some(Ok(page))
+    }
+}
+
+fn flatten_pages<P: Page, I: Iterator<Item = Result<P, Error>>>(pages: I) -> impl Iterator<Item = Result<P::Item, Error>> {
+    pages.flat_map(|page| match page {
+        Ok(page) => page.into_items().into_iter().map(Ok).collect::<Vec<_>>(),
+        Err(error) => vec![Err(error)],
+    })
+}
+// ===== end of the Compute API block ========================================

@@ -80,15 +80,42 @@ pub enum Error {
     /// Logging in failed: refused credentials, an identity service that
     /// does not answer, or a catalog without the service.
     Auth(crate::auth::AuthError),
+    /// The Compute API no longer serves this call at the microversion asked
+    /// for: Nova answers every image route with 404 from 2.36 on, and the
+    /// image metadata routes from 2.39 on. Raised before sending when the
+    /// client was asked for such a version, and for a 404 whose response
+    /// says it was served at one.
+    ComputeMicroversion {
+        /// The call, such as `GET /images/detail`.
+        operation: &'static str,
+        /// The microversion asked for (or that Nova says it served).
+        requested: String,
+        /// The last microversion that serves the call.
+        last: &'static str,
+    },
 }
 
 impl Error {
     /// Builds the error for a response whose status is not a success.
     pub fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
         let content_type = header_str(headers, http::header::CONTENT_TYPE);
+        Error::from_message(status, headers, message::clean(status, content_type, body))
+    }
+
+    /// Builds the error for a Compute API (Nova) response: Nova nests the
+    /// message one level down (`{"itemNotFound": {"code": 404, "message":
+    /// "..."}}`), and messages it relays from Glance keep Glance's HTML
+    /// escapes (`&quot;updated_at&quot;`), which are undone here.
+    pub fn from_nova_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+        let content_type = header_str(headers, http::header::CONTENT_TYPE);
+        let cleaned = message::clean(status, content_type, body);
+        Error::from_message(status, headers, message::decode_html_entities(&cleaned))
+    }
+
+    fn from_message(status: StatusCode, headers: &HeaderMap, message: String) -> Error {
         let error = ApiError {
             status,
-            message: message::clean(status, content_type, body),
+            message,
             request_id: header_str(headers, "x-openstack-request-id").map(str::to_owned),
         };
         match status.as_u16() {
@@ -126,7 +153,8 @@ impl Error {
             | Error::InvalidBody(_)
             | Error::Transport(_)
             | Error::Config(_)
-            | Error::Auth(_) => None,
+            | Error::Auth(_)
+            | Error::ComputeMicroversion { .. } => None,
         }
     }
 
@@ -166,6 +194,15 @@ impl fmt::Display for Error {
             Error::Transport(source) => write!(f, "transport error: {source}"),
             Error::Config(error) => write!(f, "configuration: {error}"),
             Error::Auth(error) => write!(f, "login: {error}"),
+            Error::ComputeMicroversion {
+                operation,
+                requested,
+                last,
+            } => write!(
+                f,
+                "the Compute API serves `{operation}` only up to microversion {last}, not at {requested}: \
+                 ask for {last} or lower, or use the Image API"
+            ),
             Error::UnsupportedMediaType {
                 error,
                 accept_patch: Some(accepted),

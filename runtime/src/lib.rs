@@ -18,6 +18,9 @@
 //! `blocking` feature, `blocking::Client::from_cloud("mycloud")` and
 //! `blocking::Client::from_env()` do all of it.
 //!
+//! The Compute API's image calls (Nova's `/v2.1/images`) are in
+//! [`compute`], with their own [`compute::Api`].
+//!
 //! # Sans-IO, with any HTTP stack
 //!
 //! ```
@@ -136,6 +139,7 @@
 mod api;
 pub mod auth;
 pub mod config;
+pub mod compute;
 mod encode;
 mod endpoint;
 mod error;

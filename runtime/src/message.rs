@@ -158,7 +158,7 @@ fn skip_element<'a>(text: &'a str, name: &str) -> &'a str {
     }
 }
 
-fn decode_html_entities(text: &str) -> String {
+pub(crate) fn decode_html_entities(text: &str) -> String {
     const ENTITIES: &[(&str, &str)] = &[
         ("&lt;", "<"),
         ("&gt;", ">"),

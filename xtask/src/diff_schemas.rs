@@ -14,7 +14,7 @@ use cloud_images_codegen::model::Api;
 use cloud_images_codegen::{Overlay, SchemaSource};
 
 use crate::project_root;
-use crate::regenerate::read_schemas;
+use crate::regenerate::{read_compute_schemas, read_schemas};
 
 const USAGE: &str =
     "usage: cargo xtask diff-schemas <old-dir> <new-dir> [--format text|json] [--fail-on breaking]";
@@ -92,14 +92,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 fn load(side: &str, dir: &Path) -> Result<Api, String> {
     let sources = read_schemas(dir).map_err(|e| format!("cannot load the {side} schemas: {e}"))?;
-    lower(side, dir, sources)
+    let compute = read_compute_schemas(dir).map_err(|e| format!("cannot load the {side} schemas: {e}"))?;
+    lower(side, dir, sources, compute)
 }
 
-/// Lowers one side; the generator's error already names the file, the
-/// JSON pointer and the reason.
-fn lower(side: &str, dir: &Path, sources: Vec<SchemaSource>) -> Result<Api, String> {
+/// Lowers one side, with its `compute/` folder when it has one; the
+/// generator's error already names the file, the JSON pointer and the reason.
+fn lower(side: &str, dir: &Path, sources: Vec<SchemaSource>, compute: Vec<SchemaSource>) -> Result<Api, String> {
     let overlay = Overlay::glance().map_err(|e| e.to_string())?;
-    cloud_images_codegen::lower_all(&sources, &overlay)
+    cloud_images_codegen::lower_with_compute(&sources, &compute, &overlay)
         .map_err(|e| format!("cannot load the {side} schemas ({}): {e}", dir.display()))
 }
 
@@ -114,12 +115,14 @@ pub fn print_drift_since_head() {
 /// Nothing when git or the committed schemas are unavailable, or when
 /// nothing drifted.
 fn drift_since_head(root: &Path) -> Option<String> {
-    let old = schemas_at_head(root)?;
+    let old = schemas_at_head(root, "schemas/")?;
+    let old_compute = schemas_at_head(root, "schemas/compute/").unwrap_or_default();
     let dir = root.join("schemas");
     let new = read_schemas(&dir).ok()?;
+    let new_compute = read_compute_schemas(&dir).ok()?;
     match (
-        lower("HEAD", Path::new("HEAD:schemas"), old),
-        lower("new", &dir, new),
+        lower("HEAD", Path::new("HEAD:schemas"), old, old_compute),
+        lower("new", &dir, new, new_compute),
     ) {
         (Ok(old), Ok(new)) => {
             let report = drift::diff(&old, &new);
@@ -131,8 +134,8 @@ fn drift_since_head(root: &Path) -> Option<String> {
 }
 
 /// The `schemas/*.json` files of the `HEAD` commit, named `HEAD:schemas/...`.
-fn schemas_at_head(root: &Path) -> Option<Vec<SchemaSource>> {
-    let listing = git(root, &["ls-tree", "--name-only", "HEAD", "--", "schemas/"])?;
+fn schemas_at_head(root: &Path, folder: &str) -> Option<Vec<SchemaSource>> {
+    let listing = git(root, &["ls-tree", "--name-only", "HEAD", "--", folder])?;
     let sources: Vec<SchemaSource> = listing
         .lines()
         .filter(|path| path.ends_with(".json"))

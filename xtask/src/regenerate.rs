@@ -106,11 +106,23 @@ pub fn read_schemas(dir: &Path) -> Result<Vec<SchemaSource>, String> {
         .collect()
 }
 
+/// The folder of Nova's image schemas inside a schema folder.
+pub const COMPUTE_DIR: &str = "compute";
+
+/// Nova's image schemas (`<schemas>/compute/*.json`), or none when the
+/// folder is absent (a schema set of Glance alone).
+pub fn read_compute_schemas(schemas: &Path) -> Result<Vec<SchemaSource>, String> {
+    let dir = schemas.join(COMPUTE_DIR);
+    if dir.is_dir() { read_schemas(&dir) } else { Ok(Vec::new()) }
+}
+
 fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<(), String> {
     let sources = read_schemas(schemas)?;
+    let compute = read_compute_schemas(schemas)?;
     let mut options = Options::glance().map_err(|e| e.to_string())?;
     options.command = command.to_owned();
-    let files = cloud_images_codegen::generate(&sources, &options).map_err(|e| e.to_string())?;
+    let files = cloud_images_codegen::generate_with_compute(&sources, &compute, &options)
+        .map_err(|e| e.to_string())?;
 
     let mut stale = Vec::new();
     if out != project_root().join("generated") {

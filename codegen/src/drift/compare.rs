@@ -10,10 +10,23 @@ use crate::model::{
 
 /// Compares the API the old schemas describe with the one the new schemas
 /// describe.
+/// Every resource of `api`, with its `compute` module under the name `compute`.
+fn with_compute(api: &Api) -> std::collections::BTreeMap<String, &crate::model::Resource> {
+    let mut all: std::collections::BTreeMap<String, &crate::model::Resource> =
+        api.resources.iter().map(|(name, resource)| (name.clone(), resource)).collect();
+    if let Some(compute) = &api.compute {
+        all.insert(compute.name.clone(), compute);
+    }
+    all
+}
+
 pub fn diff(old: &Api, new: &Api) -> DriftReport {
     let mut items = Vec::new();
-    for (name, resource) in &old.resources {
-        if !new.resources.contains_key(name) {
+    // The `compute` module is compared like one more resource.
+    let old_all = with_compute(old);
+    let new_all = with_compute(new);
+    for (name, resource) in &old_all {
+        if !new_all.contains_key(name) {
             items.push(DriftItem {
                 resource: name.clone(),
                 type_name: resource.object.rust_name.clone(),
@@ -27,8 +40,8 @@ pub fn diff(old: &Api, new: &Api) -> DriftReport {
             });
         }
     }
-    for (name, resource) in &new.resources {
-        match old.resources.get(name) {
+    for (name, resource) in &new_all {
+        match old_all.get(name) {
             None => items.push(DriftItem {
                 resource: name.clone(),
                 type_name: resource.object.rust_name.clone(),
@@ -481,6 +494,13 @@ impl Walk<'_> {
 
     fn enumeration(&mut self, old: &Enumeration, new: &Enumeration) {
         let name = new.rust_name.as_str();
+        if old.catch_all != new.catch_all {
+            let message = format!(
+                "enum `{name}` keeps unlisted values in `{}` instead of `{}`",
+                new.catch_all, old.catch_all
+            );
+            self.push(Class::Breaking, Kind::EnumValueAdded, name, None, message);
+        }
         self.type_doc(&old.doc, &new.doc, name);
         let users = self.users_of(name);
         for variant in &old.variants {
@@ -490,8 +510,8 @@ impl Walk<'_> {
                 .any(|v| v.json_value == variant.json_value)
             {
                 let message = format!(
-                    "enum `{name}`{users} loses value `{}` (variant `{}`): code naming the variant stops compiling; the value now decodes as `Unknown`",
-                    variant.json_value, variant.rust_name
+                    "enum `{name}`{users} loses value `{}` (variant `{}`): code naming the variant stops compiling; the value now decodes as `{}`",
+                    variant.json_value, variant.rust_name, new.catch_all
                 );
                 self.push(Class::Breaking, Kind::EnumValueRemoved, name, None, message);
             }
@@ -503,8 +523,8 @@ impl Walk<'_> {
                 .any(|v| v.json_value == variant.json_value)
             {
                 let message = format!(
-                    "enum `{name}`{users} gains value `{}` (variant `{}`): exhaustive matches need a new arm; the value no longer decodes as `Unknown`",
-                    variant.json_value, variant.rust_name
+                    "enum `{name}`{users} gains value `{}` (variant `{}`): exhaustive matches need a new arm; the value no longer decodes as `{}`",
+                    variant.json_value, variant.rust_name, old.catch_all
                 );
                 self.push(Class::Breaking, Kind::EnumValueAdded, name, None, message);
             }

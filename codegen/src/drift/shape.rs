@@ -4,7 +4,7 @@
 use std::fmt::Display;
 
 use crate::drift::Class;
-use crate::model::{Additional, Api, ArrayRules, IntegerRules, Property, Shape, StringRules};
+use crate::model::{Additional, Api, ArrayRules, IntegerRules, MapRules, Property, Shape, StringRules};
 
 /// Whether two shapes are the same Rust type, constraints aside.
 pub fn same_type(old: &Shape, new: &Shape) -> bool {
@@ -19,6 +19,9 @@ pub fn same_type(old: &Shape, new: &Shape) -> bool {
         | (Shape::Object(a), Shape::Object(b))
         | (Shape::Resource(a), Shape::Resource(b)) => a == b,
         (Shape::Array(a, _), Shape::Array(b, _)) => same_type(a, b),
+        (Shape::Map(a, x), Shape::Map(b, y)) => same_type(a, b) && x.nullable_values == y.nullable_values,
+        // Both are a `serde_json::Value`; the allowed types are constraints.
+        (Shape::Union(..) | Shape::Any, Shape::Union(..) | Shape::Any) => true,
         _ => false,
     }
 }
@@ -35,6 +38,12 @@ pub fn describe(shape: &Shape) -> String {
         Shape::Object(name) => format!("object {name}"),
         Shape::Resource(name) => format!("`{name}` document"),
         Shape::FreeFormObject => "free-form object".to_owned(),
+        Shape::Map(values, rules) => format!(
+            "map of {}{}",
+            describe(values),
+            if rules.nullable_values { " or null" } else { "" }
+        ),
+        Shape::Union(types, _) => format!("any of {}", types.join(", ")),
         Shape::Any => "any JSON value".to_owned(),
     }
 }
@@ -53,7 +62,11 @@ pub fn rust_type(api: &Api, shape: &Shape) -> String {
             .get(name)
             .map_or_else(|| name.clone(), |r| r.object.rust_name.clone()),
         Shape::FreeFormObject => "Map<String, Value>".to_owned(),
-        Shape::Any => "Value".to_owned(),
+        Shape::Map(values, rules) if rules.nullable_values => {
+            format!("BTreeMap<String, Option<{}>>", rust_type(api, values))
+        }
+        Shape::Map(values, _) => format!("BTreeMap<String, {}>", rust_type(api, values)),
+        Shape::Any | Shape::Union(..) => "Value".to_owned(),
     }
 }
 
@@ -89,9 +102,62 @@ pub fn constraint_changes(old: &Shape, new: &Shape, subject: &str) -> Vec<Constr
                 &format!("{subject} items"),
             ));
         }
+        (Shape::Map(a_values, a), Shape::Map(b_values, b)) => {
+            map_changes(a, b, subject, &mut changes);
+            changes.extend(constraint_changes(
+                a_values,
+                b_values,
+                &format!("{subject} values"),
+            ));
+        }
+        (Shape::Union(a_types, a), Shape::Union(b_types, b)) => {
+            allowed_changes(a_types, b_types, subject, "types", &mut changes);
+            string_changes(&a.string, &b.string, subject, &mut changes);
+            integer_changes(&a.integer, &b.integer, subject, &mut changes);
+        }
         _ => {}
     }
     changes
+}
+
+/// A list of allowed values (constants, integer enum values, union types):
+/// an empty list allows anything. Dropping a value rejects what was valid.
+fn allowed_changes<T: PartialEq + Display>(
+    old: &[T],
+    new: &[T],
+    subject: &str,
+    what: &str,
+    out: &mut Vec<ConstraintChange>,
+) {
+    let list = |values: &[T]| {
+        if values.is_empty() {
+            "any".to_owned()
+        } else {
+            values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let tighter = (old.is_empty() && !new.is_empty()) || (!new.is_empty() && old.iter().any(|v| !new.contains(v)));
+    let looser = (new.is_empty() && !old.is_empty()) || (!old.is_empty() && new.iter().any(|v| !old.contains(v)));
+    if !tighter && !looser {
+        return;
+    }
+    out.push(ConstraintChange {
+        class: if tighter { Class::Breaking } else { Class::Additive },
+        message: format!("{subject} allowed {what}: {} → {}", list(old), list(new)),
+    });
+}
+
+fn map_changes(old: &MapRules, new: &MapRules, subject: &str, out: &mut Vec<ConstraintChange>) {
+    let min = |rules: &MapRules| Some(rules.min_properties.unwrap_or(0));
+    out.extend(bound(subject, "minProperties", Bound::Lower, min(old), min(new)));
+    out.extend(bound(subject, "maxProperties", Bound::Upper, old.max_properties, new.max_properties));
+    if old.key_pattern != new.key_pattern {
+        let shown = |p: &Option<String>| p.as_deref().map_or_else(|| "none".to_owned(), |p| format!("`{p}`"));
+        out.push(ConstraintChange {
+            class: if new.key_pattern.is_none() { Class::Additive } else { Class::Breaking },
+            message: format!("{subject} key pattern: {} → {}", shown(&old.key_pattern), shown(&new.key_pattern)),
+        });
+    }
 }
 
 fn string_changes(
@@ -133,6 +199,14 @@ fn string_changes(
         }),
         _ => {}
     }
+    allowed_changes(&old.constants, &new.constants, subject, "values", out);
+    if old.format != new.format {
+        let shown = |f: &Option<String>| f.as_deref().map_or_else(|| "none".to_owned(), |f| format!("`{f}`"));
+        out.push(ConstraintChange {
+            class: if new.format.is_none() { Class::Additive } else { Class::Breaking },
+            message: format!("{subject} format: {} → {}", shown(&old.format), shown(&new.format)),
+        });
+    }
 }
 
 fn integer_changes(
@@ -155,6 +229,7 @@ fn integer_changes(
         old.maximum,
         new.maximum,
     ));
+    allowed_changes(&old.one_of, &new.one_of, subject, "values", out);
 }
 
 fn array_changes(
@@ -172,6 +247,16 @@ fn array_changes(
         old.max_items,
         new.max_items,
     ));
+    if old.positions != new.positions {
+        out.push(ConstraintChange {
+            class: Class::Breaking,
+            message: format!(
+                "{subject} positions: {} → {}",
+                old.positions.join("; "),
+                new.positions.join("; ")
+            ),
+        });
+    }
     if old.unique_items != new.unique_items {
         let (class, word) = if new.unique_items {
             (Class::Breaking, "tightened")

@@ -157,7 +157,8 @@ fn four_byte_checks(shape: &Shape, property: &TokenStream, value: TokenStream) -
         Shape::String(_) => quote! { recorder.check_four_byte(#property, #value); },
         Shape::Integer(_) | Shape::Number | Shape::Boolean | Shape::Enum(_) => TokenStream::new(),
         Shape::Array(..)
-        | Shape::Object(_) | Shape::Resource(_) | Shape::FreeFormObject | Shape::Any => {
+        | Shape::Object(_) | Shape::Resource(_) | Shape::FreeFormObject | Shape::Any
+        | Shape::Map(..) | Shape::Union(..) => {
             quote! { recorder.check_four_byte_in(#property, #value); }
         }
     }

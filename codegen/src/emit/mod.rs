@@ -56,6 +56,11 @@ pub fn emit(api: &Api, command: &str) -> Result<BTreeMap<String, String>, Error>
         }
         files.insert(path.clone(), format_file(&tokens, command, &resource.file, &path)?);
     }
+    if let Some(compute) = &api.compute {
+        let path = format!("src/{}.rs", compute.module);
+        let tokens = types::module_items(api, compute);
+        files.insert(path.clone(), format_file(&tokens, command, &compute.file, &path)?);
+    }
     Ok(files)
 }
 
@@ -89,6 +94,17 @@ fn lib_rs(api: &Api) -> TokenStream {
             };
         }
     });
+    let compute_doc = api.compute.as_ref().map(|_| {
+        quote! {
+            #![doc = ""]
+            #![doc = " The [`compute`] module holds the same images as the Compute API shows them"]
+            #![doc = " (Nova's `/v2.1/images`), generated from Nova's own schemas."]
+        }
+    });
+    let compute = api.compute.as_ref().map(|compute| {
+        let module = format_ident!("{}", compute.module);
+        quote! { pub mod #module; }
+    });
     quote! {
         //! Typed documents of the OpenStack Glance (Rackspace Cloud Images) v2 API,
         //! generated from the JSON Schemas the service publishes under `/v2/schemas/`.
@@ -100,11 +116,13 @@ fn lib_rs(api: &Api) -> TokenStream {
         //!
         //! With the `schemars` feature every type implements `schemars::JsonSchema`,
         //! describing what the service's schema says about it.
+        #compute_doc
         #![forbid(unsafe_code)]
 
         mod support;
         #patch
         #(mod #modules;)*
+        #compute
 
         #(#exports)*
     }

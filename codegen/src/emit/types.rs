@@ -33,7 +33,15 @@ pub fn shape_type(api: &Api, shape: &Shape) -> TokenStream {
             quote!(crate::#rust)
         }
         Shape::FreeFormObject => quote!(serde_json::Map<String, serde_json::Value>),
-        Shape::Any => quote!(serde_json::Value),
+        Shape::Map(values, rules) => {
+            let values = shape_type(api, values);
+            if rules.nullable_values {
+                quote!(std::collections::BTreeMap<String, Option<#values>>)
+            } else {
+                quote!(std::collections::BTreeMap<String, #values>)
+            }
+        }
+        Shape::Any | Shape::Union(..) => quote!(serde_json::Value),
     }
 }
 
@@ -45,6 +53,22 @@ pub fn field_type(api: &Api, property: &Property) -> TokenStream {
         (true, false) => inner,
         (true, true) | (false, false) => quote!(Option<#inner>),
         (false, true) => quote!(Option<Option<#inner>>),
+    }
+}
+
+/// The items of a service module such as `compute`: its module doc, then
+/// its types.
+pub fn module_items(api: &Api, resource: &Resource) -> TokenStream {
+    let items = resource_items(api, resource);
+    quote! {
+        #![doc = " Images as the Compute API (Nova's `/v2.1/images`) shows them, generated from"]
+        #![doc = " the JSON Schemas in Nova's source. Nova answers these calls by asking Glance,"]
+        #![doc = " so each `Image` here is a Glance image in Nova's words."]
+        #![doc = ""]
+        #![doc = " As everywhere in this crate, every type keeps what the service sent: keys the"]
+        #![doc = " schema forbids and values it does not list are kept, so a newer Nova never"]
+        #![doc = " breaks decoding and a round trip gives back the same JSON."]
+        #items
     }
 }
 
@@ -169,8 +193,8 @@ fn shape_words(shape: &Shape) -> &'static str {
         Shape::Boolean => "booleans",
         Shape::Enum(_) => "values of an enum",
         Shape::Array(..) => "arrays",
-        Shape::Object(_) | Shape::Resource(_) | Shape::FreeFormObject => "objects",
-        Shape::Any => "any JSON value",
+        Shape::Object(_) | Shape::Resource(_) | Shape::FreeFormObject | Shape::Map(..) => "objects",
+        Shape::Any | Shape::Union(..) => "any JSON value",
     }
 }
 
@@ -270,8 +294,24 @@ pub fn property_doc(property: &Property) -> String {
 
 /// The constraints of the schema on a property's value, as sentences.
 pub fn constraint_facts(property: &Property) -> Vec<String> {
+    shape_facts(&property.shape)
+}
+
+/// The constraints of a shape, as sentences.
+fn shape_facts(shape: &Shape) -> Vec<String> {
     let mut facts = Vec::new();
-    if let Shape::String(rules) = &property.shape {
+    if let Shape::String(rules) | Shape::Union(_, crate::model::UnionRules { string: rules, .. }) = shape {
+        match rules.constants.as_slice() {
+            [] => {}
+            [one] => facts.push(format!("The schema fixes the value: {}.", code(one))),
+            several => facts.push(format!(
+                "The schema allows {}; other values a newer service sends are kept as sent.",
+                several.iter().map(|c| code(c)).collect::<Vec<_>>().join(", ")
+            )),
+        }
+        if let Some(format) = &rules.format {
+            facts.push(format_words(format));
+        }
         match (rules.min_length, rules.max_length) {
             (Some(min), Some(max)) if min == max => facts.push(format!("Exactly {max} characters.")),
             (Some(min), Some(max)) => facts.push(format!("From {min} to {max} characters.")),
@@ -283,7 +323,14 @@ pub fn constraint_facts(property: &Property) -> Vec<String> {
             facts.push(format!("Matches {}.", code(pattern)));
         }
     }
-    if let Shape::Integer(rules) = &property.shape {
+    if let Shape::Integer(rules) | Shape::Union(_, crate::model::UnionRules { integer: rules, .. }) = shape {
+        if !rules.one_of.is_empty() {
+            let values: Vec<String> = rules.one_of.iter().map(i64::to_string).collect();
+            facts.push(format!(
+                "The schema lists {}; another value a newer service sends still decodes.",
+                values.join(", ")
+            ));
+        }
         match (rules.minimum, rules.maximum) {
             (Some(min), Some(max)) => facts.push(format!("From {min} to {max}.")),
             (Some(min), None) => facts.push(format!("At least {min}.")),
@@ -291,7 +338,72 @@ pub fn constraint_facts(property: &Property) -> Vec<String> {
             (None, None) => {}
         }
     }
+    match shape {
+        Shape::Union(types, _) => facts.insert(
+            0,
+            format!(
+                "The schema allows a value of any of these JSON types: {}; it is kept as sent.",
+                types.join(", ")
+            ),
+        ),
+        Shape::Map(values, rules) => {
+            if let Some(pattern) = &rules.key_pattern {
+                facts.push(format!(
+                    "The schema says keys match {}; keys that do not are kept too.",
+                    code(pattern)
+                ));
+            }
+            match (rules.min_properties, rules.max_properties) {
+                (Some(1), Some(1)) => facts.push("Exactly one key.".to_owned()),
+                (Some(min), Some(max)) if min == max => facts.push(format!("Exactly {max} keys.")),
+                (Some(min), Some(max)) => facts.push(format!("From {min} to {max} keys.")),
+                (Some(min), None) => facts.push(format!("At least {min} keys.")),
+                (None, Some(max)) => facts.push(format!("At most {max} keys.")),
+                (None, None) => {}
+            }
+            if rules.nullable_values {
+                facts.push("A value may be `null`.".to_owned());
+            }
+            let values = shape_facts(values);
+            if !values.is_empty() {
+                facts.push(format!("Values: {}", values.join(" ")));
+            }
+        }
+        Shape::Array(items, rules) => {
+            if !rules.positions.is_empty() {
+                facts.push(format!(
+                    "The schema fixes the items in this order: {}.",
+                    rules.positions.join("; then ")
+                ));
+            }
+            match (rules.min_items, rules.max_items) {
+                (Some(min), Some(max)) if min == max => facts.push(format!("The schema says exactly {max} items.")),
+                (Some(min), Some(max)) => facts.push(format!("The schema says from {min} to {max} items.")),
+                (Some(min), None) => facts.push(format!("The schema says at least {min} items.")),
+                (None, Some(max)) => facts.push(format!("The schema says at most {max} items.")),
+                (None, None) => {}
+            }
+            if let Shape::Array(..) | Shape::Map(..) | Shape::Union(..) = **items {
+                let items = shape_facts(items);
+                if !items.is_empty() {
+                    facts.push(format!("Items: {}", items.join(" ")));
+                }
+            }
+        }
+        _ => {}
+    }
     facts
+}
+
+/// What a string `format` means, as a sentence.
+fn format_words(format: &str) -> String {
+    match format {
+        "uuid" => "A UUID.".to_owned(),
+        "date-time" => "A date and time in ISO 8601 (RFC 3339), kept as the text sent.".to_owned(),
+        "date" => "A date in ISO 8601, kept as the text sent.".to_owned(),
+        "uri" => "An absolute URI.".to_owned(),
+        other => format!("Format {}.", code(other)),
+    }
 }
 
 fn is_defaultable(resource: &Resource, object: &Object) -> bool {
@@ -317,11 +429,18 @@ fn shape_defaultable(resource: &Resource, shape: &Shape, depth: usize) -> bool {
 
 fn enum_item(enumeration: &Enumeration) -> TokenStream {
     let name = format_ident!("{}", enumeration.rust_name);
-    let doc = doc_attrs(&paragraphs([
-        enumeration.doc.as_deref().unwrap_or(""),
-        "Values this version of the schema does not list arrive as `Unknown`, so that\n\
+    let other = format_ident!("{}", enumeration.catch_all);
+    let arrive = format!(
+        "Values this version of the schema does not list arrive as `{}`, so that\n\
          a newer service never breaks decoding.",
-    ]));
+        enumeration.catch_all
+    );
+    let doc = doc_attrs(&paragraphs([enumeration.doc.as_deref().unwrap_or(""), arrive.as_str()]));
+    let macro_call = if enumeration.catch_all == crate::lower::UNKNOWN_VARIANT {
+        quote!(crate::support::string_enum!(#name);)
+    } else {
+        quote!(crate::support::string_enum!(#name, #other);)
+    };
     let variants: Vec<_> = enumeration
         .variants
         .iter()
@@ -335,7 +454,7 @@ fn enum_item(enumeration: &Enumeration) -> TokenStream {
         pub enum #name {
             #( #variant_docs #variants, )*
             /// A value this version of the schema does not list, kept as sent.
-            Unknown(String),
+            #other(String),
         }
 
         impl #name {
@@ -346,13 +465,13 @@ fn enum_item(enumeration: &Enumeration) -> TokenStream {
             pub fn as_str(&self) -> &str {
                 match self {
                     #( Self::#variants => #values, )*
-                    Self::Unknown(value) => value,
+                    Self::#other(value) => value,
                 }
             }
 
             /// Whether the schema lists this value.
             pub fn is_known(&self) -> bool {
-                !matches!(self, Self::Unknown(_))
+                !matches!(self, Self::#other(_))
             }
 
             fn from_known(value: &str) -> Option<Self> {
@@ -363,6 +482,6 @@ fn enum_item(enumeration: &Enumeration) -> TokenStream {
             }
         }
 
-        crate::support::string_enum!(#name);
+        #macro_call
     }
 }

@@ -39,6 +39,8 @@ impl Lowerer<'_> {
             min_length,
             max_length,
             pattern,
+            format: self.format(schema, pointer)?,
+            constants: Vec::new(),
         })
     }
 
@@ -85,6 +87,62 @@ impl Lowerer<'_> {
                 ));
             }
         }
-        Ok(IntegerRules { minimum, maximum })
+        Ok(IntegerRules {
+            minimum,
+            maximum,
+            one_of: Vec::new(),
+        })
+    }
+
+    /// `format`: one of the formats JSON Schema defines. An unknown name is
+    /// refused rather than dropped: it may say something the docs should show.
+    pub(super) fn format(
+        &self,
+        schema: &Map<String, Value>,
+        pointer: &str,
+    ) -> Result<Option<String>, Error> {
+        let Some(value) = schema.get("format") else {
+            return Ok(None);
+        };
+        let at = child_pointer(pointer, "format");
+        let name = value.as_str().ok_or_else(|| {
+            self.error(
+                &at,
+                format!("`format` must be a string, found {}", crate::load::json_kind(value)),
+            )
+        })?;
+        if !KNOWN_FORMATS.contains(&name) {
+            return Err(self.error(
+                &at,
+                format!(
+                    "unknown format `{name}`; the generator knows {}. Drop it or ask for support",
+                    KNOWN_FORMATS.join(", ")
+                ),
+            ));
+        }
+        Ok(Some(name.to_owned()))
     }
 }
+
+/// The string formats of JSON Schema (draft 2020-12, section 7.3).
+pub const KNOWN_FORMATS: &[&str] = &[
+    "date-time",
+    "date",
+    "time",
+    "duration",
+    "email",
+    "idn-email",
+    "hostname",
+    "idn-hostname",
+    "ipv4",
+    "ipv6",
+    "uri",
+    "uri-reference",
+    "iri",
+    "iri-reference",
+    "uuid",
+    "uri-template",
+    "json-pointer",
+    "relative-json-pointer",
+    "regex",
+];

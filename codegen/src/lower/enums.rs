@@ -7,7 +7,7 @@ use crate::load::json_kind;
 use crate::model::{Enumeration, NamedType, Shape, Variant};
 use crate::names;
 
-use super::{Hint, JsonType, Lowered, Lowerer, UNKNOWN_VARIANT, description};
+use super::{Hint, JsonType, Lowered, Lowerer, OTHER_VARIANT, UNKNOWN_VARIANT, description};
 
 impl Lowerer<'_> {
     pub(super) fn lower_enum(
@@ -92,6 +92,12 @@ impl Lowerer<'_> {
 
         let rust_name = self.hint_type_name(hint, pointer)?;
         let mut variants: Vec<Variant> = Vec::new();
+        let listed: Vec<Option<String>> = strings.iter().map(|v| names::type_name(v)).collect();
+        let catch_all = if listed.iter().any(|n| n.as_deref() == Some(UNKNOWN_VARIANT)) {
+            OTHER_VARIANT
+        } else {
+            UNKNOWN_VARIANT
+        };
         for (index, value) in strings.iter().enumerate() {
             let value_at = child_pointer(&at, &index.to_string());
             let variant = names::type_name(value).ok_or_else(|| {
@@ -102,10 +108,13 @@ impl Lowerer<'_> {
                     ),
                 )
             })?;
-            if variant == UNKNOWN_VARIANT {
+            if variant == catch_all {
                 return Err(self.error(
                     &value_at,
-                    format!("enum value `{value}` would be the variant `{UNKNOWN_VARIANT}`, which keeps values the schema does not list"),
+                    format!(
+                        "enum value `{value}` would be the variant `{catch_all}`, which keeps values the schema \
+                         does not list (it is `{catch_all}` because the enum also lists a value named `{UNKNOWN_VARIANT}`)"
+                    ),
                 ));
             }
             if let Some(other) = variants.iter().find(|v| v.rust_name == variant) {
@@ -126,6 +135,7 @@ impl Lowerer<'_> {
             rust_name: rust_name.clone(),
             doc: description(schema),
             variants,
+            catch_all: catch_all.to_owned(),
         };
         self.register(rust_name.clone(), NamedType::Enum(enumeration), pointer)?;
         Ok(Lowered {

@@ -15,11 +15,16 @@ use crate::load::json_kind;
 use crate::model::{NamedType, Object, Property, Shape};
 use crate::names;
 
+pub mod compute;
+mod constants;
 mod constraints;
 mod enums;
+mod maps;
 mod naming;
 mod objects;
 mod references;
+mod tuples;
+mod unions;
 
 use naming::generated_type_names;
 pub use naming::{resource_name, root_type_name};
@@ -32,6 +37,9 @@ pub const ADDITIONAL_FIELD: &str = "additional_properties";
 
 /// The name of the catch-all variant that keeps enum values a newer server sends.
 pub const UNKNOWN_VARIANT: &str = "Unknown";
+
+/// The catch-all's name when the schema lists a value named `Unknown`.
+pub const OTHER_VARIANT: &str = "Other";
 
 /// What the lowering of one resource produces.
 pub struct LoweredResource {
@@ -121,6 +129,9 @@ pub struct Lowerer<'a> {
     resolved_refs: BTreeMap<String, Lowered>,
     ref_stack: Vec<String>,
     depth: usize,
+    /// How nested types are named: after their owner and position (Glance),
+    /// or as the service's module chooses (Nova, see [`compute`]).
+    naming: compute::Naming,
 }
 
 impl Clone for Lowered {
@@ -154,7 +165,14 @@ impl<'a> Lowerer<'a> {
             resolved_refs: BTreeMap::new(),
             ref_stack: Vec::new(),
             depth: 0,
+            naming: compute::Naming::default(),
         })
+    }
+
+    /// Names nested types as `naming` says, instead of after their owner.
+    pub fn with_naming(mut self, naming: compute::Naming) -> Self {
+        self.naming = naming;
+        self
     }
 
     fn error(&self, pointer: &str, reason: impl Into<String>) -> Error {
@@ -262,6 +280,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn hint_type_name(&self, hint: &Hint, pointer: &str) -> Result<String, Error> {
+        if let Some(name) = self.naming.name_at(pointer, hint) {
+            return Ok(name);
+        }
         hint.type_name().ok_or_else(|| {
             self.error(
                 pointer,
@@ -376,6 +397,15 @@ impl<'a> Lowerer<'a> {
                 });
             }
         }
+        if let Some(shape) = self.same_as_named(value, pointer) {
+            return Ok(Lowered {
+                shape,
+                nullable: false,
+            });
+        }
+        if let Some(constant) = schema.get("const") {
+            return self.lower_const(schema, constant, pointer);
+        }
 
         let types = self.parse_types(schema, pointer)?;
         let nullable_by_type = types.contains(&JsonType::Null);
@@ -386,6 +416,9 @@ impl<'a> Lowerer<'a> {
             .collect();
 
         if let Some(values) = schema.get("enum") {
+            if let Some(lowered) = self.lower_integer_enum(schema, values, pointer, &types)? {
+                return Ok(lowered);
+            }
             return self.lower_enum(schema, values, pointer, hint, &types, nullable_by_type);
         }
 
@@ -393,16 +426,7 @@ impl<'a> Lowerer<'a> {
             [] if types.is_empty() => infer_type(schema),
             [] => None,
             [one] => Some(*one),
-            several => {
-                let names: Vec<&str> = several.iter().map(|t| t.name()).collect();
-                return Err(self.error(
-                    &child_pointer(pointer, "type"),
-                    format!(
-                        "a value that may be any of {} cannot be modelled as one Rust type; use one type (plus \"null\")",
-                        names.join(", ")
-                    ),
-                ));
-            }
+            several => return self.lower_union(schema, pointer, several, nullable_by_type),
         };
         self.check_applicable(schema, pointer, kind)?;
 
@@ -477,14 +501,21 @@ impl<'a> Lowerer<'a> {
         kind: Option<JsonType>,
     ) -> Result<(), Error> {
         let groups: [(&[&str], JsonType); 4] = [
-            (&["pattern", "minLength", "maxLength"], JsonType::String),
+            (&["pattern", "minLength", "maxLength", "format"], JsonType::String),
             (&["minimum", "maximum"], JsonType::Integer),
             (
-                &["items", "minItems", "maxItems", "uniqueItems"],
+                &["items", "prefixItems", "minItems", "maxItems", "uniqueItems"],
                 JsonType::Array,
             ),
             (
-                &["properties", "additionalProperties", "required"],
+                &[
+                    "properties",
+                    "additionalProperties",
+                    "required",
+                    "patternProperties",
+                    "minProperties",
+                    "maxProperties",
+                ],
                 JsonType::Object,
             ),
         ];
@@ -510,9 +541,10 @@ fn infer_type(schema: &Map<String, Value>) -> Option<JsonType> {
     if schema.contains_key("properties")
         || schema.contains_key("additionalProperties")
         || schema.contains_key("required")
+        || schema.contains_key("patternProperties")
     {
         Some(JsonType::Object)
-    } else if schema.contains_key("items") {
+    } else if schema.contains_key("items") || schema.contains_key("prefixItems") {
         Some(JsonType::Array)
     } else {
         None

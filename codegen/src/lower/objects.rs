@@ -23,6 +23,9 @@ impl Lowerer<'_> {
             owner: hint.owner.clone(),
             word: names::singular(&hint.word),
         };
+        if let Some(prefix) = schema.get("prefixItems") {
+            return self.lower_prefix_items(schema, prefix, pointer, &item_hint);
+        }
         let items = match schema.get("items") {
             None => Shape::Any,
             Some(items @ Value::Object(_)) => {
@@ -40,15 +43,27 @@ impl Lowerer<'_> {
                 ));
             }
         };
-        let rules = ArrayRules {
+        let rules = self.array_rules(schema, pointer, Vec::new())?;
+        Ok(Shape::Array(Box::new(items), rules))
+    }
+
+    /// `minItems`, `maxItems` and `uniqueItems`, plus what `prefixItems`
+    /// say of each position.
+    pub(super) fn array_rules(
+        &self,
+        schema: &Map<String, Value>,
+        pointer: &str,
+        positions: Vec<String>,
+    ) -> Result<ArrayRules, Error> {
+        Ok(ArrayRules {
             min_items: self.length(schema, pointer, "minItems")?,
             max_items: self.length(schema, pointer, "maxItems")?,
             unique_items: schema
                 .get("uniqueItems")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
-        };
-        Ok(Shape::Array(Box::new(items), rules))
+            positions,
+        })
     }
 
     pub(super) fn lower_object(
@@ -57,6 +72,9 @@ impl Lowerer<'_> {
         pointer: &str,
         hint: &Hint,
     ) -> Result<Shape, Error> {
+        if schema.contains_key("patternProperties") && !schema.contains_key("properties") {
+            return self.lower_map(schema, pointer, hint);
+        }
         let additional_is_any = matches!(
             schema.get("additionalProperties"),
             None | Some(Value::Bool(true))
@@ -80,6 +98,9 @@ impl Lowerer<'_> {
         rust_name: &str,
         doc: Option<String>,
     ) -> Result<Object, Error> {
+        if schema.contains_key("patternProperties") {
+            self.patterns_beside_properties(schema, pointer)?;
+        }
         let props_at = child_pointer(pointer, "properties");
         let declared = match schema.get("properties") {
             None => Map::new(),
