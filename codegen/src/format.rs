@@ -75,8 +75,24 @@ fn ends_item(line: &str) -> bool {
 
 fn starts_item(line: &str) -> bool {
     const STARTS: &[&str] = &[
-        "///", "#[", "pub ", "pub(", "impl ", "impl<", "fn ", "static ", "const ", "struct ", "enum ", "mod ", "crate::",
+        "///", "#[", "pub ", "pub(", "impl ", "impl<", "fn ", "static ", "const ", "struct ", "enum ", "mod ",
     ];
     let code = line.trim_start();
-    STARTS.iter().any(|start| code.starts_with(start))
+    // A path starts an item only at the top level, where it is a macro
+    // invocation (`crate::support::string_enum!(...)`); inside a body it is
+    // an expression or a match arm, which follows the line above directly.
+    STARTS.iter().any(|start| code.starts_with(start)) || (indent(line) == 0 && code.starts_with("crate::"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::space_items;
+
+    #[test]
+    fn a_blank_line_separates_items_but_not_match_arms() {
+        let text = "fn a() {\n    match x {\n        Some(y) => {\n            f();\n        }\n        crate::patch::Change::Removed => {}\n    }\n}\ncrate::support::string_enum!(Kind);\n";
+        let spaced = space_items(text);
+        assert!(spaced.contains("        }\n        crate::patch::Change::Removed"), "{spaced}");
+        assert!(spaced.contains("}\n\ncrate::support::string_enum!(Kind);"), "{spaced}");
+    }
 }

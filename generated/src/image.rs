@@ -955,11 +955,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_architecture(value.as_str());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_architecture(value.as_str());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_architecture(),
         }
         match crate::patch::change(&old.container_format, &new.container_format) {
@@ -968,7 +966,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_container_format(value.clone());
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("container_format", crate::Rule::NotRemovable)
             }
@@ -978,11 +975,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_description(value.as_str());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_description(value.as_str());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_description(),
         }
         match crate::patch::change(&old.disk_format, &new.disk_format) {
@@ -991,7 +986,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_disk_format(value.clone());
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("disk_format", crate::Rule::NotRemovable)
             }
@@ -1001,11 +995,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_instance_uuid(value.as_str());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_instance_uuid(value.as_str());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_instance_uuid(),
         }
         match crate::patch::change(&old.kernel_id, &new.kernel_id) {
@@ -1013,11 +1005,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_kernel_id(value.as_deref());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_kernel_id(value.as_deref());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_kernel_id(),
         }
         match crate::patch::list_change(&old.locations, &new.locations) {
@@ -1028,17 +1018,14 @@ impl ImagePatch {
                         .add_locations(crate::ListPosition::End, item.clone());
                 }
             }
-
             crate::patch::ListChange::RemoveAt(indices) => {
                 for index in indices {
                     builder = builder.remove_locations(index);
                 }
             }
-
             crate::patch::ListChange::Replace(value) => {
                 builder = builder.replace_locations(value.clone());
             }
-
             crate::patch::ListChange::Removed => {
                 builder.recorder.violate("locations", crate::Rule::NotRemovable)
             }
@@ -1049,7 +1036,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_min_disk(*value);
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("min_disk", crate::Rule::NotRemovable)
             }
@@ -1060,7 +1046,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_min_ram(*value);
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("min_ram", crate::Rule::NotRemovable)
             }
@@ -1071,7 +1056,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_name(value.as_deref());
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("name", crate::Rule::NotRemovable)
             }
@@ -1081,11 +1065,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_os_distro(value.as_str());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_os_distro(value.as_str());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_os_distro(),
         }
         match crate::patch::change(&old.os_hidden, &new.os_hidden) {
@@ -1094,7 +1076,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_os_hidden(*value);
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("os_hidden", crate::Rule::NotRemovable)
             }
@@ -1104,11 +1085,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_os_version(value.as_str());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_os_version(value.as_str());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_os_version(),
         }
         match crate::patch::change(&old.owner, &new.owner) {
@@ -1117,7 +1096,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_owner(value.as_deref());
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("owner", crate::Rule::NotRemovable)
             }
@@ -1128,7 +1106,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_protected(*value);
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("protected", crate::Rule::NotRemovable)
             }
@@ -1138,11 +1115,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_ramdisk_id(value.as_deref());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_ramdisk_id(value.as_deref());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_ramdisk_id(),
         }
         if !crate::patch::same_set(&old.tags, &new.tags) {
@@ -1157,7 +1132,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_visibility(value.clone());
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("visibility", crate::Rule::NotRemovable)
             }
