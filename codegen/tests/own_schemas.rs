@@ -15,6 +15,9 @@ use cloud_images_codegen::{Options, generate};
 use common::{folder_sources, workspace_root};
 use serde_json::Value;
 
+/// Files copied from the support templates rather than generated from a schema.
+const TEMPLATE_FILES: [&str; 2] = ["src/support.rs", "src/patch.rs"];
+
 const SETS: [&str; 2] = ["glance-without-schema-image", "rackspace-like"];
 
 fn set_dir(set: &str) -> PathBuf {
@@ -109,6 +112,12 @@ fn every_generated_file_matches_its_snapshot() {
         }
         for (path, text) in &files {
             syn::parse_file(text).unwrap_or_else(|e| panic!("{set}: {path} does not parse: {e}"));
+            // The templates are the same for every schema set, byte for byte
+            // the files checked in under `generated/`, which
+            // `regenerate --check` already guards.
+            if TEMPLATE_FILES.contains(&path.as_str()) {
+                continue;
+            }
             insta::assert_snapshot!(format!("{set}__{}", path.trim_start_matches("src/")), text);
         }
     }

@@ -1,5 +1,5 @@
-//! The six schemas Glance serves: one snapshot per generated file, and the
-//! checked-in `generated/` crate must be exactly what the generator writes.
+//! The six schemas Glance serves: the checked-in `generated/` crate must be
+//! exactly what the generator writes.
 
 mod common;
 
@@ -18,16 +18,15 @@ fn generate_real() -> BTreeMap<String, String> {
 /// The module each schema becomes, by `schemas/` file stem.
 const RESOURCE_MODULES: [&str; 6] = ["image", "images", "member", "members", "task", "tasks"];
 
+/// Every file is generated; their contents are guarded by
+/// `checked_in_crate_is_up_to_date` (and `cargo xtask regenerate --check`),
+/// so they need no snapshots of their own.
 #[test]
-fn every_generated_file_matches_its_snapshot() {
+fn every_resource_gets_a_file() {
     let files = generate_real();
-    for module in RESOURCE_MODULES.iter().chain(&["lib", "support"]) {
+    for module in RESOURCE_MODULES.iter().chain(&["lib", "support", "patch"]) {
         let path = format!("src/{module}.rs");
         assert!(files.contains_key(&path), "{path} is not generated; got {:?}", files.keys());
-    }
-    for (path, text) in &files {
-        let name = format!("real__{}", path.trim_start_matches("src/"));
-        insta::assert_snapshot!(name, text);
     }
 }
 
