@@ -124,18 +124,18 @@ pub struct Image {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "i64", range(min = 0, max = 2147483647))
+        schemars(with = "u64", range(min = 0, max = 2147483647))
     )]
-    pub min_disk: Option<i64>,
+    pub min_disk: Option<u64>,
     /// Amount of ram (in MB) required to boot image.
     ///
     /// From 0 to 2147483647.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "i64", range(min = 0, max = 2147483647))
+        schemars(with = "u64", range(min = 0, max = 2147483647))
     )]
-    pub min_ram: Option<i64>,
+    pub min_ram: Option<u64>,
     /// Descriptive name for the image
     ///
     /// `None` when the key is absent, `Some(None)` when it is `null`. At most 255 characters.
@@ -248,7 +248,7 @@ pub struct Image {
     pub self_: Option<String>,
     /// Size of image file in bytes
     ///
-    /// Read-only: set by the service. `None` when the key is absent, `Some(None)` when it is `null`.
+    /// Read-only: set by the service. `None` when the key is absent, `Some(None)` when it is `null`. At least 0.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -256,9 +256,9 @@ pub struct Image {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("readOnly" = true))
+        schemars(with = "Option<u64>", range(min = 0), extend("readOnly" = true))
     )]
-    pub size: Option<Option<i64>>,
+    pub size: Option<Option<u64>>,
     /// Status of the image
     ///
     /// Read-only: set by the service.
@@ -295,7 +295,7 @@ pub struct Image {
     pub updated_at: Option<String>,
     /// Virtual size of image in bytes
     ///
-    /// Read-only: set by the service. `None` when the key is absent, `Some(None)` when it is `null`.
+    /// Read-only: set by the service. `None` when the key is absent, `Some(None)` when it is `null`. At least 0.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -303,9 +303,9 @@ pub struct Image {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("readOnly" = true))
+        schemars(with = "Option<u64>", range(min = 0), extend("readOnly" = true))
     )]
-    pub virtual_size: Option<Option<i64>>,
+    pub virtual_size: Option<Option<u64>>,
     /// Scope of image accessibility
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "ImageVisibility"))]
@@ -883,12 +883,12 @@ impl ImageVisibility {
 
 crate::support::string_enum!(ImageVisibility);
 
-static KERNEL_ID_PATTERN: crate::patch::Pattern = crate::patch::Pattern::new(
+static ID_PATTERN: crate::patch::Pattern = crate::patch::Pattern::new(
     "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$",
 );
 
-/// What the service refuses as a free-form property key.
-const IMAGE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::FreeFormKeys {
+/// What the service refuses as a free-form property.
+static IMAGE_FREE_FORM: crate::patch::FreeForm = crate::patch::FreeForm {
     declared: &[
         "architecture",
         "checksum",
@@ -926,6 +926,12 @@ const IMAGE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::FreeFormK
     reserved: &["location", "deleted", "deleted_at"],
     reserved_prefixes: &["os_glance"],
     max_length: Some(255),
+    values: crate::patch::FreeFormValues {
+        strings_only: true,
+        min_length: None,
+        max_length: None,
+        pattern: None,
+    },
 };
 
 /// A checked JSON Patch for [`Image`], ready to send with either media type.
@@ -947,8 +953,8 @@ impl ImagePatch {
     /// Read-only properties are ignored, tags are compared as sets and replaced whole,
     /// custom properties that `old` lacks are added and those `new` lacks are removed.
     /// The result uses `add` only for keys `old` lacks, so it means the same under both
-    /// media types.
-    pub fn diff(old: &Image, new: &Image) -> Result<Self, crate::PatchError> {
+    /// media types. Every value is checked as the builder's methods check it.
+    pub fn diff(old: &Image, new: &Image) -> Result<Self, crate::ValidationError> {
         let mut builder = Self::builder();
         match crate::patch::change(&old.architecture, &new.architecture) {
             crate::patch::Change::Unchanged => {}
@@ -1015,12 +1021,12 @@ impl ImagePatch {
             crate::patch::ListChange::Append(items) => {
                 for item in items {
                     builder = builder
-                        .add_locations(crate::ListPosition::End, item.clone());
+                        .add_location(crate::ListPosition::End, item.clone());
                 }
             }
             crate::patch::ListChange::RemoveAt(indices) => {
                 for index in indices {
-                    builder = builder.remove_locations(index);
+                    builder = builder.remove_location(index);
                 }
             }
             crate::patch::ListChange::Replace(value) => {
@@ -1136,14 +1142,18 @@ impl ImagePatch {
                 builder.recorder.violate("visibility", crate::Rule::NotRemovable)
             }
         }
-        builder
-            .recorder
-            .diff_free_form(
-                &old.additional_properties,
-                &new.additional_properties,
-                &IMAGE_FREE_FORM_KEYS,
-                true,
-            );
+        for change in crate::patch::free_form_changes(
+            &old.additional_properties,
+            &new.additional_properties,
+            &IMAGE_FREE_FORM,
+        ) {
+            builder = match change {
+                crate::patch::FreeFormChange::Set(op, key, value) => {
+                    builder.set_property(op, key.to_owned(), value.clone())
+                }
+                crate::patch::FreeFormChange::Remove(key) => builder.remove_property(key),
+            };
+        }
         builder.build()
     }
 
@@ -1152,10 +1162,12 @@ impl ImagePatch {
         &self.operations
     }
 
+    /// How many operations the patch holds.
     pub fn len(&self) -> usize {
         self.operations.len()
     }
 
+    /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {
         self.operations.is_empty()
     }
@@ -1220,6 +1232,8 @@ impl From<ImagePatch> for json_patch::Patch {
 }
 
 /// Builds a [`ImagePatch`]. Values are checked against the schema as they are given; [`ImagePatchBuilder::build`] refuses the patch if any check failed, naming each property and the rule it broke.
+///
+/// Every setter follows one rule: it takes the property's value, as `impl Into<String>` for a string, any iterator of strings for a list of strings, and the generated type otherwise. Where the schema allows `null`, it takes an `Option` of that value (a string as `Option<&str>`), and `None` sends `null`. Methods that change one item of a list are named after the item (`add_location`).
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ImagePatchBuilder {
@@ -1345,7 +1359,7 @@ impl ImagePatchBuilder {
     fn set_kernel_id(mut self, op: crate::PatchOp, value: Option<&str>) -> Self {
         let recorder = &mut self.recorder;
         if let Some(value) = value {
-            recorder.check_pattern("kernel_id", value, &KERNEL_ID_PATTERN);
+            recorder.check_pattern("kernel_id", value, &ID_PATTERN);
         }
         self.recorder.set(op, "kernel_id", None, serde_json::Value::from(value));
         self
@@ -1358,7 +1372,7 @@ impl ImagePatchBuilder {
     }
 
     /// Adds one item to `locations` at `position` (`ListPosition::End` appends).
-    pub fn add_locations(
+    pub fn add_location(
         mut self,
         position: crate::ListPosition,
         value: ImageLocation,
@@ -1373,7 +1387,7 @@ impl ImagePatchBuilder {
     }
 
     /// Removes the item of `locations` at `index`.
-    pub fn remove_locations(mut self, index: usize) -> Self {
+    pub fn remove_location(mut self, index: usize) -> Self {
         self.recorder.remove("locations", Some(crate::ListPosition::Index(index)));
         self
     }
@@ -1393,7 +1407,7 @@ impl ImagePatchBuilder {
     }
 
     /// Replaces `min_disk` (Amount of disk space (in GB) required to boot image).
-    pub fn replace_min_disk(mut self, value: i64) -> Self {
+    pub fn replace_min_disk(mut self, value: u64) -> Self {
         let recorder = &mut self.recorder;
         {
             let value = &value;
@@ -1410,7 +1424,7 @@ impl ImagePatchBuilder {
     }
 
     /// Replaces `min_ram` (Amount of ram (in MB) required to boot image).
-    pub fn replace_min_ram(mut self, value: i64) -> Self {
+    pub fn replace_min_ram(mut self, value: u64) -> Self {
         let recorder = &mut self.recorder;
         {
             let value = &value;
@@ -1529,7 +1543,7 @@ impl ImagePatchBuilder {
     fn set_ramdisk_id(mut self, op: crate::PatchOp, value: Option<&str>) -> Self {
         let recorder = &mut self.recorder;
         if let Some(value) = value {
-            recorder.check_pattern("ramdisk_id", value, &KERNEL_ID_PATTERN);
+            recorder.check_pattern("ramdisk_id", value, &ID_PATTERN);
         }
         self.recorder.set(op, "ramdisk_id", None, serde_json::Value::from(value));
         self
@@ -1580,7 +1594,11 @@ impl ImagePatchBuilder {
     /// reserves and the schema's own properties. Under the v2.1 media type this
     /// replaces an existing value.
     pub fn add_property(self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.set_property(crate::PatchOp::Add, key.into(), value)
+        self.set_property(
+            crate::PatchOp::Add,
+            key.into(),
+            serde_json::Value::String(value.into()),
+        )
     }
 
     /// Replaces a free-form property. The service answers 409 if the image lacks it.
@@ -1589,77 +1607,41 @@ impl ImagePatchBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.set_property(crate::PatchOp::Replace, key.into(), value)
+        self.set_property(
+            crate::PatchOp::Replace,
+            key.into(),
+            serde_json::Value::String(value.into()),
+        )
     }
 
     fn set_property(
         mut self,
         op: crate::PatchOp,
         key: String,
-        value: impl Into<String>,
+        value: serde_json::Value,
     ) -> Self {
-        let value: String = value.into();
-        self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM_KEYS);
-        self.recorder.set(op, key, None, serde_json::Value::String(value));
+        self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM);
+        self.recorder.check_free_form_value(&key, value.as_str(), &IMAGE_FREE_FORM);
+        self.recorder.set(op, key, None, value);
         self
     }
 
     /// Removes a free-form property. The service answers 409 if the image lacks it.
     pub fn remove_property(mut self, key: impl Into<String>) -> Self {
         let key: String = key.into();
-        self.recorder.check_removable_key(&key, &IMAGE_FREE_FORM_KEYS);
+        self.recorder.check_removable_key(&key, &IMAGE_FREE_FORM);
         self.recorder.remove(key, None);
         self
     }
 
     /// The patch, or every rule the given values broke.
-    pub fn build(self) -> Result<ImagePatch, crate::PatchError> {
-        self.recorder.finish().map(|operations| ImagePatch { operations })
+    pub fn build(self) -> Result<ImagePatch, crate::ValidationError> {
+        self.recorder.finish("patch").map(|operations| ImagePatch { operations })
     }
 }
 
-impl ImageLocation {
-    /// Records every constraint of the schema that this value breaks,
-    /// against `property`.
-    pub(crate) fn validate(
-        &self,
-        property: &str,
-        recorder: &mut crate::patch::Recorder,
-    ) {
-        {
-            let value = &self.url;
-            recorder.check_length(property, value, None, Some(255));
-        }
-        if let Some(value) = &self.validation_data {
-            value.validate(property, recorder);
-        }
-    }
-}
-
-impl ImageLocationValidationData {
-    /// Records every constraint of the schema that this value breaks,
-    /// against `property`.
-    pub(crate) fn validate(
-        &self,
-        property: &str,
-        recorder: &mut crate::patch::Recorder,
-    ) {
-        if let Some(value) = &self.checksum {
-            recorder.check_length(property, value, Some(32), Some(32));
-        }
-        {
-            let value = &self.os_hash_algo;
-            recorder.check_length(property, value, None, Some(64));
-        }
-        {
-            let value = &self.os_hash_value;
-            recorder.check_length(property, value, None, Some(128));
-        }
-    }
-}
-
-/// What the service refuses as a free-form key of [`ImageCreate`].
-const IMAGE_CREATE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::FreeFormKeys {
+/// What the service refuses as a free-form property of [`ImageCreate`].
+static IMAGE_CREATE_FREE_FORM: crate::patch::FreeForm = crate::patch::FreeForm {
     declared: &[
         "architecture",
         "container_format",
@@ -1701,6 +1683,12 @@ const IMAGE_CREATE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::Fr
     ],
     reserved_prefixes: &["os_glance"],
     max_length: Some(255),
+    values: crate::patch::FreeFormValues {
+        strings_only: true,
+        min_length: None,
+        max_length: None,
+        pattern: None,
+    },
 };
 
 /// The body of a request that creates a new [`Image`]: the properties a client may send. Every field is optional and unset fields are not sent; the service fills in the rest.
@@ -1741,12 +1729,12 @@ pub struct ImageCreate {
     ///
     /// From 0 to 2147483647.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_disk: Option<i64>,
+    pub min_disk: Option<u64>,
     /// Amount of ram (in MB) required to boot image.
     ///
     /// From 0 to 2147483647.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_ram: Option<i64>,
+    pub min_ram: Option<u64>,
     /// Descriptive name for the image
     ///
     /// At most 255 characters.
@@ -1786,7 +1774,7 @@ pub struct ImageCreate {
 }
 
 impl ImageCreate {
-    /// An empty body, which the service accepts (a-03).
+    /// An empty body, which the service accepts: it fills in every property.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1807,16 +1795,8 @@ impl ImageCreate {
     }
 
     /// `Ok` when the service can accept the body, or every rule it breaks.
-    pub fn validate(&self) -> Result<(), crate::PatchError> {
+    pub fn validate(&self) -> Result<(), crate::ValidationError> {
         let mut recorder = crate::patch::Recorder::default();
-        self.check(&mut recorder);
-        recorder.finish().map(|_| ())
-    }
-
-    fn check(&self, recorder: &mut crate::patch::Recorder) {
-        if let Some(value) = &self.architecture {
-            recorder.check_four_byte("architecture", value);
-        }
         if let Some(value) = &self.container_format {
             recorder
                 .check_known(
@@ -1825,9 +1805,6 @@ impl ImageCreate {
                     value.as_str(),
                     ImageContainerFormat::KNOWN_VALUES,
                 );
-        }
-        if let Some(value) = &self.description {
-            recorder.check_four_byte("description", value);
         }
         if let Some(value) = &self.disk_format {
             recorder
@@ -1839,15 +1816,10 @@ impl ImageCreate {
                 );
         }
         if let Some(value) = &self.id {
-            recorder.check_pattern("id", value, &KERNEL_ID_PATTERN);
-            recorder.check_four_byte("id", value);
-        }
-        if let Some(value) = &self.instance_uuid {
-            recorder.check_four_byte("instance_uuid", value);
+            recorder.check_pattern("id", value, &ID_PATTERN);
         }
         if let Some(value) = &self.kernel_id {
-            recorder.check_pattern("kernel_id", value, &KERNEL_ID_PATTERN);
-            recorder.check_four_byte("kernel_id", value);
+            recorder.check_pattern("kernel_id", value, &ID_PATTERN);
         }
         if let Some(value) = &self.min_disk {
             recorder.check_range("min_disk", *value, Some(0), Some(2147483647));
@@ -1857,26 +1829,16 @@ impl ImageCreate {
         }
         if let Some(value) = &self.name {
             recorder.check_length("name", value, None, Some(255));
-            recorder.check_four_byte("name", value);
-        }
-        if let Some(value) = &self.os_distro {
-            recorder.check_four_byte("os_distro", value);
-        }
-        if let Some(value) = &self.os_version {
-            recorder.check_four_byte("os_version", value);
         }
         if let Some(value) = &self.owner {
             recorder.check_length("owner", value, None, Some(255));
-            recorder.check_four_byte("owner", value);
         }
         if let Some(value) = &self.ramdisk_id {
-            recorder.check_pattern("ramdisk_id", value, &KERNEL_ID_PATTERN);
-            recorder.check_four_byte("ramdisk_id", value);
+            recorder.check_pattern("ramdisk_id", value, &ID_PATTERN);
         }
         if let Some(value) = &self.tags {
             for item in value.iter() {
                 recorder.check_length("tags", item, None, Some(255));
-                recorder.check_four_byte("tags", item);
             }
         }
         if let Some(value) = &self.visibility {
@@ -1889,8 +1851,50 @@ impl ImageCreate {
                 );
         }
         for (key, value) in &self.additional_properties {
-            recorder.check_create_key(key, &IMAGE_CREATE_FREE_FORM_KEYS);
-            recorder.check_four_byte(key, value);
+            recorder.check_create_key(key, &IMAGE_CREATE_FREE_FORM);
+            recorder.check_free_form_value(key, Some(value), &IMAGE_CREATE_FREE_FORM);
+        }
+        recorder.check_body(self);
+        recorder.finish("create body").map(|_| ())
+    }
+}
+
+impl ImageLocation {
+    /// Records every constraint of the schema that this value breaks,
+    /// against `property`.
+    pub(crate) fn validate(
+        &self,
+        property: &str,
+        recorder: &mut crate::patch::Recorder,
+    ) {
+        {
+            let value = &self.url;
+            recorder.check_length(property, value, None, Some(255));
+        }
+        if let Some(value) = &self.validation_data {
+            value.validate(property, recorder);
+        }
+    }
+}
+
+impl ImageLocationValidationData {
+    /// Records every constraint of the schema that this value breaks,
+    /// against `property`.
+    pub(crate) fn validate(
+        &self,
+        property: &str,
+        recorder: &mut crate::patch::Recorder,
+    ) {
+        if let Some(value) = &self.checksum {
+            recorder.check_length(property, value, Some(32), Some(32));
+        }
+        {
+            let value = &self.os_hash_algo;
+            recorder.check_length(property, value, None, Some(64));
+        }
+        {
+            let value = &self.os_hash_value;
+            recorder.check_length(property, value, None, Some(128));
         }
     }
 }

@@ -15,7 +15,7 @@ mod support;
 mod patch;
 pub use patch::{
     escape_token, ListPosition, PatchError, PatchMediaType, PatchOp, PatchOperation,
-    Rule, Violation, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1,
+    Rule, ValidationError, Violation, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1,
 };
 
 mod image;

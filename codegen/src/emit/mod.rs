@@ -7,6 +7,7 @@ mod idents;
 mod patch;
 mod schema_attrs;
 mod types;
+mod validation;
 
 use std::collections::BTreeMap;
 
@@ -14,14 +15,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::error::Error;
-use crate::format::format_file;
+use crate::format::{format_file, with_header};
+use crate::generated_crate::{PATCH, PATCH_EXPORTS, TEMPLATES, patch_types};
 use crate::model::Api;
-
-/// Support code that does not depend on the schemas, emitted verbatim.
-const SUPPORT: &str = include_str!("../../templates/support.rs");
-
-/// JSON Patch support, emitted verbatim when any resource can be patched.
-const PATCH_SUPPORT: &str = include_str!("../../templates/patch.rs");
 
 /// The generated crate's files, by path relative to the crate root.
 pub fn emit(api: &Api, command: &str) -> Result<BTreeMap<String, String>, Error> {
@@ -31,36 +27,51 @@ pub fn emit(api: &Api, command: &str) -> Result<BTreeMap<String, String>, Error>
         "src/lib.rs".to_owned(),
         format_file(&lib_rs(api), command, &sources.join(", "), "src/lib.rs")?,
     );
-    files.insert(
-        "src/support.rs".to_owned(),
-        crate::format::with_header(SUPPORT, command, "the generator's support template"),
-    );
-    if has_patch(api) {
+    for template in TEMPLATES.iter().filter(|t| !t.patch_only || has_patch(api)) {
+        let source = format!("the generator's {} template", template.module);
         files.insert(
-            "src/patch.rs".to_owned(),
-            crate::format::with_header(PATCH_SUPPORT, command, "the generator's patch template"),
+            format!("src/{}.rs", template.module),
+            with_header(template.source, command, &source),
         );
     }
     for resource in api.resources.values() {
         let path = format!("src/{}.rs", resource.module);
         let mut tokens = types::resource_items(api, resource);
-        if let Some(rules) = &resource.patch {
+        if resource.patch.is_some() || resource.create.is_some() {
             // One set of pattern statics serves the patch builder and the
             // create body, so that each pattern is compiled once.
-            let mut patterns = checks::Patterns::default();
-            let patch = patch::patch_items(api, resource, rules, &mut patterns);
-            let create = create::create_items(api, resource, rules, &mut patterns);
-            tokens.extend(patterns.statics());
+            let mut checks = checks::Checks {
+                resource,
+                patterns: checks::Patterns::of(resource),
+            };
+            let patch = resource
+                .patch
+                .as_ref()
+                .map(|rules| patch::patch_items(api, resource, rules, &mut checks));
+            let create = resource
+                .create
+                .as_ref()
+                .map(|rules| create::create_items(api, rules, &mut checks));
+            let validators = validation::validators(&mut checks);
+            tokens.extend(checks.patterns.statics());
             tokens.extend(patch);
             tokens.extend(create);
+            tokens.extend(validators);
         }
-        files.insert(path.clone(), format_file(&tokens, command, &resource.file, &path)?);
+        files.insert(
+            path.clone(),
+            format_file(&tokens, command, &resource.file, &path)?,
+        );
     }
     Ok(files)
 }
 
+/// Whether any resource needs the patch template: its builder, or its
+/// create body's checks.
 fn has_patch(api: &Api) -> bool {
-    api.resources.values().any(|r| r.patch.is_some())
+    api.resources
+        .values()
+        .any(|r| r.patch.is_some() || r.create.is_some())
 }
 
 fn lib_rs(api: &Api) -> TokenStream {
@@ -72,21 +83,23 @@ fn lib_rs(api: &Api) -> TokenStream {
     let exports = api.resources.values().map(|resource| {
         let module = format_ident!("{}", resource.module);
         let mut names = vec![format_ident!("{}", resource.object.rust_name)];
+        let [patch, builder, create] = patch_types(&resource.object.rust_name);
         if resource.patch.is_some() {
-            names.push(format_ident!("{}Patch", resource.object.rust_name));
-            names.push(format_ident!("{}PatchBuilder", resource.object.rust_name));
-            names.push(format_ident!("{}Create", resource.object.rust_name));
+            names.push(format_ident!("{patch}"));
+            names.push(format_ident!("{builder}"));
+        }
+        if resource.create.is_some() {
+            names.push(format_ident!("{create}"));
         }
         names.extend(resource.types.keys().map(|name| format_ident!("{}", name)));
         quote! { pub use #module::{#(#names),*}; }
     });
     let patch = has_patch(api).then(|| {
+        let module = format_ident!("{}", PATCH.module);
+        let exports = PATCH_EXPORTS.iter().map(|name| format_ident!("{}", name));
         quote! {
-            mod patch;
-            pub use patch::{
-                escape_token, ListPosition, PatchError, PatchMediaType, PatchOp, PatchOperation, Rule,
-                Violation, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1,
-            };
+            mod #module;
+            pub use #module::{#(#exports),*};
         }
     });
     quote! {

@@ -1,5 +1,8 @@
 //! Structs and enums for a resource's documents.
 
+use crate::generated_crate::items::{
+    DESERIALIZE_OBJECT, ENTRIES, FROM_MAP, KEY, NULLABLE_SERDE, REQUIRED, STRING_ENUM,
+};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -13,6 +16,9 @@ use crate::model::{Additional, Api, Enumeration, NamedType, Object, Property, Re
 pub fn shape_type(api: &Api, shape: &Shape) -> TokenStream {
     match shape {
         Shape::String(_) => quote!(String),
+        // A count or a size the service never lets go below zero is
+        // unsigned, so that the type says so.
+        Shape::Integer(rules) if rules.minimum.is_some_and(|min| min >= 0) => quote!(u64),
         Shape::Integer(_) => quote!(i64),
         Shape::Number => quote!(f64),
         Shape::Boolean => quote!(bool),
@@ -86,14 +92,18 @@ fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {
     }
 }
 
-/// `Deserialize` through `crate::support::FromMap`: each declared key is
+/// `Deserialize` through the support module's `FromMap`: each declared key is
 /// read straight into its field and any other key is kept; the support
 /// template says why this replaces a derive with `flatten`.
 fn deserialize_item(object: &Object) -> TokenStream {
     let name = format_ident!("{}", object.rust_name);
     let expecting = format!("a JSON object for {}", object.rust_name);
     // The fields are locals of `from_map`, which needs two locals of its own.
-    let taken: Vec<&str> = object.properties.values().map(|p| p.rust_name.as_str()).collect();
+    let taken: Vec<&str> = object
+        .properties
+        .values()
+        .map(|p| p.rust_name.as_str())
+        .collect();
     let map = ident(&free_name("map", &taken));
     let key = ident(&free_name("key", &taken));
     let extra = ident(ADDITIONAL_FIELD);
@@ -103,21 +113,21 @@ fn deserialize_item(object: &Object) -> TokenStream {
     let values = properties.iter().zip(&locals).map(|(p, local)| {
         let json = &p.json_name;
         if p.required {
-            quote!(#local: crate::support::required(#local, #json)?)
+            quote!(#local: #REQUIRED(#local, #json)?)
         } else {
             quote!(#local)
         }
     });
     quote! {
-        impl crate::support::FromMap for #name {
+        impl #FROM_MAP for #name {
             const EXPECTING: &'static str = #expecting;
 
             fn from_map<'de, A: serde::de::MapAccess<'de>>(mut #map: A) -> Result<Self, A::Error> {
-                use crate::support::Entries as _;
+                use #ENTRIES as _;
 
                 #(let mut #locals = None;)*
                 let mut #extra = std::collections::BTreeMap::new();
-                while let Some(#key) = #map.next_key::<crate::support::Key<'de>>()? {
+                while let Some(#key) = #map.next_key::<#KEY<'de>>()? {
                     match #key.as_str() {
                         #(#keys => #map.field(&mut #locals, #keys)?,)*
                         _ => #map.keep(&mut #extra, #key)?,
@@ -132,7 +142,7 @@ fn deserialize_item(object: &Object) -> TokenStream {
 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::support::deserialize_object(deserializer)
+                #DESERIALIZE_OBJECT(deserializer)
             }
         }
     }
@@ -149,10 +159,14 @@ fn free_name(base: &str, taken: &[&str]) -> String {
 
 fn additional_doc(additional: &Additional) -> String {
     match additional {
-        Additional::Any => "Keys the schema does not declare, with their values as sent.".to_owned(),
-        Additional::Forbidden => "Keys the schema forbids (`additionalProperties: false`). The service should \
+        Additional::Any => {
+            "Keys the schema does not declare, with their values as sent.".to_owned()
+        }
+        Additional::Forbidden => {
+            "Keys the schema forbids (`additionalProperties: false`). The service should \
                                   never send any; they are kept so that a round trip loses nothing."
-            .to_owned(),
+                .to_owned()
+        }
         Additional::Typed(shape) => format!(
             "Keys the schema does not declare. The schema says their values are {}; values of \
              other JSON types that the service sends anyway (such as `null`) are kept as sent.",
@@ -223,14 +237,19 @@ fn field(api: &Api, property: &Property) -> TokenStream {
     let rename = (property.rust_name != *json).then(|| quote!(rename = #json,));
     let serde = match (property.required, property.nullable) {
         (true, _) => rename.map(|r| quote!(#[serde(#r)])),
-        (false, false) => Some(quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")])),
-        (false, true) => Some(quote!(
-            #[serde(
-                #rename default,
-                skip_serializing_if = "Option::is_none",
-                serialize_with = "crate::support::nullable::serialize"
-            )]
-        )),
+        (false, false) => {
+            Some(quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]))
+        }
+        (false, true) => {
+            let serialize = format!("{}::serialize", NULLABLE_SERDE.path_string());
+            Some(quote!(
+                #[serde(
+                    #rename default,
+                    skip_serializing_if = "Option::is_none",
+                    serialize_with = #serialize
+                )]
+            ))
+        }
     };
     let schemars = schema_attrs::field(api, property);
     quote! {
@@ -255,16 +274,20 @@ pub fn property_doc(property: &Property) -> String {
         facts.push("A custom property (`is_base: false`): it can be added and removed.".to_owned());
     }
     match (property.required, property.nullable) {
-        (false, true) => facts.push(
-            "`None` when the key is absent, `Some(None)` when it is `null`.".to_owned(),
-        ),
+        (false, true) => {
+            facts.push("`None` when the key is absent, `Some(None)` when it is `null`.".to_owned())
+        }
         (true, true) => facts.push("`None` when the value is `null`.".to_owned()),
         _ => {}
     }
     facts.extend(constraint_facts(property));
     let facts = facts.join(" ");
     let key = format!("JSON key: {}.", code(&property.json_name));
-    let key = if property.rust_name == property.json_name { "" } else { key.as_str() };
+    let key = if property.rust_name == property.json_name {
+        ""
+    } else {
+        key.as_str()
+    };
     paragraphs([property.doc.as_deref().unwrap_or(""), facts.as_str(), key])
 }
 
@@ -273,7 +296,9 @@ pub fn constraint_facts(property: &Property) -> Vec<String> {
     let mut facts = Vec::new();
     if let Shape::String(rules) = &property.shape {
         match (rules.min_length, rules.max_length) {
-            (Some(min), Some(max)) if min == max => facts.push(format!("Exactly {max} characters.")),
+            (Some(min), Some(max)) if min == max => {
+                facts.push(format!("Exactly {max} characters."))
+            }
             (Some(min), Some(max)) => facts.push(format!("From {min} to {max} characters.")),
             (Some(min), None) => facts.push(format!("At least {min} characters.")),
             (None, Some(max)) => facts.push(format!("At most {max} characters.")),
@@ -295,19 +320,19 @@ pub fn constraint_facts(property: &Property) -> Vec<String> {
 }
 
 fn is_defaultable(resource: &Resource, object: &Object) -> bool {
-    object.properties.values().all(|p| {
-        !p.required || p.nullable || shape_defaultable(resource, &p.shape, 0)
-    })
+    object
+        .properties
+        .values()
+        .all(|p| !p.required || p.nullable || shape_defaultable(resource, &p.shape, 0))
 }
 
 fn shape_defaultable(resource: &Resource, shape: &Shape, depth: usize) -> bool {
     match shape {
         Shape::Enum(_) | Shape::Resource(_) => false,
         Shape::Object(name) if depth < 16 => match resource.types.get(name) {
-            Some(NamedType::Object(object)) => object
-                .properties
-                .values()
-                .all(|p| !p.required || p.nullable || shape_defaultable(resource, &p.shape, depth + 1)),
+            Some(NamedType::Object(object)) => object.properties.values().all(|p| {
+                !p.required || p.nullable || shape_defaultable(resource, &p.shape, depth + 1)
+            }),
             _ => false,
         },
         Shape::Object(_) => false,
@@ -327,7 +352,11 @@ fn enum_item(enumeration: &Enumeration) -> TokenStream {
         .iter()
         .map(|v| format_ident!("{}", v.rust_name))
         .collect();
-    let values: Vec<&str> = enumeration.variants.iter().map(|v| v.json_value.as_str()).collect();
+    let values: Vec<&str> = enumeration
+        .variants
+        .iter()
+        .map(|v| v.json_value.as_str())
+        .collect();
     let variant_docs = values.iter().map(|v| doc_attrs(&code(v)));
     quote! {
         #doc
@@ -363,6 +392,6 @@ fn enum_item(enumeration: &Enumeration) -> TokenStream {
             }
         }
 
-        crate::support::string_enum!(#name);
+        #STRING_ENUM!(#name);
     }
 }
