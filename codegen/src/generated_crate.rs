@@ -237,6 +237,11 @@ pub const DEPENDENCIES: &[Dependency] = &[
         standalone: r#"{ version = "1", optional = true }"#,
         optional: true,
     },
+    Dependency {
+        name: "jiff",
+        standalone: r#"{ version = "1", default-features = false, features = ["std"], optional = true }"#,
+        optional: true,
+    },
 ];
 
 /// A manifest for a crate generated outside the workspace, so that it
