@@ -436,6 +436,10 @@ mod tests {
                 "codegen/support/Cargo.toml",
                 std::fs::read_to_string(root.join("support/Cargo.toml")).expect("readable"),
             ),
+            (
+                "codegen/fixture-crate/Cargo.toml",
+                std::fs::read_to_string(root.join("fixture-crate/Cargo.toml")).expect("readable"),
+            ),
             ("the standalone manifest", standalone),
         ] {
             assert_eq!(
