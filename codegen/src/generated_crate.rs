@@ -197,6 +197,30 @@ pub fn reserved_type_names<'a>(roots: impl IntoIterator<Item = &'a str>) -> BTre
         .collect()
 }
 
+/// Method names the generated types keep for themselves, which no reader
+/// may take: the free-form accessors, the nested validator, and trait
+/// methods an inherent method would shadow.
+pub const RESERVED_METHODS: &[&str] = &[
+    "property",
+    "set_property",
+    "remove_property",
+    "properties",
+    "validate",
+    "serialize",
+    "deserialize",
+    "clone",
+    "eq",
+    "ne",
+    "fmt",
+    "default",
+    "from_map",
+];
+
+/// The stem of the builder's free-form methods (`add_property`,
+/// `replace_property`, `remove_property`), which no declared property of a
+/// patchable resource may take.
+pub const FREE_FORM_METHOD_STEM: &str = "property";
+
 /// A dependency of every generated crate.
 #[derive(Debug, Clone, Copy)]
 pub struct Dependency {

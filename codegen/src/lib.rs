@@ -175,7 +175,7 @@ fn check_builder_names(file: &str, object: &model::Object) -> Result<(), Error> 
     match object
         .properties
         .values()
-        .find(|p| p.rust_name == "property")
+        .find(|p| p.rust_name == generated_crate::FREE_FORM_METHOD_STEM)
     {
         Some(clash) => Err(Error::new(
             file,

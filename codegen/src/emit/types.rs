@@ -1,5 +1,6 @@
 //! Structs and enums for a resource's documents.
 
+use crate::generated_crate::RESERVED_METHODS;
 use crate::generated_crate::items::{
     DESERIALIZE_OBJECT, ENTRIES, FROM_MAP, KEY, NULLABLE_SERDE, REQUIRED, STRING_ENUM,
 };
@@ -104,24 +105,6 @@ fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {
     }
 }
 
-/// Method names a reader may not take: the free-form accessors, the
-/// nested validator, and trait methods an inherent method would shadow.
-const NOT_READERS: &[&str] = &[
-    "property",
-    "set_property",
-    "remove_property",
-    "properties",
-    "validate",
-    "serialize",
-    "deserialize",
-    "clone",
-    "eq",
-    "ne",
-    "fmt",
-    "default",
-    "from_map",
-];
-
 /// One reader per declared property, for the common case of reading a
 /// value: absent and `null` both read as `None`, strings as `&str`, lists
 /// as slices, numbers by value. The fields stay public and lossless, for
@@ -130,7 +113,7 @@ fn readers(api: &Api, object: &Object) -> TokenStream {
     let methods = object
         .properties
         .values()
-        .filter(|p| !NOT_READERS.contains(&p.rust_name.as_str()))
+        .filter(|p| !RESERVED_METHODS.contains(&p.rust_name.as_str()))
         .map(|p| reader(api, object, p));
     let name = format_ident!("{}", object.rust_name);
     quote! {
@@ -218,7 +201,7 @@ fn timestamp_reader(object: &Object, property: &Property) -> Option<TokenStream>
     }
     let name = format!("{}_time", property.rust_name);
     if object.properties.values().any(|p| p.rust_name == name)
-        || NOT_READERS.contains(&name.as_str())
+        || RESERVED_METHODS.contains(&name.as_str())
     {
         return None;
     }
