@@ -2021,6 +2021,11 @@ impl ImageCreate {
     /// `Ok` when the service can accept the body, or every rule it breaks.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         let mut recorder = crate::patch::Recorder::default();
+        self.check(&mut recorder);
+        recorder.finish("create body").map(|_| ())
+    }
+
+    fn check(&self, recorder: &mut crate::patch::Recorder) {
         if let Some(value) = &self.container_format {
             recorder
                 .check_known(
@@ -2079,7 +2084,6 @@ impl ImageCreate {
             recorder.check_free_form_value(key, Some(value), &IMAGE_CREATE_FREE_FORM);
         }
         recorder.check_body(self);
-        recorder.finish("create body").map(|_| ())
     }
 }
 

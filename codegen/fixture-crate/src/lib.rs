@@ -72,7 +72,7 @@ pub use nullable::Nullable;
 pub use number_and_boolean::NumberAndBoolean;
 pub use patchable_free_form::{
     PatchableFreeForm, PatchableFreeFormPatch, PatchableFreeFormPatchBuilder,
-    PatchableFreeFormCreate,
+    PatchableFreeFormCreate, PatchableFreeFormOrigin,
 };
 
 pub use read_only::ReadOnly;

@@ -23,6 +23,10 @@ pub struct PatchableFreeForm {
     )]
     #[cfg_attr(feature = "schemars", schemars(with = "Option<String>", length(max = 8)))]
     pub name: Option<Option<String>>,
+    /// The `origin` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "PatchableFreeFormOrigin"))]
+    pub origin: Option<PatchableFreeFormOrigin>,
     /// Keys the schema does not declare. The schema says their values are strings; values of other JSON types that the service sends anyway (such as `null`) are kept as sent.
     #[serde(flatten)]
     #[cfg_attr(
@@ -40,17 +44,20 @@ impl crate::support::FromMap for PatchableFreeForm {
         use crate::support::Entries as _;
         let mut flavour = None;
         let mut name = None;
+        let mut origin = None;
         let mut additional_properties = std::collections::BTreeMap::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "flavour" => map.field(&mut flavour, "flavour")?,
                 "name" => map.field(&mut name, "name")?,
+                "origin" => map.field(&mut origin, "origin")?,
                 _ => map.keep(&mut additional_properties, key)?,
             }
         }
         Ok(Self {
             flavour,
             name,
+            origin,
             additional_properties,
         })
     }
@@ -75,6 +82,11 @@ impl PatchableFreeForm {
     /// The `name` property; `None` when it is absent or `null`.
     pub fn name(&self) -> Option<&str> {
         self.name.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `origin` property; `None` when it is absent.
+    pub fn origin(&self) -> Option<&PatchableFreeFormOrigin> {
+        self.origin.as_ref()
     }
 }
 
@@ -104,6 +116,56 @@ impl PatchableFreeForm {
     }
 }
 
+/// A `PatchableFreeFormOrigin` object of the `patchable-free-form` schema.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct PatchableFreeFormOrigin {
+    /// The `url` property.
+    ///
+    /// At most 10 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schemars", schemars(with = "String", length(max = 10)))]
+    pub url: Option<String>,
+    /// Keys the schema does not declare, with their values as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl crate::support::FromMap for PatchableFreeFormOrigin {
+    const EXPECTING: &'static str = "a JSON object for PatchableFreeFormOrigin";
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
+        use crate::support::Entries as _;
+        let mut url = None;
+        let mut additional_properties = std::collections::BTreeMap::new();
+        while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
+            match key.as_str() {
+                "url" => map.field(&mut url, "url")?,
+                _ => map.keep(&mut additional_properties, key)?,
+            }
+        }
+        Ok(Self { url, additional_properties })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for PatchableFreeFormOrigin {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::support::deserialize_object(deserializer)
+    }
+}
+
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl PatchableFreeFormOrigin {
+    /// The `url` property; `None` when it is absent.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
+    }
+}
+
 static FREE_FORM_VALUE_PATTERN: crate::patch::Pattern = crate::patch::Pattern::new(
     "^[a-z]*$",
 );
@@ -112,7 +174,7 @@ static FLAVOUR_PATTERN: crate::patch::Pattern = crate::patch::Pattern::new("^[a-
 
 /// What the service refuses as a free-form property.
 static PATCHABLE_FREE_FORM_FREE_FORM: crate::patch::FreeForm = crate::patch::FreeForm {
-    declared: &["flavour", "name"],
+    declared: &["flavour", "name", "origin"],
     reserved: &[],
     reserved_prefixes: &[],
     max_length: None,
@@ -169,6 +231,16 @@ impl PatchableFreeFormPatch {
                 builder.recorder.violate("name", crate::Rule::NotRemovable)
             }
         }
+        match crate::patch::change(&old.origin, &new.origin) {
+            crate::patch::Change::Unchanged => {}
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
+                builder = builder.replace_origin(value.clone());
+            }
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("origin", crate::Rule::NotRemovable)
+            }
+        }
         for change in crate::patch::free_form_changes(
             &old.additional_properties,
             &new.additional_properties,
@@ -211,7 +283,7 @@ impl PatchableFreeFormPatch {
     /// even when `current` lacks them: the service always has them.
     pub fn rebase(mut self, current: &PatchableFreeForm) -> Self {
         if let Ok(document) = serde_json::to_value(current) {
-            crate::patch::rebase(&mut self.operations, &document, &["name"]);
+            crate::patch::rebase(&mut self.operations, &document, &["name", "origin"]);
         }
         self
     }
@@ -290,6 +362,17 @@ impl PatchableFreeFormPatchBuilder {
         self
     }
 
+    /// Replaces `origin`.
+    pub fn replace_origin(mut self, value: PatchableFreeFormOrigin) -> Self {
+        let recorder = &mut self.recorder;
+        {
+            let value = &value;
+            value.validate("origin", recorder);
+        }
+        self.recorder.push(crate::PatchOp::Replace, "origin", None, &value);
+        self
+    }
+
     /// Adds a free-form property. The key is checked against the keys the service
     /// reserves and the schema's own properties. Under the v2.1 media type this
     /// replaces an existing value.
@@ -347,7 +430,7 @@ impl PatchableFreeFormPatchBuilder {
 
 /// What the service refuses as a free-form property of [`PatchableFreeFormCreate`].
 static PATCHABLE_FREE_FORM_CREATE_FREE_FORM: crate::patch::FreeForm = crate::patch::FreeForm {
-    declared: &["flavour", "name"],
+    declared: &["flavour", "name", "origin"],
     reserved: &[],
     reserved_prefixes: &[],
     max_length: None,
@@ -368,12 +451,19 @@ static PATCHABLE_FREE_FORM_CREATE_FREE_FORM: crate::patch::FreeForm = crate::pat
 /// [`PatchableFreeFormCreate::validate`] checks the body against the schema and against what the service is known to refuse, naming each property and the rule it broke.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct PatchableFreeFormCreate {
+    /// The `flavour` property.
+    ///
     /// Matches `^[a-z]+$`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flavour: Option<String>,
+    /// The `name` property.
+    ///
     /// At most 8 characters.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The `origin` property.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<PatchableFreeFormOrigin>,
     /// Free-form string properties the schema does not declare, such as `hw_disk_bus`.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, String>,
@@ -403,11 +493,19 @@ impl PatchableFreeFormCreate {
     /// `Ok` when the service can accept the body, or every rule it breaks.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         let mut recorder = crate::patch::Recorder::default();
+        self.check(&mut recorder);
+        recorder.finish("create body").map(|_| ())
+    }
+
+    fn check(&self, recorder: &mut crate::patch::Recorder) {
         if let Some(value) = &self.flavour {
             recorder.check_pattern("flavour", value, &FLAVOUR_PATTERN);
         }
         if let Some(value) = &self.name {
             recorder.check_length("name", value, None, Some(8));
+        }
+        if let Some(value) = &self.origin {
+            value.validate("origin", recorder);
         }
         for (key, value) in &self.additional_properties {
             recorder.check_create_key(key, &PATCHABLE_FREE_FORM_CREATE_FREE_FORM);
@@ -419,6 +517,19 @@ impl PatchableFreeFormCreate {
                 );
         }
         recorder.check_body(self);
-        recorder.finish("create body").map(|_| ())
+    }
+}
+
+impl PatchableFreeFormOrigin {
+    /// Records every constraint of the schema that this value breaks,
+    /// against `property`.
+    pub(crate) fn validate(
+        &self,
+        property: &str,
+        recorder: &mut crate::patch::Recorder,
+    ) {
+        if let Some(value) = &self.url {
+            recorder.check_length(property, value, None, Some(10));
+        }
     }
 }

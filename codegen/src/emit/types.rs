@@ -361,6 +361,15 @@ fn string_map_accessors(object: &Object) -> Option<TokenStream> {
     })
 }
 
+/// The schema's description of a property, or, when it has none, a
+/// sentence naming its JSON key: every public field has docs.
+pub fn description(property: &Property) -> String {
+    match property.doc.as_deref().filter(|d| !d.trim().is_empty()) {
+        Some(doc) => doc.to_owned(),
+        None => format!("The {} property.", code(&property.json_name)),
+    }
+}
+
 /// A declared property's field. The serde attributes drive `Serialize` and
 /// tell schemars which keys are required; decoding is `deserialize_item`.
 fn field(api: &Api, property: &Property) -> TokenStream {
@@ -422,15 +431,7 @@ pub fn property_doc(property: &Property) -> String {
     } else {
         key.as_str()
     };
-    // Every public field has docs: one the schema leaves undescribed is
-    // named by its JSON key.
-    let fallback = format!("The {} property.", code(&property.json_name));
-    let description = property
-        .doc
-        .as_deref()
-        .filter(|d| !d.trim().is_empty())
-        .unwrap_or(&fallback);
-    paragraphs([description, facts.as_str(), key])
+    paragraphs([&description(property), facts.as_str(), key])
 }
 
 /// The constraints of the schema on a property's value, as sentences.
