@@ -6,7 +6,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::emit::checks::Checks;
+use crate::emit::checks::{Checks, FreeFormSpec};
 use crate::emit::docs::{code, doc_attrs, paragraphs};
 use crate::emit::idents::ident;
 use crate::emit::types::{constraint_facts, description, shape_type};
@@ -45,14 +45,13 @@ pub fn create_items(api: &Api, rules: &CreateRules, checks: &mut Checks<'_>) -> 
             .chain(refused.iter().map(|p| p.json_name.as_str()))
             .collect();
         let doc = format!("What the service refuses as a free-form property of [`{name}`].");
-        checks.free_form(
-            &free_form_static,
-            &doc,
-            root,
-            &declared,
-            &reserved,
-            &rules.keys,
-        )
+        checks.free_form(FreeFormSpec {
+            name: &free_form_static,
+            doc: &doc,
+            declared,
+            reserved,
+            keys: &rules.keys,
+        })
     });
     let doc = doc_attrs(&format!(
         "The body of a request that creates a new [`{0}`]: the properties a client may send. Every field is \
