@@ -13,10 +13,11 @@
 //! [`Error`] naming the file, the JSON pointer and the reason; the generator
 //! does not panic.
 
-mod emit;
 pub mod drift;
+mod emit;
 pub mod error;
 mod format;
+pub mod generated_crate;
 pub mod keywords;
 pub mod load;
 pub mod lower;
@@ -41,7 +42,13 @@ pub struct Options {
     /// Named in each file's `@generated` header as the way to regenerate it.
     pub command: String,
     pub overlay: Overlay,
+    /// The generated crate's name as Rust code spells it, for the examples
+    /// in its docs, which rustdoc compiles as code outside the crate.
+    pub crate_name: String,
 }
+
+/// The name of the checked-in generated crate.
+pub const DEFAULT_CRATE_NAME: &str = "cloud_images";
 
 impl Options {
     /// The project's own settings: the built-in Glance overlay.
@@ -49,13 +56,17 @@ impl Options {
         Ok(Options {
             command: DEFAULT_COMMAND.to_owned(),
             overlay: Overlay::glance()?,
+            crate_name: DEFAULT_CRATE_NAME.to_owned(),
         })
     }
 }
 
 /// Generates the crate's source files, by path relative to the crate root
 /// (`src/lib.rs`, `src/image.rs`, ...).
-pub fn generate(sources: &[SchemaSource], options: &Options) -> Result<BTreeMap<String, String>, Error> {
+pub fn generate(
+    sources: &[SchemaSource],
+    options: &Options,
+) -> Result<BTreeMap<String, String>, Error> {
     generate_with_compute(sources, &[], options)
 }
 
@@ -67,7 +78,7 @@ pub fn generate_with_compute(
     options: &Options,
 ) -> Result<BTreeMap<String, String>, Error> {
     let api = lower_with_compute(sources, compute, &options.overlay)?;
-    emit::emit(&api, &options.command)
+    emit::emit(&api, &options.command, &options.crate_name)
 }
 
 /// [`lower_all`], plus the `compute` module when `compute` is not empty.
@@ -109,7 +120,14 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
             .iter()
             .map(|(source, name, schema)| {
                 let rust_name = lower::root_type_name(name, schema, &known);
-                (name.clone(), lower::RootInfo { file: &source.file, schema, rust_name })
+                (
+                    name.clone(),
+                    lower::RootInfo {
+                        file: &source.file,
+                        schema,
+                        rust_name,
+                    },
+                )
             })
             .collect(),
     };
@@ -119,11 +137,13 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
     let mut type_owners: BTreeMap<String, String> = BTreeMap::new();
     for (source, name, schema) in &loaded {
         let module = names::field_name(name).unwrap_or_default();
-        if matches!(module.as_str(), "lib" | "support" | "patch") || names::needs_raw(&module) {
+        if generated_crate::is_reserved_module(&module) || names::needs_raw(&module) {
             return Err(Error::new(
                 &source.file,
                 "/name",
-                format!("the resource name `{name}` would be the module `{module}`, which the crate needs for itself"),
+                format!(
+                    "the resource name `{name}` would be the module `{module}`, which the crate needs for itself"
+                ),
             ));
         }
         if let Some(other) = modules.insert(module.clone(), name.clone()) {
@@ -133,7 +153,11 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
                 format!("resources `{other}` and `{name}` would both be the module `{module}`"),
             ));
         }
-        let rust_name = roots.by_name.get(name).map(|r| r.rust_name.clone()).unwrap_or_default();
+        let rust_name = roots
+            .by_name
+            .get(name)
+            .map(|r| r.rust_name.clone())
+            .unwrap_or_default();
         let lowerer = lower::Lowerer::new(&source.file, schema, name, &roots)?;
         let mut lowered = lowerer.lower_root(&rust_name)?;
         for type_name in std::iter::once(&rust_name).chain(lowered.types.keys()) {
@@ -145,11 +169,11 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
                 ));
             }
         }
-        let patch = match overlay.resources.get(name) {
+        let applied = match overlay.resources.get(name) {
             Some(entry) => entry.apply(name, &mut lowered.object.properties)?,
-            None => None,
+            None => overlay::Applied::default(),
         };
-        if patch.is_some() {
+        if applied.patch.is_some() {
             check_builder_names(&source.file, &lowered.object)?;
         }
         resources.insert(
@@ -160,7 +184,8 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
                 module,
                 object: lowered.object,
                 types: lowered.types,
-                patch,
+                patch: applied.patch,
+                create: applied.create,
             },
         );
     }
@@ -171,7 +196,11 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
 /// `replace_property` and `remove_property`; a declared property whose Rust
 /// name is `property` would get methods with the same names.
 fn check_builder_names(file: &str, object: &model::Object) -> Result<(), Error> {
-    match object.properties.values().find(|p| p.rust_name == "property") {
+    match object
+        .properties
+        .values()
+        .find(|p| p.rust_name == generated_crate::FREE_FORM_METHOD_STEM)
+    {
         Some(clash) => Err(Error::new(
             file,
             &clash.pointer,

@@ -32,6 +32,10 @@ pub struct Resource {
     /// Set when the overlay says the service accepts JSON Patch updates of
     /// this resource.
     pub patch: Option<PatchRules>,
+    /// Set when the generated crate has a create body for this resource:
+    /// for the resources the overlay describes as patchable, which are the
+    /// ones clients create.
+    pub create: Option<CreateRules>,
 }
 
 /// A struct: a JSON object with declared properties.
@@ -121,6 +125,9 @@ pub struct StringRules {
     /// `prefixItems` give each position its own `const`. Kept as a `String`
     /// so that a newer service's value still decodes.
     pub constants: Vec<String>,
+    /// An RFC 3339 timestamp, such as `2026-11-28T10:30:48Z`, which the
+    /// generated crate can also read as a typed time.
+    pub timestamp: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -178,6 +185,18 @@ pub struct Variant {
     pub rust_name: String,
 }
 
+/// What the service refuses as a free-form property key, on create and
+/// patch alike, from the overlay.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KeyRules {
+    /// Free-form keys the service reserves, exactly.
+    pub reserved_keys: Vec<String>,
+    /// Free-form key prefixes the service reserves.
+    pub reserved_prefixes: Vec<String>,
+    /// The longest free-form key the service accepts.
+    pub max_key_length: Option<u64>,
+}
+
 /// How the service treats JSON Patch on a resource, from the overlay.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PatchRules {
@@ -187,18 +206,28 @@ pub struct PatchRules {
     pub whole_list: Vec<String>,
     /// Array properties that also take add and remove at an index.
     pub indexed_list: Vec<String>,
-    /// Free-form keys the service reserves, exactly.
-    pub reserved_keys: Vec<String>,
-    /// Free-form key prefixes the service reserves.
-    pub reserved_prefixes: Vec<String>,
-    /// The longest free-form key the service accepts.
-    pub max_key_length: Option<u64>,
     /// Lists the service shows empty but refuses to be replaced with an
     /// empty list (a patch rule, not a rule of the document).
     pub replace_non_empty: Vec<String>,
+    pub keys: KeyRules,
+}
+
+/// How the service treats the create request of a resource, from the
+/// overlay. Not the same as patch access: Glance takes a client-chosen `id`
+/// on create but refuses every PATCH of it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CreateRules {
     /// Properties the schema does not mark read-only but the create request
     /// refuses; they get no field in the create body.
-    pub create_excluded: Vec<String>,
+    pub excluded: Vec<String>,
+    pub keys: KeyRules,
+}
+
+impl CreateRules {
+    /// Whether a client may send the property when creating the resource.
+    pub fn creatable(&self, property: &Property) -> bool {
+        !property.read_only && !self.excluded.contains(&property.json_name)
+    }
 }
 
 /// How a property may be changed by PATCH, derived from the schema and the
@@ -218,13 +247,6 @@ pub enum PatchAccess {
 }
 
 impl PatchRules {
-    /// Whether a client may send the property when creating the resource.
-    /// Not the same as patch access: Glance takes a client-chosen `id` on
-    /// create (a-04) but refuses every PATCH of it.
-    pub fn creatable(&self, property: &Property) -> bool {
-        !property.read_only && !self.create_excluded.contains(&property.json_name)
-    }
-
     pub fn access(&self, property: &Property) -> PatchAccess {
         let name = property.json_name.as_str();
         if property.read_only || self.immutable.iter().any(|n| n == name) {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, child_pointer};
-use crate::model::{IntegerRules, PatchRules, Property, Shape};
+use crate::model::{CreateRules, IntegerRules, KeyRules, PatchRules, Property, Shape};
 
 /// The overlay file's name in error messages.
 pub const OVERLAY_FILE: &str = "codegen/overlay.json";
@@ -45,6 +45,8 @@ pub struct PropertyOverlay {
     pub maximum: Option<i64>,
     pub list_patch: Option<ListPatch>,
     pub replace_non_empty: bool,
+    /// The string is an RFC 3339 timestamp.
+    pub timestamp: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,15 +114,23 @@ fn parse_resource(value: &Value, pointer: &str) -> Result<ResourceOverlay, Error
                 let fields = documented(entry, &at)?;
                 resource.max_key_length = fields.get("value").and_then(Value::as_u64);
                 if resource.max_key_length.is_none() {
-                    return Err(Error::new(OVERLAY_FILE, &at, "`value` must be a whole number"));
+                    return Err(Error::new(
+                        OVERLAY_FILE,
+                        &at,
+                        "`value` must be a whole number",
+                    ));
                 }
             }
             "create" => {
                 let fields = documented(entry, &at)?;
-                if let Some(other) = fields.keys().find(|k| !matches!(k.as_str(), "exclude" | "why" | "evidence")) {
+                if let Some(other) = fields
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "exclude" | "why" | "evidence"))
+                {
                     return Err(unknown_key(other, &at));
                 }
-                resource.create_excluded = strings(fields.get("exclude"), &child_pointer(&at, "exclude"))?;
+                resource.create_excluded =
+                    strings(fields.get("exclude"), &child_pointer(&at, "exclude"))?;
             }
             other => return Err(unknown_key(other, &at)),
         }
@@ -138,6 +148,7 @@ fn parse_property(value: &Value, pointer: &str) -> Result<PropertyOverlay, Error
             "immutable" => property.immutable = entry.as_bool() == Some(true),
             "minimum" => property.minimum = Some(integer(entry, &at)?),
             "replace_non_empty" => property.replace_non_empty = entry.as_bool() == Some(true),
+            "timestamp" => property.timestamp = entry.as_bool() == Some(true),
             "maximum" => property.maximum = Some(integer(entry, &at)?),
             "list_patch" => {
                 property.list_patch = Some(match entry.as_str() {
@@ -184,7 +195,12 @@ pub(crate) fn strings(value: Option<&Value>, pointer: &str) -> Result<Vec<String
     };
     value
         .as_array()
-        .and_then(|items| items.iter().map(|v| v.as_str().map(str::to_owned)).collect())
+        .and_then(|items| {
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .ok_or_else(|| Error::new(OVERLAY_FILE, pointer, "expected an array of strings"))
 }
 
@@ -195,7 +211,18 @@ fn integer(value: &Value, pointer: &str) -> Result<i64, Error> {
 }
 
 pub(crate) fn unknown_key(key: &str, pointer: &str) -> Error {
-    Error::new(OVERLAY_FILE, pointer, format!("unknown overlay key `{key}`"))
+    Error::new(
+        OVERLAY_FILE,
+        pointer,
+        format!("unknown overlay key `{key}`"),
+    )
+}
+
+/// What the overlay says of one resource, once applied to its schema.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Applied {
+    pub patch: Option<PatchRules>,
+    pub create: Option<CreateRules>,
 }
 
 impl ResourceOverlay {
@@ -206,16 +233,22 @@ impl ResourceOverlay {
         &self,
         resource_name: &str,
         properties: &mut BTreeMap<String, Property>,
-    ) -> Result<Option<PatchRules>, Error> {
-        let mut rules = PatchRules {
+    ) -> Result<Applied, Error> {
+        let keys = KeyRules {
             reserved_keys: self.reserved_keys.clone(),
             reserved_prefixes: self.reserved_prefixes.clone(),
             max_key_length: self.max_key_length,
+        };
+        let mut rules = PatchRules {
+            keys: keys.clone(),
             ..PatchRules::default()
         };
         let mut rules_non_empty = Vec::new();
         for (name, entry) in &self.properties {
-            let at = child_pointer(&child_pointer(&child_pointer("", resource_name), "properties"), name);
+            let at = child_pointer(
+                &child_pointer(&child_pointer("", resource_name), "properties"),
+                name,
+            );
             let stale = |reason: String| Error::new(OVERLAY_FILE, &at, reason);
             let property = properties.get_mut(name).ok_or_else(|| {
                 stale(format!(
@@ -232,7 +265,9 @@ impl ResourceOverlay {
             }
             if entry.minimum.is_some() || entry.maximum.is_some() {
                 let Shape::Integer(IntegerRules { minimum, maximum, .. }) = &mut property.shape else {
-                    return Err(stale(format!("`{name}` is not an integer, so a range does not apply")));
+                    return Err(stale(format!(
+                        "`{name}` is not an integer, so a range does not apply"
+                    )));
                 };
                 if minimum.is_some() || maximum.is_some() {
                     return Err(stale(format!(
@@ -242,9 +277,19 @@ impl ResourceOverlay {
                 *minimum = entry.minimum;
                 *maximum = entry.maximum;
             }
+            if entry.timestamp {
+                let Shape::String(rules) = &mut property.shape else {
+                    return Err(stale(format!(
+                        "`{name}` is not a string, so `timestamp` does not apply"
+                    )));
+                };
+                rules.timestamp = true;
+            }
             if entry.replace_non_empty {
                 let Shape::Array(_, rules) = &property.shape else {
-                    return Err(stale(format!("`{name}` is not an array, so `replace_non_empty` does not apply")));
+                    return Err(stale(format!(
+                        "`{name}` is not an array, so `replace_non_empty` does not apply"
+                    )));
                 };
                 if rules.min_items.is_some_and(|min| min > 0) {
                     return Err(stale(format!(
@@ -255,7 +300,9 @@ impl ResourceOverlay {
             }
             if let Some(list) = entry.list_patch {
                 if !matches!(property.shape, Shape::Array(..)) {
-                    return Err(stale(format!("`{name}` is not an array, so `list_patch` does not apply")));
+                    return Err(stale(format!(
+                        "`{name}` is not an array, so `list_patch` does not apply"
+                    )));
                 }
                 match list {
                     ListPatch::Whole => rules.whole_list.push(name.clone()),
@@ -264,28 +311,45 @@ impl ResourceOverlay {
             }
         }
         rules.replace_non_empty = rules_non_empty;
-        rules.create_excluded = self.create_exclusions(resource_name, properties)?;
-        Ok(self.patch.then_some(rules))
+        let create = CreateRules {
+            excluded: self.create_exclusions(resource_name, properties)?,
+            keys,
+        };
+        Ok(Applied {
+            patch: self.patch.then_some(rules),
+            create: self.patch.then_some(create),
+        })
     }
 
     /// The `create.exclude` names, each checked to be a property the schema
     /// would otherwise let a client send.
-    fn create_exclusions(&self, resource_name: &str, properties: &BTreeMap<String, Property>) -> Result<Vec<String>, Error> {
-        let at = child_pointer(&child_pointer(&child_pointer("", resource_name), "create"), "exclude");
+    fn create_exclusions(
+        &self,
+        resource_name: &str,
+        properties: &BTreeMap<String, Property>,
+    ) -> Result<Vec<String>, Error> {
+        let at = child_pointer(
+            &child_pointer(&child_pointer("", resource_name), "create"),
+            "exclude",
+        );
         for name in &self.create_excluded {
             match properties.get(name) {
                 None => {
                     return Err(Error::new(
                         OVERLAY_FILE,
                         &at,
-                        format!("the `{resource_name}` schema has no property `{name}`: delete it from `create.exclude`"),
+                        format!(
+                            "the `{resource_name}` schema has no property `{name}`: delete it from `create.exclude`"
+                        ),
                     ));
                 }
                 Some(property) if property.read_only => {
                     return Err(Error::new(
                         OVERLAY_FILE,
                         &at,
-                        format!("the schema now marks `{name}` readOnly itself: delete it from `create.exclude`"),
+                        format!(
+                            "the schema now marks `{name}` readOnly itself: delete it from `create.exclude`"
+                        ),
                     ));
                 }
                 Some(_) => {}

@@ -31,6 +31,8 @@ pub struct Image {
     ///
     /// A date and time in ISO 8601 (RFC 3339), kept as the text sent.
     pub created: String,
+    /// The `id` property.
+    ///
     /// A UUID.
     pub id: String,
     /// The `alternate` link's `href` is Glance's endpoint plus `/images/<id>`, without `/v2`: it is not a working Glance v2 URL. Use the id with the Image API instead.
@@ -49,7 +51,7 @@ pub struct Image {
     /// JSON key: `minDisk`.
     #[serde(rename = "minDisk")]
     #[cfg_attr(feature = "schemars", schemars(range(min = 0)))]
-    pub min_disk: i64,
+    pub min_disk: u64,
     /// Glance's `min_ram`, in MiB; `0` when Glance has none.
     ///
     /// At least 0.
@@ -57,7 +59,9 @@ pub struct Image {
     /// JSON key: `minRam`.
     #[serde(rename = "minRam")]
     #[cfg_attr(feature = "schemars", schemars(range(min = 0)))]
-    pub min_ram: i64,
+    pub min_ram: u64,
+    /// The `name` property.
+    ///
     /// `None` when the value is `null`.
     #[cfg_attr(
         feature = "schemars",
@@ -74,6 +78,8 @@ pub struct Image {
     pub server: Option<Server>,
     /// Glance's status in Nova's words: `active` is `ACTIVE`; `queued` and `saving` are `SAVING`; `deleted` and `pending_delete` are `DELETED`; `killed` is `ERROR`; any other (`deactivated`, `uploading`, `importing`) is `UNKNOWN`.
     pub status: Status,
+    /// The `updated` property.
+    ///
     /// `None` when the value is `null`. A date and time in ISO 8601 (RFC 3339), kept as the text sent.
     #[cfg_attr(
         feature = "schemars",
@@ -157,6 +163,75 @@ impl<'de> serde::Deserialize<'de> for Image {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl Image {
+    /// The `OS-DCF:diskConfig` property; `None` when it is absent.
+    pub fn os_dcf_disk_config(&self) -> Option<&DiskConfig> {
+        self.os_dcf_disk_config.as_ref()
+    }
+
+    /// The `OS-EXT-IMG-SIZE:size` property.
+    pub fn os_ext_img_size_size(&self) -> i64 {
+        self.os_ext_img_size_size
+    }
+
+    /// The `created` property.
+    pub fn created(&self) -> &str {
+        &self.created
+    }
+
+    /// The `id` property.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The `links` property.
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+
+    /// The `metadata` property.
+    pub fn metadata(&self) -> &std::collections::BTreeMap<String, serde_json::Value> {
+        &self.metadata
+    }
+
+    /// The `minDisk` property.
+    pub fn min_disk(&self) -> u64 {
+        self.min_disk
+    }
+
+    /// The `minRam` property.
+    pub fn min_ram(&self) -> u64 {
+        self.min_ram
+    }
+
+    /// The `name` property; `None` when it is `null`.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// The `progress` property.
+    pub fn progress(&self) -> i64 {
+        self.progress
+    }
+
+    /// The `server` property; `None` when it is absent.
+    pub fn server(&self) -> Option<&Server> {
+        self.server.as_ref()
+    }
+
+    /// The `status` property.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// The `updated` property; `None` when it is `null`.
+    pub fn updated(&self) -> Option<&str> {
+        self.updated.as_deref()
+    }
+}
+
 /// Values this version of the schema does not list arrive as `Unknown`, so that
 /// a newer service never breaks decoding.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -202,6 +277,7 @@ crate::support::string_enum!(DiskConfig);
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct ImageDetailPage {
+    /// The `images` property.
     pub images: Vec<Image>,
     /// Nova adds the next link whenever the page holds as many images as the limit (or 1000), so the last page can be empty: stop when a page has no link, not when it is short.
     ///
@@ -249,11 +325,26 @@ impl<'de> serde::Deserialize<'de> for ImageDetailPage {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl ImageDetailPage {
+    /// The `images` property.
+    pub fn images(&self) -> &[Image] {
+        &self.images
+    }
+
+    /// The `images_links` property; `None` when it is absent.
+    pub fn images_links(&self) -> Option<&[PageLink]> {
+        self.images_links.as_deref()
+    }
+}
+
 /// A page of `GET /v2.1/images`: each image only by id, name and links, and `images_links` when there may be a next page.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct ImageIndexPage {
+    /// The `images` property.
     pub images: Vec<ImageSummary>,
     /// Nova adds the next link whenever the page holds as many images as the limit (or 1000), so the last page can be empty: stop when a page has no link, not when it is short.
     ///
@@ -301,11 +392,26 @@ impl<'de> serde::Deserialize<'de> for ImageIndexPage {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl ImageIndexPage {
+    /// The `images` property.
+    pub fn images(&self) -> &[ImageSummary] {
+        &self.images
+    }
+
+    /// The `images_links` property; `None` when it is absent.
+    pub fn images_links(&self) -> Option<&[PageLink]> {
+        self.images_links.as_deref()
+    }
+}
+
 /// The body of `GET /v2.1/images/{id}`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct ImageShow {
+    /// The `image` property.
     pub image: Image,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
@@ -341,15 +447,31 @@ impl<'de> serde::Deserialize<'de> for ImageShow {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl ImageShow {
+    /// The `image` property.
+    pub fn image(&self) -> &Image {
+        &self.image
+    }
+}
+
+/// A `ImageSummary` object of the `compute` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct ImageSummary {
+    /// The `id` property.
+    ///
     /// A UUID.
     pub id: String,
+    /// The `links` property.
+    ///
     /// The schema fixes the items in this order: `rel` is `self`; then `rel` is `bookmark`; then `rel` is `alternate` and `type` is `application/vnd.openstack.image`. The schema says exactly 3 items.
     #[cfg_attr(feature = "schemars", schemars(length(min = 3, max = 3)))]
     pub links: Vec<Link>,
+    /// The `name` property.
+    ///
     /// `None` when the value is `null`.
     #[cfg_attr(
         feature = "schemars",
@@ -396,15 +518,40 @@ impl<'de> serde::Deserialize<'de> for ImageSummary {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl ImageSummary {
+    /// The `id` property.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The `links` property.
+    pub fn links(&self) -> &[Link] {
+        &self.links
+    }
+
+    /// The `name` property; `None` when it is `null`.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
 /// An item of a list whose positions the schema fixes, in this order: `rel` is `self`; then `rel` is `bookmark`; then `rel` is `alternate` and `type` is `application/vnd.openstack.image`. One struct holds every position, so that a list the service reorders or extends still decodes.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct Link {
+    /// The `href` property.
+    ///
     /// An absolute URI.
     pub href: String,
+    /// The `rel` property.
+    ///
     /// The schema allows `self`, `bookmark`, `alternate`; other values a newer service sends are kept as sent.
     pub rel: String,
+    /// The `type` property.
+    ///
     /// The schema fixes the value: `application/vnd.openstack.image`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
@@ -449,11 +596,32 @@ impl<'de> serde::Deserialize<'de> for Link {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl Link {
+    /// The `href` property.
+    pub fn href(&self) -> &str {
+        &self.href
+    }
+
+    /// The `rel` property.
+    pub fn rel(&self) -> &str {
+        &self.rel
+    }
+
+    /// The `type` property; `None` when it is absent.
+    pub fn r#type(&self) -> Option<&str> {
+        self.r#type.as_deref()
+    }
+}
+
 /// An image's whole metadata: the body of `GET`, `POST` and `PUT /v2.1/images/{id}/metadata`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct Metadata {
+    /// The `metadata` property.
+    ///
     /// The schema says keys match `^[a-zA-Z0-9-_:. ]{1,255}$`; keys that do not are kept too. A value may be `null`. Values: At most 255 characters.
     pub metadata: std::collections::BTreeMap<String, Option<String>>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
@@ -490,11 +658,22 @@ impl<'de> serde::Deserialize<'de> for Metadata {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl Metadata {
+    /// The `metadata` property.
+    pub fn metadata(&self) -> &std::collections::BTreeMap<String, Option<String>> {
+        &self.metadata
+    }
+}
+
 /// One metadata item: the body of `GET` and `PUT /v2.1/images/{id}/metadata/{key}`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct MetadataItem {
+    /// The `meta` property.
+    ///
     /// The schema says keys match `^[a-zA-Z0-9-_:. ]{1,255}$`; keys that do not are kept too. Exactly one key. A value may be `null`. Values: At most 255 characters.
     pub meta: std::collections::BTreeMap<String, Option<String>>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
@@ -531,11 +710,22 @@ impl<'de> serde::Deserialize<'de> for MetadataItem {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl MetadataItem {
+    /// The `meta` property.
+    pub fn meta(&self) -> &std::collections::BTreeMap<String, Option<String>> {
+        &self.meta
+    }
+}
+
 /// One metadata item sent to `PUT /v2.1/images/{id}/metadata/{key}`; its one key must be the key in the URL.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct MetadataItemUpdate {
+    /// The `meta` property.
+    ///
     /// The schema says keys match `^[a-zA-Z0-9-_:. ]{1,255}$`; keys that do not are kept too. Exactly one key. Values: At most 255 characters.
     pub meta: std::collections::BTreeMap<String, String>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
@@ -572,11 +762,22 @@ impl<'de> serde::Deserialize<'de> for MetadataItemUpdate {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl MetadataItemUpdate {
+    /// The `meta` property.
+    pub fn meta(&self) -> &std::collections::BTreeMap<String, String> {
+        &self.meta
+    }
+}
+
 /// Metadata sent to `POST /v2.1/images/{id}/metadata` (merged into the image's) or `PUT /v2.1/images/{id}/metadata` (replaces every custom property of the image).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct MetadataUpdate {
+    /// The `metadata` property.
+    ///
     /// The schema says keys match `^[a-zA-Z0-9-_:. ]{1,255}$`; keys that do not are kept too. Values: At most 255 characters.
     pub metadata: std::collections::BTreeMap<String, String>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
@@ -613,12 +814,26 @@ impl<'de> serde::Deserialize<'de> for MetadataUpdate {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl MetadataUpdate {
+    /// The `metadata` property.
+    pub fn metadata(&self) -> &std::collections::BTreeMap<String, String> {
+        &self.metadata
+    }
+}
+
+/// A `PageLink` object of the `compute` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct PageLink {
+    /// The `href` property.
+    ///
     /// An absolute URI.
     pub href: String,
+    /// The `rel` property.
+    ///
     /// The schema fixes the value: `next`.
     pub rel: String,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
@@ -658,12 +873,31 @@ impl<'de> serde::Deserialize<'de> for PageLink {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl PageLink {
+    /// The `href` property.
+    pub fn href(&self) -> &str {
+        &self.href
+    }
+
+    /// The `rel` property.
+    pub fn rel(&self) -> &str {
+        &self.rel
+    }
+}
+
+/// A `Server` object of the `compute` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct Server {
+    /// The `id` property.
+    ///
     /// A UUID.
     pub id: String,
+    /// The `links` property.
+    ///
     /// The schema fixes the items in this order: `rel` is `self`; then `rel` is `bookmark`. The schema says exactly 2 items.
     #[cfg_attr(feature = "schemars", schemars(length(min = 2, max = 2)))]
     pub links: Vec<ServerLink>,
@@ -704,13 +938,31 @@ impl<'de> serde::Deserialize<'de> for Server {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl Server {
+    /// The `id` property.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The `links` property.
+    pub fn links(&self) -> &[ServerLink] {
+        &self.links
+    }
+}
+
 /// An item of a list whose positions the schema fixes, in this order: `rel` is `self`; then `rel` is `bookmark`. One struct holds every position, so that a list the service reorders or extends still decodes.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct ServerLink {
+    /// The `href` property.
+    ///
     /// An absolute URI.
     pub href: String,
+    /// The `rel` property.
+    ///
     /// The schema allows `self`, `bookmark`; other values a newer service sends are kept as sent.
     pub rel: String,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
@@ -747,6 +999,20 @@ impl<'de> serde::Deserialize<'de> for ServerLink {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
+    }
+}
+
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl ServerLink {
+    /// The `href` property.
+    pub fn href(&self) -> &str {
+        &self.href
+    }
+
+    /// The `rel` property.
+    pub fn rel(&self) -> &str {
+        &self.rel
     }
 }
 

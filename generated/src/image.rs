@@ -124,18 +124,18 @@ pub struct Image {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "i64", range(min = 0, max = 2147483647))
+        schemars(with = "u64", range(min = 0, max = 2147483647))
     )]
-    pub min_disk: Option<i64>,
+    pub min_disk: Option<u64>,
     /// Amount of ram (in MB) required to boot image.
     ///
     /// From 0 to 2147483647.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "i64", range(min = 0, max = 2147483647))
+        schemars(with = "u64", range(min = 0, max = 2147483647))
     )]
-    pub min_ram: Option<i64>,
+    pub min_ram: Option<u64>,
     /// Descriptive name for the image
     ///
     /// `None` when the key is absent, `Some(None)` when it is `null`. At most 255 characters.
@@ -248,7 +248,7 @@ pub struct Image {
     pub self_: Option<String>,
     /// Size of image file in bytes
     ///
-    /// Read-only: set by the service. `None` when the key is absent, `Some(None)` when it is `null`.
+    /// Read-only: set by the service. `None` when the key is absent, `Some(None)` when it is `null`. At least 0.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -256,9 +256,9 @@ pub struct Image {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("readOnly" = true))
+        schemars(with = "Option<u64>", range(min = 0), extend("readOnly" = true))
     )]
-    pub size: Option<Option<i64>>,
+    pub size: Option<Option<u64>>,
     /// Status of the image
     ///
     /// Read-only: set by the service.
@@ -295,7 +295,7 @@ pub struct Image {
     pub updated_at: Option<String>,
     /// Virtual size of image in bytes
     ///
-    /// Read-only: set by the service. `None` when the key is absent, `Some(None)` when it is `null`.
+    /// Read-only: set by the service. `None` when the key is absent, `Some(None)` when it is `null`. At least 0.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -303,9 +303,9 @@ pub struct Image {
     )]
     #[cfg_attr(
         feature = "schemars",
-        schemars(with = "Option<i64>", extend("readOnly" = true))
+        schemars(with = "Option<u64>", range(min = 0), extend("readOnly" = true))
     )]
-    pub virtual_size: Option<Option<i64>>,
+    pub virtual_size: Option<Option<u64>>,
     /// Scope of image accessibility
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "ImageVisibility"))]
@@ -440,6 +440,182 @@ impl<'de> serde::Deserialize<'de> for Image {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
+    }
+}
+
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl Image {
+    /// The `architecture` property; `None` when it is absent.
+    pub fn architecture(&self) -> Option<&str> {
+        self.architecture.as_deref()
+    }
+
+    /// The `checksum` property; `None` when it is absent or `null`.
+    pub fn checksum(&self) -> Option<&str> {
+        self.checksum.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `container_format` property; `None` when it is absent or `null`.
+    pub fn container_format(&self) -> Option<&ImageContainerFormat> {
+        self.container_format.as_ref().and_then(Option::as_ref)
+    }
+
+    /// The `created_at` property; `None` when it is absent.
+    pub fn created_at(&self) -> Option<&str> {
+        self.created_at.as_deref()
+    }
+
+    /// The `created_at` property as a typed time: `Ok(None)` when it is absent, an error when the service sent text that is not an RFC 3339 timestamp.
+    #[cfg(feature = "jiff")]
+    pub fn created_at_time(&self) -> Result<Option<jiff::Timestamp>, jiff::Error> {
+        self.created_at().map(str::parse).transpose()
+    }
+
+    /// The `description` property; `None` when it is absent.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The `direct_url` property; `None` when it is absent.
+    pub fn direct_url(&self) -> Option<&str> {
+        self.direct_url.as_deref()
+    }
+
+    /// The `disk_format` property; `None` when it is absent or `null`.
+    pub fn disk_format(&self) -> Option<&ImageDiskFormat> {
+        self.disk_format.as_ref().and_then(Option::as_ref)
+    }
+
+    /// The `file` property; `None` when it is absent.
+    pub fn file(&self) -> Option<&str> {
+        self.file.as_deref()
+    }
+
+    /// The `id` property; `None` when it is absent.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The `instance_uuid` property; `None` when it is absent.
+    pub fn instance_uuid(&self) -> Option<&str> {
+        self.instance_uuid.as_deref()
+    }
+
+    /// The `kernel_id` property; `None` when it is absent or `null`.
+    pub fn kernel_id(&self) -> Option<&str> {
+        self.kernel_id.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `locations` property; `None` when it is absent.
+    pub fn locations(&self) -> Option<&[ImageLocation]> {
+        self.locations.as_deref()
+    }
+
+    /// The `min_disk` property; `None` when it is absent.
+    pub fn min_disk(&self) -> Option<u64> {
+        self.min_disk
+    }
+
+    /// The `min_ram` property; `None` when it is absent.
+    pub fn min_ram(&self) -> Option<u64> {
+        self.min_ram
+    }
+
+    /// The `name` property; `None` when it is absent or `null`.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `os_distro` property; `None` when it is absent.
+    pub fn os_distro(&self) -> Option<&str> {
+        self.os_distro.as_deref()
+    }
+
+    /// The `os_hash_algo` property; `None` when it is absent or `null`.
+    pub fn os_hash_algo(&self) -> Option<&str> {
+        self.os_hash_algo.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `os_hash_value` property; `None` when it is absent or `null`.
+    pub fn os_hash_value(&self) -> Option<&str> {
+        self.os_hash_value.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `os_hidden` property; `None` when it is absent.
+    pub fn os_hidden(&self) -> Option<bool> {
+        self.os_hidden
+    }
+
+    /// The `os_version` property; `None` when it is absent.
+    pub fn os_version(&self) -> Option<&str> {
+        self.os_version.as_deref()
+    }
+
+    /// The `owner` property; `None` when it is absent or `null`.
+    pub fn owner(&self) -> Option<&str> {
+        self.owner.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `protected` property; `None` when it is absent.
+    pub fn protected(&self) -> Option<bool> {
+        self.protected
+    }
+
+    /// The `ramdisk_id` property; `None` when it is absent or `null`.
+    pub fn ramdisk_id(&self) -> Option<&str> {
+        self.ramdisk_id.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `schema` property; `None` when it is absent.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// The `self` property; `None` when it is absent.
+    pub fn self_(&self) -> Option<&str> {
+        self.self_.as_deref()
+    }
+
+    /// The `size` property; `None` when it is absent or `null`.
+    pub fn size(&self) -> Option<u64> {
+        self.size.flatten()
+    }
+
+    /// The `status` property; `None` when it is absent.
+    pub fn status(&self) -> Option<&ImageStatus> {
+        self.status.as_ref()
+    }
+
+    /// The `stores` property; `None` when it is absent.
+    pub fn stores(&self) -> Option<&str> {
+        self.stores.as_deref()
+    }
+
+    /// The `tags` property; `None` when it is absent.
+    pub fn tags(&self) -> Option<&[String]> {
+        self.tags.as_deref()
+    }
+
+    /// The `updated_at` property; `None` when it is absent.
+    pub fn updated_at(&self) -> Option<&str> {
+        self.updated_at.as_deref()
+    }
+
+    /// The `updated_at` property as a typed time: `Ok(None)` when it is absent, an error when the service sent text that is not an RFC 3339 timestamp.
+    #[cfg(feature = "jiff")]
+    pub fn updated_at_time(&self) -> Result<Option<jiff::Timestamp>, jiff::Error> {
+        self.updated_at().map(str::parse).transpose()
+    }
+
+    /// The `virtual_size` property; `None` when it is absent or `null`.
+    pub fn virtual_size(&self) -> Option<u64> {
+        self.virtual_size.flatten()
+    }
+
+    /// The `visibility` property; `None` when it is absent.
+    pub fn visibility(&self) -> Option<&ImageVisibility> {
+        self.visibility.as_ref()
     }
 }
 
@@ -634,10 +810,14 @@ impl ImageDiskFormat {
 
 crate::support::string_enum!(ImageDiskFormat);
 
+/// A `ImageLocation` object of the `image` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ImageLocation {
+    /// The `metadata` property.
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// The `url` property.
+    ///
     /// At most 255 characters.
     #[cfg_attr(feature = "schemars", schemars(length(max = 255)))]
     pub url: String,
@@ -690,11 +870,32 @@ impl<'de> serde::Deserialize<'de> for ImageLocation {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl ImageLocation {
+    /// The `metadata` property.
+    pub fn metadata(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.metadata
+    }
+
+    /// The `url` property.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The `validation_data` property; `None` when it is absent.
+    pub fn validation_data(&self) -> Option<&ImageLocationValidationData> {
+        self.validation_data.as_ref()
+    }
+}
+
 /// Values to be used to populate the corresponding image properties. If the image status is not 'queued', values must exactly match those already contained in the image properties.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct ImageLocationValidationData {
+    /// The `checksum` property.
+    ///
     /// Exactly 32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
@@ -702,9 +903,13 @@ pub struct ImageLocationValidationData {
         schemars(with = "String", length(min = 32, max = 32))
     )]
     pub checksum: Option<String>,
+    /// The `os_hash_algo` property.
+    ///
     /// At most 64 characters.
     #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub os_hash_algo: String,
+    /// The `os_hash_value` property.
+    ///
     /// At most 128 characters.
     #[cfg_attr(feature = "schemars", schemars(length(max = 128)))]
     pub os_hash_value: String,
@@ -745,6 +950,25 @@ impl<'de> serde::Deserialize<'de> for ImageLocationValidationData {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
+    }
+}
+
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl ImageLocationValidationData {
+    /// The `checksum` property; `None` when it is absent.
+    pub fn checksum(&self) -> Option<&str> {
+        self.checksum.as_deref()
+    }
+
+    /// The `os_hash_algo` property.
+    pub fn os_hash_algo(&self) -> &str {
+        &self.os_hash_algo
+    }
+
+    /// The `os_hash_value` property.
+    pub fn os_hash_value(&self) -> &str {
+        &self.os_hash_value
     }
 }
 
@@ -883,12 +1107,12 @@ impl ImageVisibility {
 
 crate::support::string_enum!(ImageVisibility);
 
-static KERNEL_ID_PATTERN: crate::patch::Pattern = crate::patch::Pattern::new(
+static ID_PATTERN: crate::patch::Pattern = crate::patch::Pattern::new(
     "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$",
 );
 
-/// What the service refuses as a free-form property key.
-const IMAGE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::FreeFormKeys {
+/// What the service refuses as a free-form property.
+static IMAGE_FREE_FORM: crate::patch::FreeForm = crate::patch::FreeForm {
     declared: &[
         "architecture",
         "checksum",
@@ -926,6 +1150,12 @@ const IMAGE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::FreeFormK
     reserved: &["location", "deleted", "deleted_at"],
     reserved_prefixes: &["os_glance"],
     max_length: Some(255),
+    values: crate::patch::FreeFormValues {
+        strings_only: true,
+        min_length: None,
+        max_length: None,
+        pattern: None,
+    },
 };
 
 /// A checked JSON Patch for [`Image`], ready to send with either media type.
@@ -947,19 +1177,17 @@ impl ImagePatch {
     /// Read-only properties are ignored, tags are compared as sets and replaced whole,
     /// custom properties that `old` lacks are added and those `new` lacks are removed.
     /// The result uses `add` only for keys `old` lacks, so it means the same under both
-    /// media types.
-    pub fn diff(old: &Image, new: &Image) -> Result<Self, crate::PatchError> {
+    /// media types. Every value is checked as the builder's methods check it.
+    pub fn diff(old: &Image, new: &Image) -> Result<Self, crate::ValidationError> {
         let mut builder = Self::builder();
         match crate::patch::change(&old.architecture, &new.architecture) {
             crate::patch::Change::Unchanged => {}
             crate::patch::Change::Added(value) => {
                 builder = builder.add_architecture(value.as_str());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_architecture(value.as_str());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_architecture(),
         }
         match crate::patch::change(&old.container_format, &new.container_format) {
@@ -968,7 +1196,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_container_format(value.clone());
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("container_format", crate::Rule::NotRemovable)
             }
@@ -978,11 +1205,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_description(value.as_str());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_description(value.as_str());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_description(),
         }
         match crate::patch::change(&old.disk_format, &new.disk_format) {
@@ -991,7 +1216,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_disk_format(value.clone());
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("disk_format", crate::Rule::NotRemovable)
             }
@@ -1001,11 +1225,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_instance_uuid(value.as_str());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_instance_uuid(value.as_str());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_instance_uuid(),
         }
         match crate::patch::change(&old.kernel_id, &new.kernel_id) {
@@ -1013,11 +1235,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_kernel_id(value.as_deref());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_kernel_id(value.as_deref());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_kernel_id(),
         }
         match crate::patch::list_change(&old.locations, &new.locations) {
@@ -1025,20 +1245,17 @@ impl ImagePatch {
             crate::patch::ListChange::Append(items) => {
                 for item in items {
                     builder = builder
-                        .add_locations(crate::ListPosition::End, item.clone());
+                        .add_location(crate::ListPosition::End, item.clone());
                 }
             }
-
             crate::patch::ListChange::RemoveAt(indices) => {
                 for index in indices {
-                    builder = builder.remove_locations(index);
+                    builder = builder.remove_location(index);
                 }
             }
-
             crate::patch::ListChange::Replace(value) => {
                 builder = builder.replace_locations(value.clone());
             }
-
             crate::patch::ListChange::Removed => {
                 builder.recorder.violate("locations", crate::Rule::NotRemovable)
             }
@@ -1049,7 +1266,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_min_disk(*value);
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("min_disk", crate::Rule::NotRemovable)
             }
@@ -1060,7 +1276,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_min_ram(*value);
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("min_ram", crate::Rule::NotRemovable)
             }
@@ -1071,7 +1286,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_name(value.as_deref());
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("name", crate::Rule::NotRemovable)
             }
@@ -1081,11 +1295,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_os_distro(value.as_str());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_os_distro(value.as_str());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_os_distro(),
         }
         match crate::patch::change(&old.os_hidden, &new.os_hidden) {
@@ -1094,7 +1306,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_os_hidden(*value);
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("os_hidden", crate::Rule::NotRemovable)
             }
@@ -1104,11 +1315,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_os_version(value.as_str());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_os_version(value.as_str());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_os_version(),
         }
         match crate::patch::change(&old.owner, &new.owner) {
@@ -1117,7 +1326,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_owner(value.as_deref());
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("owner", crate::Rule::NotRemovable)
             }
@@ -1128,7 +1336,6 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_protected(*value);
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("protected", crate::Rule::NotRemovable)
             }
@@ -1138,11 +1345,9 @@ impl ImagePatch {
             crate::patch::Change::Added(value) => {
                 builder = builder.add_ramdisk_id(value.as_deref());
             }
-
             crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_ramdisk_id(value.as_deref());
             }
-
             crate::patch::Change::Removed => builder = builder.remove_ramdisk_id(),
         }
         if !crate::patch::same_set(&old.tags, &new.tags) {
@@ -1157,19 +1362,22 @@ impl ImagePatch {
             | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_visibility(value.clone());
             }
-
             crate::patch::Change::Removed => {
                 builder.recorder.violate("visibility", crate::Rule::NotRemovable)
             }
         }
-        builder
-            .recorder
-            .diff_free_form(
-                &old.additional_properties,
-                &new.additional_properties,
-                &IMAGE_FREE_FORM_KEYS,
-                true,
-            );
+        for change in crate::patch::free_form_changes(
+            &old.additional_properties,
+            &new.additional_properties,
+            &IMAGE_FREE_FORM,
+        ) {
+            builder = match change {
+                crate::patch::FreeFormChange::Set(op, key, value) => {
+                    builder.set_property(op, key.to_owned(), value.clone())
+                }
+                crate::patch::FreeFormChange::Remove(key) => builder.remove_property(key),
+            };
+        }
         builder.build()
     }
 
@@ -1178,10 +1386,12 @@ impl ImagePatch {
         &self.operations
     }
 
+    /// How many operations the patch holds.
     pub fn len(&self) -> usize {
         self.operations.len()
     }
 
+    /// Whether the patch changes nothing.
     pub fn is_empty(&self) -> bool {
         self.operations.is_empty()
     }
@@ -1246,6 +1456,8 @@ impl From<ImagePatch> for json_patch::Patch {
 }
 
 /// Builds a [`ImagePatch`]. Values are checked against the schema as they are given; [`ImagePatchBuilder::build`] refuses the patch if any check failed, naming each property and the rule it broke.
+///
+/// Every setter follows one rule: it takes the property's value, as `impl Into<String>` for a string, any iterator of strings for a list of strings, and the generated type otherwise. Where the schema allows `null`, it takes an `Option` of that value (a string as `Option<&str>`), and `None` sends `null`. Methods that change one item of a list are named after the item (`add_location`).
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ImagePatchBuilder {
@@ -1371,7 +1583,7 @@ impl ImagePatchBuilder {
     fn set_kernel_id(mut self, op: crate::PatchOp, value: Option<&str>) -> Self {
         let recorder = &mut self.recorder;
         if let Some(value) = value {
-            recorder.check_pattern("kernel_id", value, &KERNEL_ID_PATTERN);
+            recorder.check_pattern("kernel_id", value, &ID_PATTERN);
         }
         self.recorder.set(op, "kernel_id", None, serde_json::Value::from(value));
         self
@@ -1384,7 +1596,7 @@ impl ImagePatchBuilder {
     }
 
     /// Adds one item to `locations` at `position` (`ListPosition::End` appends).
-    pub fn add_locations(
+    pub fn add_location(
         mut self,
         position: crate::ListPosition,
         value: ImageLocation,
@@ -1399,7 +1611,7 @@ impl ImagePatchBuilder {
     }
 
     /// Removes the item of `locations` at `index`.
-    pub fn remove_locations(mut self, index: usize) -> Self {
+    pub fn remove_location(mut self, index: usize) -> Self {
         self.recorder.remove("locations", Some(crate::ListPosition::Index(index)));
         self
     }
@@ -1419,7 +1631,7 @@ impl ImagePatchBuilder {
     }
 
     /// Replaces `min_disk` (Amount of disk space (in GB) required to boot image).
-    pub fn replace_min_disk(mut self, value: i64) -> Self {
+    pub fn replace_min_disk(mut self, value: u64) -> Self {
         let recorder = &mut self.recorder;
         {
             let value = &value;
@@ -1436,7 +1648,7 @@ impl ImagePatchBuilder {
     }
 
     /// Replaces `min_ram` (Amount of ram (in MB) required to boot image).
-    pub fn replace_min_ram(mut self, value: i64) -> Self {
+    pub fn replace_min_ram(mut self, value: u64) -> Self {
         let recorder = &mut self.recorder;
         {
             let value = &value;
@@ -1555,7 +1767,7 @@ impl ImagePatchBuilder {
     fn set_ramdisk_id(mut self, op: crate::PatchOp, value: Option<&str>) -> Self {
         let recorder = &mut self.recorder;
         if let Some(value) = value {
-            recorder.check_pattern("ramdisk_id", value, &KERNEL_ID_PATTERN);
+            recorder.check_pattern("ramdisk_id", value, &ID_PATTERN);
         }
         self.recorder.set(op, "ramdisk_id", None, serde_json::Value::from(value));
         self
@@ -1606,7 +1818,11 @@ impl ImagePatchBuilder {
     /// reserves and the schema's own properties. Under the v2.1 media type this
     /// replaces an existing value.
     pub fn add_property(self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.set_property(crate::PatchOp::Add, key.into(), value)
+        self.set_property(
+            crate::PatchOp::Add,
+            key.into(),
+            serde_json::Value::String(value.into()),
+        )
     }
 
     /// Replaces a free-form property. The service answers 409 if the image lacks it.
@@ -1615,77 +1831,41 @@ impl ImagePatchBuilder {
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.set_property(crate::PatchOp::Replace, key.into(), value)
+        self.set_property(
+            crate::PatchOp::Replace,
+            key.into(),
+            serde_json::Value::String(value.into()),
+        )
     }
 
     fn set_property(
         mut self,
         op: crate::PatchOp,
         key: String,
-        value: impl Into<String>,
+        value: serde_json::Value,
     ) -> Self {
-        let value: String = value.into();
-        self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM_KEYS);
-        self.recorder.set(op, key, None, serde_json::Value::String(value));
+        self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM);
+        self.recorder.check_free_form_value(&key, value.as_str(), &IMAGE_FREE_FORM);
+        self.recorder.set(op, key, None, value);
         self
     }
 
     /// Removes a free-form property. The service answers 409 if the image lacks it.
     pub fn remove_property(mut self, key: impl Into<String>) -> Self {
         let key: String = key.into();
-        self.recorder.check_removable_key(&key, &IMAGE_FREE_FORM_KEYS);
+        self.recorder.check_removable_key(&key, &IMAGE_FREE_FORM);
         self.recorder.remove(key, None);
         self
     }
 
     /// The patch, or every rule the given values broke.
-    pub fn build(self) -> Result<ImagePatch, crate::PatchError> {
-        self.recorder.finish().map(|operations| ImagePatch { operations })
+    pub fn build(self) -> Result<ImagePatch, crate::ValidationError> {
+        self.recorder.finish("patch").map(|operations| ImagePatch { operations })
     }
 }
 
-impl ImageLocation {
-    /// Records every constraint of the schema that this value breaks,
-    /// against `property`.
-    pub(crate) fn validate(
-        &self,
-        property: &str,
-        recorder: &mut crate::patch::Recorder,
-    ) {
-        {
-            let value = &self.url;
-            recorder.check_length(property, value, None, Some(255));
-        }
-        if let Some(value) = &self.validation_data {
-            value.validate(property, recorder);
-        }
-    }
-}
-
-impl ImageLocationValidationData {
-    /// Records every constraint of the schema that this value breaks,
-    /// against `property`.
-    pub(crate) fn validate(
-        &self,
-        property: &str,
-        recorder: &mut crate::patch::Recorder,
-    ) {
-        if let Some(value) = &self.checksum {
-            recorder.check_length(property, value, Some(32), Some(32));
-        }
-        {
-            let value = &self.os_hash_algo;
-            recorder.check_length(property, value, None, Some(64));
-        }
-        {
-            let value = &self.os_hash_value;
-            recorder.check_length(property, value, None, Some(128));
-        }
-    }
-}
-
-/// What the service refuses as a free-form key of [`ImageCreate`].
-const IMAGE_CREATE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::FreeFormKeys {
+/// What the service refuses as a free-form property of [`ImageCreate`].
+static IMAGE_CREATE_FREE_FORM: crate::patch::FreeForm = crate::patch::FreeForm {
     declared: &[
         "architecture",
         "container_format",
@@ -1727,6 +1907,12 @@ const IMAGE_CREATE_FREE_FORM_KEYS: crate::patch::FreeFormKeys = crate::patch::Fr
     ],
     reserved_prefixes: &["os_glance"],
     max_length: Some(255),
+    values: crate::patch::FreeFormValues {
+        strings_only: true,
+        min_length: None,
+        max_length: None,
+        pattern: None,
+    },
 };
 
 /// The body of a request that creates a new [`Image`]: the properties a client may send. Every field is optional and unset fields are not sent; the service fills in the rest.
@@ -1767,12 +1953,12 @@ pub struct ImageCreate {
     ///
     /// From 0 to 2147483647.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_disk: Option<i64>,
+    pub min_disk: Option<u64>,
     /// Amount of ram (in MB) required to boot image.
     ///
     /// From 0 to 2147483647.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_ram: Option<i64>,
+    pub min_ram: Option<u64>,
     /// Descriptive name for the image
     ///
     /// At most 255 characters.
@@ -1812,7 +1998,7 @@ pub struct ImageCreate {
 }
 
 impl ImageCreate {
-    /// An empty body, which the service accepts (a-03).
+    /// An empty body, which the service accepts: it fills in every property.
     pub fn new() -> Self {
         Self::default()
     }
@@ -1833,16 +2019,13 @@ impl ImageCreate {
     }
 
     /// `Ok` when the service can accept the body, or every rule it breaks.
-    pub fn validate(&self) -> Result<(), crate::PatchError> {
+    pub fn validate(&self) -> Result<(), crate::ValidationError> {
         let mut recorder = crate::patch::Recorder::default();
         self.check(&mut recorder);
-        recorder.finish().map(|_| ())
+        recorder.finish("create body").map(|_| ())
     }
 
     fn check(&self, recorder: &mut crate::patch::Recorder) {
-        if let Some(value) = &self.architecture {
-            recorder.check_four_byte("architecture", value);
-        }
         if let Some(value) = &self.container_format {
             recorder
                 .check_known(
@@ -1851,9 +2034,6 @@ impl ImageCreate {
                     value.as_str(),
                     ImageContainerFormat::KNOWN_VALUES,
                 );
-        }
-        if let Some(value) = &self.description {
-            recorder.check_four_byte("description", value);
         }
         if let Some(value) = &self.disk_format {
             recorder
@@ -1865,15 +2045,10 @@ impl ImageCreate {
                 );
         }
         if let Some(value) = &self.id {
-            recorder.check_pattern("id", value, &KERNEL_ID_PATTERN);
-            recorder.check_four_byte("id", value);
-        }
-        if let Some(value) = &self.instance_uuid {
-            recorder.check_four_byte("instance_uuid", value);
+            recorder.check_pattern("id", value, &ID_PATTERN);
         }
         if let Some(value) = &self.kernel_id {
-            recorder.check_pattern("kernel_id", value, &KERNEL_ID_PATTERN);
-            recorder.check_four_byte("kernel_id", value);
+            recorder.check_pattern("kernel_id", value, &ID_PATTERN);
         }
         if let Some(value) = &self.min_disk {
             recorder.check_range("min_disk", *value, Some(0), Some(2147483647));
@@ -1883,26 +2058,16 @@ impl ImageCreate {
         }
         if let Some(value) = &self.name {
             recorder.check_length("name", value, None, Some(255));
-            recorder.check_four_byte("name", value);
-        }
-        if let Some(value) = &self.os_distro {
-            recorder.check_four_byte("os_distro", value);
-        }
-        if let Some(value) = &self.os_version {
-            recorder.check_four_byte("os_version", value);
         }
         if let Some(value) = &self.owner {
             recorder.check_length("owner", value, None, Some(255));
-            recorder.check_four_byte("owner", value);
         }
         if let Some(value) = &self.ramdisk_id {
-            recorder.check_pattern("ramdisk_id", value, &KERNEL_ID_PATTERN);
-            recorder.check_four_byte("ramdisk_id", value);
+            recorder.check_pattern("ramdisk_id", value, &ID_PATTERN);
         }
         if let Some(value) = &self.tags {
             for item in value.iter() {
                 recorder.check_length("tags", item, None, Some(255));
-                recorder.check_four_byte("tags", item);
             }
         }
         if let Some(value) = &self.visibility {
@@ -1915,8 +2080,49 @@ impl ImageCreate {
                 );
         }
         for (key, value) in &self.additional_properties {
-            recorder.check_create_key(key, &IMAGE_CREATE_FREE_FORM_KEYS);
-            recorder.check_four_byte(key, value);
+            recorder.check_create_key(key, &IMAGE_CREATE_FREE_FORM);
+            recorder.check_free_form_value(key, Some(value), &IMAGE_CREATE_FREE_FORM);
+        }
+        recorder.check_body(self);
+    }
+}
+
+impl ImageLocation {
+    /// Records every constraint of the schema that this value breaks,
+    /// against `property`.
+    pub(crate) fn validate(
+        &self,
+        property: &str,
+        recorder: &mut crate::patch::Recorder,
+    ) {
+        {
+            let value = &self.url;
+            recorder.check_length(property, value, None, Some(255));
+        }
+        if let Some(value) = &self.validation_data {
+            value.validate(property, recorder);
+        }
+    }
+}
+
+impl ImageLocationValidationData {
+    /// Records every constraint of the schema that this value breaks,
+    /// against `property`.
+    pub(crate) fn validate(
+        &self,
+        property: &str,
+        recorder: &mut crate::patch::Recorder,
+    ) {
+        if let Some(value) = &self.checksum {
+            recorder.check_length(property, value, Some(32), Some(32));
+        }
+        {
+            let value = &self.os_hash_algo;
+            recorder.check_length(property, value, None, Some(64));
+        }
+        {
+            let value = &self.os_hash_value;
+            recorder.check_length(property, value, None, Some(128));
         }
     }
 }

@@ -244,13 +244,13 @@ fn image_create_refuses_what_glance_refuses() {
             },
             "`min_ram`: 2147483648 is out of range",
         ),
-        // a-40: not negative
+        // A negative min_disk (a-40) cannot be written: the field is a `u64`.
         (
             ImageCreate {
-                min_disk: Some(-1),
+                min_disk: Some(u64::MAX),
                 ..ImageCreate::new()
             },
-            "`min_disk`: -1 is out of range",
+            "`min_disk`: 18446744073709551615 is out of range",
         ),
         // Glance refuses 4-byte UTF-8 characters in every string.
         (
@@ -309,7 +309,7 @@ fn image_create_refuses_what_glance_refuses() {
     // Several problems are reported together.
     let image = ImageCreate {
         id: Some("x".into()),
-        min_disk: Some(i64::from(u32::MAX)),
+        min_disk: Some(u64::from(u32::MAX)),
         ..ImageCreate::new()
     };
     let Err(Error::InvalidBody(error)) = api.create_image(&image) else {
@@ -330,7 +330,7 @@ fn image_create_accepts_the_limits() {
         id: Some("11111111-2222-3333-4444-55555555AAAA".into()),
         // a-16: 255 characters is fine
         name: Some("n".repeat(255)),
-        min_ram: Some(i64::from(i32::MAX)),
+        min_ram: Some(2_147_483_647),
         min_disk: Some(0),
         // a-37: an empty key is accepted by Glance
         ..ImageCreate::new()

@@ -47,13 +47,13 @@ fn image() -> Value {
 #[test]
 fn wrong_types_name_the_property_and_the_path() {
     let cases: [(&str, Value, &str, &str); 8] = [
-        ("/min_ram", json!("512"), "min_ram", r#"invalid type: string "512", expected i64"#),
+        ("/min_ram", json!("512"), "min_ram", r#"invalid type: string "512", expected u64"#),
         ("/protected", json!("true"), "protected", r#"invalid type: string "true", expected a boolean"#),
         ("/tags", json!("a"), "tags", r#"invalid type: string "a", expected a sequence"#),
         ("/tags", json!(["a", 1]), "tags[1]", "invalid type: integer `1`, expected a string"),
         ("/locations", json!({}), "locations", "invalid type: map, expected a sequence"),
         ("/locations/0/url", json!(5), "locations[0].url", "invalid type: integer `5`, expected a string"),
-        ("/size", json!("x"), "size", r#"invalid type: string "x", expected i64"#),
+        ("/size", json!("x"), "size", r#"invalid type: string "x", expected u64"#),
         ("/status", json!(3), "status", "invalid type: integer `3`, expected a string"),
     ];
     for (pointer, value, path, message) in cases {
@@ -65,7 +65,7 @@ fn wrong_types_name_the_property_and_the_path() {
     let list = json_file("tests/fixtures/samples/images-list-page1.json");
     let (path, message) = decode_error::<ImageList>(&with(list, "/images/1/size", json!("x")));
     assert_eq!(path, "images[1].size");
-    assert!(message.starts_with(r#"invalid type: string "x", expected i64"#), "{message}");
+    assert!(message.starts_with(r#"invalid type: string "x", expected u64"#), "{message}");
 }
 
 #[test]

@@ -209,8 +209,8 @@ fn create<'a>(
 ) -> GlanceImage<'a> {
     let mut create = ImageCreate {
         name: Some(name.to_owned()),
-        min_disk: Some(min_disk as i64),
-        min_ram: Some(min_ram as i64),
+        min_disk: Some(min_disk),
+        min_ram: Some(min_ram),
         disk_format: Some(ImageDiskFormat::Raw),
         container_format: Some(ImageContainerFormat::Bare),
         ..ImageCreate::new()
@@ -393,7 +393,7 @@ fn every_filter_alone_and_combined() {
     );
     assert_eq!(
         (image.min_disk, image.min_ram, image.os_ext_img_size_size),
-        (disk as i64, ram as i64, 1024)
+        (disk, ram, 1024)
     );
     let image = shown(&nova, &deactivated.id);
     assert_eq!((image.status, image.progress), (Status::Unknown, 0));

@@ -43,7 +43,7 @@ fn raw_image(session: &Session, glance: &Glance, label: &str) -> String {
 fn assert_active_with(glance: &Glance, id: &str, bytes: &[u8]) {
     let image = glance.get_image(id).expect("get");
     assert_eq!(image.status, Some(ImageStatus::Active));
-    let length = i64::try_from(bytes.len()).expect("small");
+    let length = u64::try_from(bytes.len()).expect("small");
     assert_eq!(image.size, Some(Some(length)));
     assert_eq!(image.checksum, Some(Some(hex(&Md5::digest(bytes)))));
     assert_eq!(image.os_hash_algo, Some(Some("sha512".to_owned())));

@@ -92,12 +92,12 @@ fn text(rng: &mut Rng, pool: &[&str]) -> String {
     }
 }
 
-fn integer(rng: &mut Rng) -> i64 {
+fn integer(rng: &mut Rng) -> u64 {
     match rng.below(5) {
         0 => 0,
         1 => 1,
-        2 => i64::from(i32::MAX),
-        _ => rng.below(100_000) as i64,
+        2 => 2_147_483_647,
+        _ => rng.below(100_000),
     }
 }
 

@@ -89,7 +89,7 @@ fn cases(session: &Session, rng: &mut Rng) -> Vec<(Who, ImagePatchBuilder)> {
             builder().replace_disk_format(Some(ImageDiskFormat::Raw)),
         ),
         (Owner, builder().replace_min_ram(512)),
-        (Owner, builder().replace_min_ram(i64::from(i32::MAX))),
+        (Owner, builder().replace_min_ram(2_147_483_647)),
         (Owner, builder().replace_min_ram(0)),
         (Owner, builder().replace_min_disk(40)),
         (Owner, builder().replace_min_disk(0)),
@@ -275,7 +275,7 @@ fn locations_are_refused(glance: &Glance, id: &str, current: &Value, media_type:
     };
     let refused = [
         (
-            builder().add_locations(ListPosition::End, location.clone()),
+            builder().add_location(ListPosition::End, location.clone()),
             "It's not allowed to add locations if locations are invisible.",
         ),
         (
@@ -283,7 +283,7 @@ fn locations_are_refused(glance: &Glance, id: &str, current: &Value, media_type:
             "It's not allowed to update locations if locations are invisible.",
         ),
         (
-            builder().remove_locations(0),
+            builder().remove_location(0),
             "You are not authorized to complete delete_image_location action.",
         ),
     ];

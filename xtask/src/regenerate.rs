@@ -76,7 +76,9 @@ fn display_path(path: &Path) -> String {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
     };
     absolute
         .strip_prefix(&root)
@@ -100,7 +102,8 @@ pub fn read_schemas(dir: &Path) -> Result<Vec<SchemaSource>, String> {
     paths
         .iter()
         .map(|path| {
-            let text = fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let text = fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             Ok(SchemaSource::new(display_path(path), text))
         })
         .collect()
@@ -121,6 +124,9 @@ fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<()
     let compute = read_compute_schemas(schemas)?;
     let mut options = Options::glance().map_err(|e| e.to_string())?;
     options.command = command.to_owned();
+    if out != project_root().join("generated") {
+        options.crate_name = package_name(out).replace('-', "_");
+    }
     let files = cloud_images_codegen::generate_with_compute(&sources, &compute, &options)
         .map_err(|e| e.to_string())?;
 
@@ -145,7 +151,11 @@ fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<()
     if check {
         return Err(format!(
             "generated files are stale:\n{}\nrun `{command}` to update them",
-            stale.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+            stale
+                .iter()
+                .map(|p| format!("  {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         ));
     }
     for path in &stale {
@@ -154,7 +164,12 @@ fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<()
     Ok(())
 }
 
-fn ensure_file_contents(path: &Path, contents: &str, check: bool, stale: &mut Vec<String>) -> Result<(), String> {
+fn ensure_file_contents(
+    path: &Path,
+    contents: &str,
+    check: bool,
+    stale: &mut Vec<String>,
+) -> Result<(), String> {
     if fs::read_to_string(path).is_ok_and(|old| old == contents) {
         return Ok(());
     }
@@ -163,7 +178,8 @@ fn ensure_file_contents(path: &Path, contents: &str, check: bool, stale: &mut Ve
         return Ok(());
     }
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
@@ -183,7 +199,9 @@ fn remove_orphans(
     let mut orphans: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|path| {
-            let relative = path.strip_prefix(out).map(|p| p.to_string_lossy().replace('\\', "/"));
+            let relative = path
+                .strip_prefix(out)
+                .map(|p| p.to_string_lossy().replace('\\', "/"));
             relative.is_ok_and(|r| !files.contains_key(&r))
                 && fs::read_to_string(path).is_ok_and(|text| text.starts_with("// @generated"))
         })
@@ -201,19 +219,17 @@ fn remove_orphans(
 /// A manifest for a crate generated outside the workspace, so that it builds
 /// on its own.
 fn standalone_manifest(out: &Path) -> String {
-    let name = out
-        .file_name()
+    let name = package_name(out);
+    // The dependencies and features come from the generator's one list,
+    // which a test keeps in step with `generated/Cargo.toml`.
+    cloud_images_codegen::generated_crate::standalone_manifest(&name)
+}
+
+/// The package name of a crate generated outside the workspace: its
+/// directory's name.
+fn package_name(out: &Path) -> String {
+    out.file_name()
         .map(|n| n.to_string_lossy().to_string())
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "glance-images".to_owned());
-    // The same dependencies and features as `generated/Cargo.toml`: the
-    // emitted code uses each of them.
-    format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
-         [features]\nschemars = [\"dep:schemars\"]\n\n[dependencies]\n\
-         serde = {{ version = \"1\", features = [\"derive\"] }}\nserde_json = \"1\"\nregex = \"1\"\n\
-         json-patch = {{ version = \"5\", default-features = false }}\n\
-         schemars = {{ version = \"1\", optional = true }}\n\n\
-         # Generated outside the cloud-images workspace.\n[workspace]\n"
-    )
+        .unwrap_or_else(|| "glance-images".to_owned())
 }

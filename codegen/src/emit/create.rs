@@ -3,43 +3,55 @@
 //! as the patch builder, so that a value the service refuses is caught
 //! before anything is sent.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::emit::checks::{Patterns, checks, free_form_keys};
+use crate::emit::checks::{Checks, FreeFormSpec};
 use crate::emit::docs::{code, doc_attrs, paragraphs};
 use crate::emit::idents::ident;
-use crate::emit::types::{constraint_facts, shape_type};
+use crate::emit::types::{constraint_facts, description, shape_type};
+use crate::generated_crate::items::{RECORDER, VALIDATION_ERROR};
 use crate::lower::ADDITIONAL_FIELD;
-use crate::model::{Additional, Api, PatchRules, Property, Resource, Shape};
+use crate::model::{Additional, Api, CreateRules, Property, Shape};
 
-/// The create body of a resource the overlay describes, with its checks.
-/// The statics of the patterns the checks use are left in `patterns`.
-pub fn create_items(api: &Api, resource: &Resource, rules: &PatchRules, patterns: &mut Patterns) -> TokenStream {
-    let root = &resource.object;
+/// The create body of a resource, with its checks. The statics of the
+/// patterns the checks use are left in `checks`.
+pub fn create_items(api: &Api, rules: &CreateRules, checks: &mut Checks<'_>) -> TokenStream {
+    let root = &checks.resource.object;
     let name = format_ident!("{}Create", root.rust_name);
-    let keys_const = format_ident!("{}_CREATE_FREE_FORM_KEYS", heck::AsShoutySnakeCase(&root.rust_name).to_string());
+    let free_form_static = format_ident!(
+        "{}_CREATE_FREE_FORM",
+        heck::AsShoutySnakeCase(&root.rust_name).to_string()
+    );
     let (creatable, refused): (Vec<&Property>, Vec<&Property>) =
         root.properties.values().partition(|p| rules.creatable(p));
 
     let fields = creatable.iter().map(|p| field(api, p));
     let field_checks: Vec<TokenStream> = creatable
         .iter()
-        .filter_map(|p| property_checks(resource, p, patterns))
+        .filter_map(|p| property_checks(checks, p))
         .collect();
-    let (free_form_field, free_form_checks, free_form_setters) = free_form(api, resource, &keys_const, patterns);
+    let (free_form_field, free_form_checks, free_form_setters) =
+        free_form(api, checks, &free_form_static);
     let keys = (!matches!(root.additional, Additional::Forbidden)).then(|| {
         let declared: Vec<&str> = creatable.iter().map(|p| p.json_name.as_str()).collect();
         // Read-only and excluded properties have no field; as free-form keys
-        // the service refuses them with 403 (a-17..a-34).
+        // the service refuses them with 403, as it refuses reserved keys.
         let reserved: Vec<&str> = rules
+            .keys
             .reserved_keys
             .iter()
             .map(String::as_str)
             .chain(refused.iter().map(|p| p.json_name.as_str()))
             .collect();
-        let doc = format!("What the service refuses as a free-form key of [`{name}`].");
-        free_form_keys(&keys_const, &doc, &declared, &reserved, rules)
+        let doc = format!("What the service refuses as a free-form property of [`{name}`].");
+        checks.free_form(FreeFormSpec {
+            name: &free_form_static,
+            doc: &doc,
+            declared,
+            reserved,
+            keys: &rules.keys,
+        })
     });
     let doc = doc_attrs(&format!(
         "The body of a request that creates a new [`{0}`]: the properties a client may send. Every field is \
@@ -64,7 +76,7 @@ pub fn create_items(api: &Api, resource: &Resource, rules: &PatchRules, patterns
         }
 
         impl #name {
-            /// An empty body, which the service accepts (a-03).
+            /// An empty body, which the service accepts: it fills in every property.
             pub fn new() -> Self {
                 Self::default()
             }
@@ -72,32 +84,37 @@ pub fn create_items(api: &Api, resource: &Resource, rules: &PatchRules, patterns
             #free_form_setters
 
             /// `Ok` when the service can accept the body, or every rule it breaks.
-            pub fn validate(&self) -> Result<(), crate::PatchError> {
-                let mut recorder = crate::patch::Recorder::default();
+            pub fn validate(&self) -> Result<(), #VALIDATION_ERROR> {
+                let mut recorder = #RECORDER::default();
                 self.check(&mut recorder);
-                recorder.finish().map(|_| ())
+                recorder.finish("create body").map(|_| ())
             }
 
-            fn check(&self, recorder: &mut crate::patch::Recorder) {
+            fn check(&self, recorder: &mut #RECORDER) {
                 #(#field_checks)*
                 #free_form_checks
+                recorder.check_body(self);
             }
         }
     }
 }
 
-fn refused_list(refused: &[&Property], rules: &PatchRules) -> String {
+fn refused_list(refused: &[&Property], rules: &CreateRules) -> String {
     let excluded: Vec<String> = refused
         .iter()
-        .filter(|p| rules.create_excluded.contains(&p.json_name))
+        .filter(|p| rules.excluded.contains(&p.json_name))
         .map(|p| code(&p.json_name))
         .collect();
-    if excluded.is_empty() { "none for this schema".to_owned() } else { excluded.join(", ") }
+    if excluded.is_empty() {
+        "none for this schema".to_owned()
+    } else {
+        excluded.join(", ")
+    }
 }
 
 fn field(api: &Api, property: &Property) -> TokenStream {
     let doc = doc_attrs(&paragraphs([
-        property.doc.as_deref().unwrap_or(""),
+        description(property).as_str(),
         constraint_facts(property).join(" ").as_str(),
     ]));
     let name = ident(&property.rust_name);
@@ -111,11 +128,12 @@ fn field(api: &Api, property: &Property) -> TokenStream {
     }
 }
 
-/// The schema's checks of one field, and the service's refusal of 4-byte
-/// characters in every string it holds; `None` when there is nothing to check.
-fn property_checks(resource: &Resource, property: &Property, patterns: &mut Patterns) -> Option<TokenStream> {
+/// The schema's checks of one field; `None` when there is nothing to check.
+/// Characters the service refuses in any string are checked once for the
+/// whole body, by `check_body`.
+fn property_checks(checks: &mut Checks<'_>, property: &Property) -> Option<TokenStream> {
     let json = &property.json_name;
-    let body = value_checks(resource, &property.shape, &quote!(#json), quote!(value), patterns, &property.rust_name);
+    let body = checks.value(&property.shape, &quote!(#json), quote!(value));
     if body.is_empty() {
         return None;
     }
@@ -127,62 +145,37 @@ fn property_checks(resource: &Resource, property: &Property, patterns: &mut Patt
     })
 }
 
-/// The patch builder's checks of a value, plus the 4-byte check of its
-/// strings, which the builder makes when it records an operation. A list's
-/// items get both in one loop.
-fn value_checks(resource: &Resource, shape: &Shape, property: &TokenStream, value: TokenStream, patterns: &mut Patterns, owner: &str) -> TokenStream {
-    let Shape::Array(items, rules) = shape else {
-        let mut out = checks(resource, shape, property, value.clone(), patterns, owner);
-        out.extend(four_byte_checks(shape, property, value));
-        return out;
-    };
-    // The list's own rules: an array of unconstrained items checks nothing else.
-    let mut out = checks(resource, &Shape::Array(Box::new(Shape::Any), rules.clone()), property, value.clone(), patterns, owner);
-    let inner = value_checks(resource, items, property, quote!(item), patterns, owner);
-    if !inner.is_empty() {
-        out.extend(quote! {
-            for item in #value.iter() {
-                #inner
-            }
-        });
-    }
-    out
-}
-
-/// Glance refuses characters beyond U+FFFF in every string of an image;
-/// strings are checked directly, other values that can hold strings are
-/// serialized and searched.
-fn four_byte_checks(shape: &Shape, property: &TokenStream, value: TokenStream) -> TokenStream {
-    match shape {
-        Shape::String(_) => quote! { recorder.check_four_byte(#property, #value); },
-        Shape::Integer(_) | Shape::Number | Shape::Boolean | Shape::Enum(_) => TokenStream::new(),
-        Shape::Array(..)
-        | Shape::Object(_) | Shape::Resource(_) | Shape::FreeFormObject | Shape::Any
-        | Shape::Map(..) | Shape::Union(..) => {
-            quote! { recorder.check_four_byte_in(#property, #value); }
-        }
-    }
-}
-
 /// The free-form field, its checks and its setters, for the undeclared keys
-/// the schema allows.
-fn free_form(api: &Api, resource: &Resource, keys: &proc_macro2::Ident, patterns: &mut Patterns) -> (TokenStream, TokenStream, TokenStream) {
+/// the schema allows. Keys and string values are checked as the patch
+/// builder checks them, through the same static.
+fn free_form(
+    api: &Api,
+    checks: &mut Checks<'_>,
+    free_form: &Ident,
+) -> (TokenStream, TokenStream, TokenStream) {
     let extra = ident(ADDITIONAL_FIELD);
-    let (value_ty, doc, value_checks) = match &resource.object.additional {
-        Additional::Forbidden => return (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+    let is_string = matches!(&checks.resource.object.additional, Additional::Typed(shape) if matches!(**shape, Shape::String(_)));
+    let (value_ty, doc, value_checks) = match &checks.resource.object.additional {
+        Additional::Forbidden => {
+            return (TokenStream::new(), TokenStream::new(), TokenStream::new());
+        }
         Additional::Any => (
             quote!(serde_json::Value),
             "Properties the schema does not declare, with any JSON value.",
-            quote! { recorder.check_four_byte_in(key, value); },
+            TokenStream::new(),
+        ),
+        Additional::Typed(shape) if matches!(**shape, Shape::String(_)) => (
+            quote!(String),
+            "Free-form string properties the schema does not declare, such as `hw_disk_bus`.",
+            quote! { recorder.check_free_form_value(key, Some(value), &#free_form); },
         ),
         Additional::Typed(shape) => {
-            let value_checks = value_checks(resource, shape, &quote!(key), quote!(value), patterns, "free_form");
-            let doc = if matches!(**shape, Shape::String(_)) {
-                "Free-form string properties the schema does not declare, such as `hw_disk_bus`."
-            } else {
-                "Properties the schema does not declare, with values of the shape it gives."
-            };
-            (shape_type(api, shape), doc, value_checks)
+            let value_checks = checks.value(shape, &quote!(key), quote!(value));
+            (
+                shape_type(api, shape),
+                "Properties the schema does not declare, with values of the shape it gives.",
+                value_checks,
+            )
         }
     };
     let doc = doc_attrs(doc);
@@ -191,13 +184,20 @@ fn free_form(api: &Api, resource: &Resource, keys: &proc_macro2::Ident, patterns
         #[serde(flatten)]
         pub #extra: std::collections::BTreeMap<String, #value_ty>,
     };
-    let checks = quote! {
-        for (key, value) in &self.#extra {
-            recorder.check_create_key(key, &#keys);
-            #value_checks
+    let checks = if value_checks.is_empty() {
+        quote! {
+            for key in self.#extra.keys() {
+                recorder.check_create_key(key, &#free_form);
+            }
+        }
+    } else {
+        quote! {
+            for (key, value) in &self.#extra {
+                recorder.check_create_key(key, &#free_form);
+                #value_checks
+            }
         }
     };
-    let is_string = matches!(&resource.object.additional, Additional::Typed(shape) if matches!(**shape, Shape::String(_)));
     let setters = if is_string {
         quote! {
             /// Sets a free-form property, builder style.

@@ -7,6 +7,7 @@ mod idents;
 mod patch;
 mod schema_attrs;
 mod types;
+mod validation;
 
 use std::collections::BTreeMap;
 
@@ -14,47 +15,58 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::error::Error;
-use crate::format::format_file;
+use crate::format::{format_file, with_header};
+use crate::generated_crate::{PATCH, PATCH_EXPORTS, TEMPLATES, patch_types};
 use crate::model::Api;
 
-/// Support code that does not depend on the schemas, emitted verbatim.
-const SUPPORT: &str = include_str!("../../templates/support.rs");
-
-/// JSON Patch support, emitted verbatim when any resource can be patched.
-const PATCH_SUPPORT: &str = include_str!("../../templates/patch.rs");
-
 /// The generated crate's files, by path relative to the crate root.
-pub fn emit(api: &Api, command: &str) -> Result<BTreeMap<String, String>, Error> {
+pub fn emit(api: &Api, command: &str, crate_name: &str) -> Result<BTreeMap<String, String>, Error> {
     let mut files = BTreeMap::new();
     let sources: Vec<&str> = api.resources.values().map(|r| r.file.as_str()).collect();
     files.insert(
         "src/lib.rs".to_owned(),
-        format_file(&lib_rs(api), command, &sources.join(", "), "src/lib.rs")?,
+        format_file(
+            &lib_rs(api, crate_name),
+            command,
+            &sources.join(", "),
+            "src/lib.rs",
+        )?,
     );
-    files.insert(
-        "src/support.rs".to_owned(),
-        crate::format::with_header(SUPPORT, command, "the generator's support template"),
-    );
-    if has_patch(api) {
+    for template in TEMPLATES.iter().filter(|t| !t.patch_only || has_patch(api)) {
+        let source = format!("the generator's {} template", template.module);
         files.insert(
-            "src/patch.rs".to_owned(),
-            crate::format::with_header(PATCH_SUPPORT, command, "the generator's patch template"),
+            format!("src/{}.rs", template.module),
+            with_header(template.source, command, &source),
         );
     }
     for resource in api.resources.values() {
         let path = format!("src/{}.rs", resource.module);
         let mut tokens = types::resource_items(api, resource);
-        if let Some(rules) = &resource.patch {
+        if resource.patch.is_some() || resource.create.is_some() {
             // One set of pattern statics serves the patch builder and the
             // create body, so that each pattern is compiled once.
-            let mut patterns = checks::Patterns::default();
-            let patch = patch::patch_items(api, resource, rules, &mut patterns);
-            let create = create::create_items(api, resource, rules, &mut patterns);
-            tokens.extend(patterns.statics());
+            let mut checks = checks::Checks {
+                resource,
+                patterns: checks::Patterns::of(resource),
+            };
+            let patch = resource
+                .patch
+                .as_ref()
+                .map(|rules| patch::patch_items(api, resource, rules, &mut checks));
+            let create = resource
+                .create
+                .as_ref()
+                .map(|rules| create::create_items(api, rules, &mut checks));
+            let validators = validation::validators(&mut checks);
+            tokens.extend(checks.patterns.statics());
             tokens.extend(patch);
             tokens.extend(create);
+            tokens.extend(validators);
         }
-        files.insert(path.clone(), format_file(&tokens, command, &resource.file, &path)?);
+        files.insert(
+            path.clone(),
+            format_file(&tokens, command, &resource.file, &path)?,
+        );
     }
     if let Some(compute) = &api.compute {
         let path = format!("src/{}.rs", compute.module);
@@ -64,11 +76,15 @@ pub fn emit(api: &Api, command: &str) -> Result<BTreeMap<String, String>, Error>
     Ok(files)
 }
 
+/// Whether any resource needs the patch template: its builder, or its
+/// create body's checks.
 fn has_patch(api: &Api) -> bool {
-    api.resources.values().any(|r| r.patch.is_some())
+    api.resources
+        .values()
+        .any(|r| r.patch.is_some() || r.create.is_some())
 }
 
-fn lib_rs(api: &Api) -> TokenStream {
+fn lib_rs(api: &Api, crate_name: &str) -> TokenStream {
     let modules: Vec<_> = api
         .resources
         .values()
@@ -77,47 +93,42 @@ fn lib_rs(api: &Api) -> TokenStream {
     let exports = api.resources.values().map(|resource| {
         let module = format_ident!("{}", resource.module);
         let mut names = vec![format_ident!("{}", resource.object.rust_name)];
+        let [patch, builder, create] = patch_types(&resource.object.rust_name);
         if resource.patch.is_some() {
-            names.push(format_ident!("{}Patch", resource.object.rust_name));
-            names.push(format_ident!("{}PatchBuilder", resource.object.rust_name));
-            names.push(format_ident!("{}Create", resource.object.rust_name));
+            names.push(format_ident!("{patch}"));
+            names.push(format_ident!("{builder}"));
+        }
+        if resource.create.is_some() {
+            names.push(format_ident!("{create}"));
         }
         names.extend(resource.types.keys().map(|name| format_ident!("{}", name)));
         quote! { pub use #module::{#(#names),*}; }
     });
     let patch = has_patch(api).then(|| {
+        let module = format_ident!("{}", PATCH.module);
+        let exports = PATCH_EXPORTS.iter().map(|name| format_ident!("{}", name));
         quote! {
-            mod patch;
-            pub use patch::{
-                escape_token, ListPosition, PatchError, PatchMediaType, PatchOp, PatchOperation, Rule,
-                Violation, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1,
-            };
-        }
-    });
-    let compute_doc = api.compute.as_ref().map(|_| {
-        quote! {
-            #![doc = ""]
-            #![doc = " The [`compute`] module holds the same images as the Compute API shows them"]
-            #![doc = " (Nova's `/v2.1/images`), generated from Nova's own schemas."]
+            mod #module;
+            pub use #module::{#(#exports),*};
         }
     });
     let compute = api.compute.as_ref().map(|compute| {
         let module = format_ident!("{}", compute.module);
         quote! { pub mod #module; }
     });
+    let docs = crate_docs(api, crate_name).into_iter().map(|line| {
+        let line = if line.is_empty() {
+            line
+        } else {
+            format!(" {line}")
+        };
+        quote!(#![doc = #line])
+    });
     quote! {
-        //! Typed documents of the OpenStack Glance (Rackspace Cloud Images) v2 API,
-        //! generated from the JSON Schemas the service publishes under `/v2/schemas/`.
-        //!
-        //! Every type keeps whatever the service sent: `null` and absent keys stay
-        //! different, unknown keys are kept in `additional_properties`, and enum values
-        //! this version does not know arrive as `Unknown`, so a decode followed by an
-        //! encode gives back the same JSON.
-        //!
-        //! With the `schemars` feature every type implements `schemars::JsonSchema`,
-        //! describing what the service's schema says about it.
-        #compute_doc
+        #(#docs)*
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         #![forbid(unsafe_code)]
+        #![warn(missing_docs)]
 
         mod support;
         #patch
@@ -126,4 +137,79 @@ fn lib_rs(api: &Api) -> TokenStream {
 
         #(#exports)*
     }
+}
+
+/// The crate's own docs, line by line. The example needs the Glance image
+/// with its patch builder, and is given only to the checked-in crate:
+/// crates generated elsewhere keep schema-independent doctests to their
+/// support modules.
+fn crate_docs(api: &Api, crate_name: &str) -> Vec<String> {
+    let mut lines: Vec<String> = [
+        "Typed documents of the OpenStack Glance (Rackspace Cloud Images) v2 API,",
+        "generated from the JSON Schemas the service publishes under `/v2/schemas/`.",
+        "",
+        "Every type keeps whatever the service sent: `null` and absent keys stay",
+        "different, unknown keys are kept in `additional_properties`, and enum values",
+        "this version does not know arrive as `Unknown`, so a decode followed by an",
+        "encode gives back the same JSON. Each property also has a reader method that",
+        "treats an absent key and `null` alike, which is what most code wants.",
+        "",
+        "This crate holds the documents only. To send them to a cloud, use the runtime",
+        "crate, `cloud-images-runtime`, which builds every request of the API (without",
+        "I/O, or through its clients) and decodes each answer into these types.",
+        "",
+        "Features: `schemars` makes every type implement `schemars::JsonSchema`,",
+        "describing what the service's schema says about it; `jiff` reads timestamps",
+        "as `jiff::Timestamp`.",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    if api.compute.is_some() {
+        lines.extend(
+            [
+                "",
+                "The [`compute`] module holds the same images as the Compute API shows them",
+                "(Nova's `/v2.1/images`), generated from Nova's own schemas.",
+            ]
+            .map(str::to_owned),
+        );
+    }
+    let image = api.resources.get("image").filter(|r| {
+        r.object.rust_name == "Image"
+            && r.patch.is_some()
+            && ["id", "name", "size", "tags"]
+                .iter()
+                .all(|p| r.object.properties.contains_key(*p))
+    });
+    if image.is_none() || crate_name != crate::DEFAULT_CRATE_NAME {
+        return lines;
+    }
+    let example = format!(
+        r##"
+# Example
+
+```
+use {crate_name}::{{Image, ImagePatch}};
+
+let image: Image = serde_json::from_str(
+    r#"{{"id": "1bea47ed-f6a9-463b-b423-14b9cca9ad27", "name": null, "size": 1024, "tags": ["base"]}}"#,
+)?;
+assert_eq!(image.id(), Some("1bea47ed-f6a9-463b-b423-14b9cca9ad27"));
+assert_eq!(image.name(), None);
+// The field still knows the service sent `null` rather than nothing.
+assert_eq!(image.name, Some(None));
+assert_eq!(image.size(), Some(1024));
+assert_eq!(image.tags(), Some(&["base".to_owned()][..]));
+
+// Only the operations the service accepts exist, and values are checked.
+let patch = ImagePatch::builder()
+    .replace_name(Some("cirros"))
+    .add_property("hw_disk_bus", "virtio")
+    .build()?;
+assert_eq!(patch.len(), 2);
+# Ok::<(), Box<dyn std::error::Error>>(())
+```"##
+    );
+    lines.extend(example.lines().map(str::to_owned));
+    lines
 }

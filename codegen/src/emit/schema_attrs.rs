@@ -4,6 +4,7 @@
 //! constraints and `readOnly`/`writeOnly`. Descriptions come from the doc
 //! comments, which start with the schema's own description.
 
+use crate::generated_crate::items::NULLABLE_SCHEMA;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -45,7 +46,7 @@ fn schema_type(api: &Api, property: &Property) -> Option<String> {
     let inner = type_text(shape_type(api, &property.shape));
     match (property.required, property.nullable) {
         (true, false) => None,
-        (true, true) => Some(format!("crate::support::Nullable<{inner}>")),
+        (true, true) => Some(format!("{}<{inner}>", NULLABLE_SCHEMA.path_string())),
         (false, false) => Some(inner),
         (false, true) => Some(format!("Option<{inner}>")),
     }
@@ -109,11 +110,17 @@ fn integer_rules(rules: &IntegerRules) -> Vec<TokenStream> {
             Some(quote!(#name = #value))
         })
         .collect();
-    if bounds.is_empty() { Vec::new() } else { vec![quote!(range(#(#bounds),*))] }
+    if bounds.is_empty() {
+        Vec::new()
+    } else {
+        vec![quote!(range(#(#bounds),*))]
+    }
 }
 
 fn array_rules(rules: &ArrayRules) -> Vec<TokenStream> {
-    let mut args: Vec<TokenStream> = length(rules.min_items, rules.max_items).into_iter().collect();
+    let mut args: Vec<TokenStream> = length(rules.min_items, rules.max_items)
+        .into_iter()
+        .collect();
     if rules.unique_items {
         args.push(quote!(extend("uniqueItems" = true)));
     }

@@ -1,5 +1,9 @@
 //! Structs and enums for a resource's documents.
 
+use crate::generated_crate::RESERVED_METHODS;
+use crate::generated_crate::items::{
+    DESERIALIZE_OBJECT, ENTRIES, FROM_MAP, KEY, NULLABLE_SERDE, REQUIRED, STRING_ENUM,
+};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -13,6 +17,9 @@ use crate::model::{Additional, Api, Enumeration, NamedType, Object, Property, Re
 pub fn shape_type(api: &Api, shape: &Shape) -> TokenStream {
     match shape {
         Shape::String(_) => quote!(String),
+        // A count or a size the service never lets go below zero is
+        // unsigned, so that the type says so.
+        Shape::Integer(rules) if rules.minimum.is_some_and(|min| min >= 0) => quote!(u64),
         Shape::Integer(_) => quote!(i64),
         Shape::Number => quote!(f64),
         Shape::Boolean => quote!(bool),
@@ -83,7 +90,17 @@ pub fn resource_items(api: &Api, resource: &Resource) -> TokenStream {
 
 fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {
     let name = format_ident!("{}", object.rust_name);
-    let doc = doc_attrs(object.doc.as_deref().unwrap_or(""));
+    let fallback = format!(
+        "A `{}` object of the `{}` schema.",
+        object.rust_name, resource.name
+    );
+    let doc = doc_attrs(
+        object
+            .doc
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or(&fallback),
+    );
     let fields = object.properties.values().map(|p| field(api, p));
     let extra_doc = doc_attrs(&additional_doc(&object.additional));
     let extra = ident(ADDITIONAL_FIELD);
@@ -93,6 +110,7 @@ fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {
     let schemars_extra = schema_attrs::additional_field(api, &object.additional);
     let deserialize = deserialize_item(object);
     let accessors = string_map_accessors(object);
+    let readers = readers(api, object);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize)]
@@ -106,18 +124,144 @@ fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {
             pub #extra: std::collections::BTreeMap<String, serde_json::Value>,
         }
         #deserialize
+        #readers
         #accessors
     }
 }
 
-/// `Deserialize` through `crate::support::FromMap`: each declared key is
+/// One reader per declared property, for the common case of reading a
+/// value: absent and `null` both read as `None`, strings as `&str`, lists
+/// as slices, numbers by value. The fields stay public and lossless, for
+/// callers who need to tell `null` from absent.
+fn readers(api: &Api, object: &Object) -> TokenStream {
+    let methods = object
+        .properties
+        .values()
+        .filter(|p| !RESERVED_METHODS.contains(&p.rust_name.as_str()))
+        .map(|p| reader(api, object, p));
+    let name = format_ident!("{}", object.rust_name);
+    quote! {
+        /// Readers: each returns the property's value, treating an absent key and
+        /// `null` alike. The public fields keep the difference.
+        impl #name {
+            #(#methods)*
+        }
+    }
+}
+
+fn reader(api: &Api, object: &Object, property: &Property) -> TokenStream {
+    let method = ident(&property.rust_name);
+    let field = ident(&property.rust_name);
+    let json = code(&property.json_name);
+    /// How a value is lent out: copied, dereferenced (`&String` to
+    /// `&str`, `&Vec<T>` to `&[T]`) or borrowed.
+    enum Lend {
+        Copy,
+        Deref,
+        Borrow,
+    }
+    let (ty, lend) = match &property.shape {
+        Shape::String(_) => (quote!(&str), Lend::Deref),
+        Shape::Integer(_) | Shape::Number | Shape::Boolean => {
+            let ty = shape_type(api, &property.shape);
+            (quote!(#ty), Lend::Copy)
+        }
+        Shape::Array(items, _) => {
+            let item = shape_type(api, items);
+            (quote!(&[#item]), Lend::Deref)
+        }
+        shape => {
+            let ty = shape_type(api, shape);
+            (quote!(&#ty), Lend::Borrow)
+        }
+    };
+    let (returns, body) = match (property.required, property.nullable, lend) {
+        (true, false, Lend::Copy) => (ty, quote!(self.#field)),
+        (true, false, _) => (ty, quote!(&self.#field)),
+        (_, _, Lend::Copy) if property.required || !property.nullable => {
+            (quote!(Option<#ty>), quote!(self.#field))
+        }
+        (_, _, Lend::Copy) => (quote!(Option<#ty>), quote!(self.#field.flatten())),
+        (_, _, Lend::Deref) if property.required || !property.nullable => {
+            (quote!(Option<#ty>), quote!(self.#field.as_deref()))
+        }
+        (_, _, Lend::Deref) => (
+            quote!(Option<#ty>),
+            quote!(self.#field.as_ref().and_then(Option::as_deref)),
+        ),
+        (_, _, Lend::Borrow) if property.required || !property.nullable => {
+            (quote!(Option<#ty>), quote!(self.#field.as_ref()))
+        }
+        (_, _, Lend::Borrow) => (
+            quote!(Option<#ty>),
+            quote!(self.#field.as_ref().and_then(Option::as_ref)),
+        ),
+    };
+    let about = match (property.required, property.nullable) {
+        (true, false) => format!("The {json} property."),
+        (true, true) => format!("The {json} property; `None` when it is `null`."),
+        (false, false) => format!("The {json} property; `None` when it is absent."),
+        (false, true) => format!("The {json} property; `None` when it is absent or `null`."),
+    };
+    let doc = doc_attrs(&about);
+    let timestamp = timestamp_reader(object, property);
+    quote! {
+        #doc
+        pub fn #method(&self) -> #returns {
+            #body
+        }
+        #timestamp
+    }
+}
+
+/// For a timestamp, a reader that parses it, with the `jiff` feature; the
+/// text reader and the field keep the service's text as sent.
+fn timestamp_reader(object: &Object, property: &Property) -> Option<TokenStream> {
+    let Shape::String(rules) = &property.shape else {
+        return None;
+    };
+    if !rules.timestamp {
+        return None;
+    }
+    let name = format!("{}_time", property.rust_name);
+    if object.properties.values().any(|p| p.rust_name == name)
+        || RESERVED_METHODS.contains(&name.as_str())
+    {
+        return None;
+    }
+    let method = ident(&name);
+    let text = ident(&property.rust_name);
+    let doc = doc_attrs(&format!(
+        "The {} property as a typed time: `Ok(None)` when it is absent, an error when the \
+         service sent text that is not an RFC 3339 timestamp.",
+        code(&property.json_name)
+    ));
+    let body = if property.required && !property.nullable {
+        quote!(self.#text().parse().map(Some))
+    } else {
+        quote!(self.#text().map(str::parse).transpose())
+    };
+    Some(quote! {
+        #doc
+        #[cfg(feature = "jiff")]
+        pub fn #method(&self) -> Result<Option<jiff::Timestamp>, jiff::Error> {
+            #body
+        }
+    })
+}
+
+/// `Deserialize` through the support module's `FromMap`: each declared key is
 /// read straight into its field and any other key is kept; the support
 /// template says why this replaces a derive with `flatten`.
 fn deserialize_item(object: &Object) -> TokenStream {
     let name = format_ident!("{}", object.rust_name);
     let expecting = format!("a JSON object for {}", object.rust_name);
     // The fields are locals of `from_map`, which needs two locals of its own.
-    let taken: Vec<&str> = object.properties.values().map(|p| p.rust_name.as_str()).collect();
+    let taken: Vec<&str> = object
+        .properties
+        .values()
+        .map(|p| p.rust_name.as_str())
+        .collect();
     let map = ident(&free_name("map", &taken));
     let key = ident(&free_name("key", &taken));
     let extra = ident(ADDITIONAL_FIELD);
@@ -127,21 +271,21 @@ fn deserialize_item(object: &Object) -> TokenStream {
     let values = properties.iter().zip(&locals).map(|(p, local)| {
         let json = &p.json_name;
         if p.required {
-            quote!(#local: crate::support::required(#local, #json)?)
+            quote!(#local: #REQUIRED(#local, #json)?)
         } else {
             quote!(#local)
         }
     });
     quote! {
-        impl crate::support::FromMap for #name {
+        impl #FROM_MAP for #name {
             const EXPECTING: &'static str = #expecting;
 
             fn from_map<'de, A: serde::de::MapAccess<'de>>(mut #map: A) -> Result<Self, A::Error> {
-                use crate::support::Entries as _;
+                use #ENTRIES as _;
 
                 #(let mut #locals = None;)*
                 let mut #extra = std::collections::BTreeMap::new();
-                while let Some(#key) = #map.next_key::<crate::support::Key<'de>>()? {
+                while let Some(#key) = #map.next_key::<#KEY<'de>>()? {
                     match #key.as_str() {
                         #(#keys => #map.field(&mut #locals, #keys)?,)*
                         _ => #map.keep(&mut #extra, #key)?,
@@ -156,7 +300,7 @@ fn deserialize_item(object: &Object) -> TokenStream {
 
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                crate::support::deserialize_object(deserializer)
+                #DESERIALIZE_OBJECT(deserializer)
             }
         }
     }
@@ -173,10 +317,14 @@ fn free_name(base: &str, taken: &[&str]) -> String {
 
 fn additional_doc(additional: &Additional) -> String {
     match additional {
-        Additional::Any => "Keys the schema does not declare, with their values as sent.".to_owned(),
-        Additional::Forbidden => "Keys the schema forbids (`additionalProperties: false`). The service should \
+        Additional::Any => {
+            "Keys the schema does not declare, with their values as sent.".to_owned()
+        }
+        Additional::Forbidden => {
+            "Keys the schema forbids (`additionalProperties: false`). The service should \
                                   never send any; they are kept so that a round trip loses nothing."
-            .to_owned(),
+                .to_owned()
+        }
         Additional::Typed(shape) => format!(
             "Keys the schema does not declare. The schema says their values are {}; values of \
              other JSON types that the service sends anyway (such as `null`) are kept as sent.",
@@ -237,6 +385,15 @@ fn string_map_accessors(object: &Object) -> Option<TokenStream> {
     })
 }
 
+/// The schema's description of a property, or, when it has none, a
+/// sentence naming its JSON key: every public field has docs.
+pub fn description(property: &Property) -> String {
+    match property.doc.as_deref().filter(|d| !d.trim().is_empty()) {
+        Some(doc) => doc.to_owned(),
+        None => format!("The {} property.", code(&property.json_name)),
+    }
+}
+
 /// A declared property's field. The serde attributes drive `Serialize` and
 /// tell schemars which keys are required; decoding is `deserialize_item`.
 fn field(api: &Api, property: &Property) -> TokenStream {
@@ -247,14 +404,19 @@ fn field(api: &Api, property: &Property) -> TokenStream {
     let rename = (property.rust_name != *json).then(|| quote!(rename = #json,));
     let serde = match (property.required, property.nullable) {
         (true, _) => rename.map(|r| quote!(#[serde(#r)])),
-        (false, false) => Some(quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")])),
-        (false, true) => Some(quote!(
-            #[serde(
-                #rename default,
-                skip_serializing_if = "Option::is_none",
-                serialize_with = "crate::support::nullable::serialize"
-            )]
-        )),
+        (false, false) => {
+            Some(quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]))
+        }
+        (false, true) => {
+            let serialize = format!("{}::serialize", NULLABLE_SERDE.path_string());
+            Some(quote!(
+                #[serde(
+                    #rename default,
+                    skip_serializing_if = "Option::is_none",
+                    serialize_with = #serialize
+                )]
+            ))
+        }
     };
     let schemars = schema_attrs::field(api, property);
     quote! {
@@ -279,17 +441,21 @@ pub fn property_doc(property: &Property) -> String {
         facts.push("A custom property (`is_base: false`): it can be added and removed.".to_owned());
     }
     match (property.required, property.nullable) {
-        (false, true) => facts.push(
-            "`None` when the key is absent, `Some(None)` when it is `null`.".to_owned(),
-        ),
+        (false, true) => {
+            facts.push("`None` when the key is absent, `Some(None)` when it is `null`.".to_owned())
+        }
         (true, true) => facts.push("`None` when the value is `null`.".to_owned()),
         _ => {}
     }
     facts.extend(constraint_facts(property));
     let facts = facts.join(" ");
     let key = format!("JSON key: {}.", code(&property.json_name));
-    let key = if property.rust_name == property.json_name { "" } else { key.as_str() };
-    paragraphs([property.doc.as_deref().unwrap_or(""), facts.as_str(), key])
+    let key = if property.rust_name == property.json_name {
+        ""
+    } else {
+        key.as_str()
+    };
+    paragraphs([&description(property), facts.as_str(), key])
 }
 
 /// The constraints of the schema on a property's value, as sentences.
@@ -313,7 +479,9 @@ fn shape_facts(shape: &Shape) -> Vec<String> {
             facts.push(format_words(format));
         }
         match (rules.min_length, rules.max_length) {
-            (Some(min), Some(max)) if min == max => facts.push(format!("Exactly {max} characters.")),
+            (Some(min), Some(max)) if min == max => {
+                facts.push(format!("Exactly {max} characters."))
+            }
             (Some(min), Some(max)) => facts.push(format!("From {min} to {max} characters.")),
             (Some(min), None) => facts.push(format!("At least {min} characters.")),
             (None, Some(max)) => facts.push(format!("At most {max} characters.")),
@@ -407,19 +575,19 @@ fn format_words(format: &str) -> String {
 }
 
 fn is_defaultable(resource: &Resource, object: &Object) -> bool {
-    object.properties.values().all(|p| {
-        !p.required || p.nullable || shape_defaultable(resource, &p.shape, 0)
-    })
+    object
+        .properties
+        .values()
+        .all(|p| !p.required || p.nullable || shape_defaultable(resource, &p.shape, 0))
 }
 
 fn shape_defaultable(resource: &Resource, shape: &Shape, depth: usize) -> bool {
     match shape {
         Shape::Enum(_) | Shape::Resource(_) => false,
         Shape::Object(name) if depth < 16 => match resource.types.get(name) {
-            Some(NamedType::Object(object)) => object
-                .properties
-                .values()
-                .all(|p| !p.required || p.nullable || shape_defaultable(resource, &p.shape, depth + 1)),
+            Some(NamedType::Object(object)) => object.properties.values().all(|p| {
+                !p.required || p.nullable || shape_defaultable(resource, &p.shape, depth + 1)
+            }),
             _ => false,
         },
         Shape::Object(_) => false,
@@ -437,16 +605,20 @@ fn enum_item(enumeration: &Enumeration) -> TokenStream {
     );
     let doc = doc_attrs(&paragraphs([enumeration.doc.as_deref().unwrap_or(""), arrive.as_str()]));
     let macro_call = if enumeration.catch_all == crate::lower::UNKNOWN_VARIANT {
-        quote!(crate::support::string_enum!(#name);)
+        quote!(#STRING_ENUM!(#name);)
     } else {
-        quote!(crate::support::string_enum!(#name, #other);)
+        quote!(#STRING_ENUM!(#name, #other);)
     };
     let variants: Vec<_> = enumeration
         .variants
         .iter()
         .map(|v| format_ident!("{}", v.rust_name))
         .collect();
-    let values: Vec<&str> = enumeration.variants.iter().map(|v| v.json_value.as_str()).collect();
+    let values: Vec<&str> = enumeration
+        .variants
+        .iter()
+        .map(|v| v.json_value.as_str())
+        .collect();
     let variant_docs = values.iter().map(|v| doc_attrs(&code(v)));
     quote! {
         #doc

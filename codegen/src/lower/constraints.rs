@@ -41,6 +41,9 @@ impl Lowerer<'_> {
             pattern,
             format: self.format(schema, pointer)?,
             constants: Vec::new(),
+            // The schemas Glance serves give no `format`; the overlay marks
+            // the timestamps.
+            timestamp: false,
         })
     }
 

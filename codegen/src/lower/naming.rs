@@ -68,29 +68,8 @@ pub fn root_type_name(name: &str, schema: &Schema, known: &BTreeSet<String>) -> 
 }
 
 /// Type names the generated code uses besides the schemas' own types.
-/// The names the patch support module exports at the crate root.
-const PATCH_EXPORTS: &[&str] = &[
-    "ListPosition",
-    "PatchError",
-    "PatchMediaType",
-    "PatchOp",
-    "PatchOperation",
-    "Rule",
-    "Violation",
-];
-
 pub(super) fn generated_type_names(roots: &Roots<'_>) -> BTreeSet<String> {
-    roots
-        .by_name
-        .values()
-        .flat_map(|r| {
-            [
-                format!("{}Patch", r.rust_name),
-                format!("{}PatchBuilder", r.rust_name),
-                format!("{}Create", r.rust_name),
-            ]
-        })
-        .chain(PATCH_EXPORTS.iter().map(|name| (*name).to_owned()))
-        .chain(names::PRELUDE.iter().map(|name| (*name).to_owned()))
-        .collect()
+    crate::generated_crate::reserved_type_names(
+        roots.by_name.values().map(|r| r.rust_name.as_str()),
+    )
 }

@@ -77,6 +77,7 @@ pub fn plain_options() -> Options {
     Options {
         command: DEFAULT_COMMAND.into(),
         overlay: Overlay::empty(),
+        crate_name: "fixture".into(),
     }
 }
 

@@ -22,7 +22,7 @@ use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::Value;
 
-const INT32_MAX: i64 = 2_147_483_647;
+const INT32_MAX: u64 = 2_147_483_647;
 
 #[derive(Debug, Clone)]
 pub enum Intent {
@@ -33,8 +33,8 @@ pub enum Intent {
     OsHidden(bool),
     ContainerFormat(Option<Index>),
     DiskFormat(Option<Index>),
-    MinRam(i64),
-    MinDisk(i64),
+    MinRam(u64),
+    MinDisk(u64),
     Tags(Vec<String>),
     Custom(Custom, Change),
     NewKey(String, String),
@@ -103,7 +103,7 @@ fn nullable_text() -> impl Strategy<Value = Option<String>> {
     prop_oneof![4 => text().prop_map(Some), 1 => Just(None), 1 => Just(Some("n".repeat(255)))]
 }
 
-fn bounded_int() -> impl Strategy<Value = i64> {
+fn bounded_int() -> impl Strategy<Value = u64> {
     prop_oneof![0..=INT32_MAX, Just(0), Just(INT32_MAX)]
 }
 
@@ -260,9 +260,9 @@ fn location_call(builder: ImagePatchBuilder, change: &LocationChange, count: usi
             } else {
                 ListPosition::Index(at)
             };
-            builder.add_locations(position, location.clone())
+            builder.add_location(position, location.clone())
         }
-        LocationChange::RemoveAt(at) if count > 0 => builder.remove_locations(at.index(count)),
+        LocationChange::RemoveAt(at) if count > 0 => builder.remove_location(at.index(count)),
         LocationChange::RemoveAt(_) => builder,
         LocationChange::Replace(locations) => builder.replace_locations(locations.clone()),
     }

@@ -199,6 +199,7 @@ pub fn lower_compute(
         object,
         types,
         patch: None,
+        create: None,
     })
 }
 

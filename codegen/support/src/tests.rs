@@ -1,0 +1,396 @@
+//! Unit tests of the support code, against the same items the generated
+//! code calls.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::patch::{
+    Body, FreeForm, FreeFormChange, FreeFormValues, ListChange, PatchMediaType, PatchOp,
+    PatchOperation, Pattern, Recorder, Rule, Violation, body_value, change, escape_token,
+    free_form_changes, list_change, rebase, same_set,
+};
+
+static LOWER: Pattern = Pattern::new("^[a-z]+$");
+
+const KEYS: FreeForm = FreeForm {
+    declared: &["name"],
+    reserved: &["location"],
+    reserved_prefixes: &["os_glance"],
+    max_length: Some(5),
+    values: FreeFormValues {
+        strings_only: true,
+        min_length: None,
+        max_length: Some(3),
+        pattern: Some(&LOWER),
+    },
+};
+
+fn rules(recorder: &Recorder) -> Vec<(&str, &Rule)> {
+    recorder
+        .violations
+        .iter()
+        .map(|v| (v.property.as_str(), &v.rule))
+        .collect()
+}
+
+#[test]
+fn pointer_tokens_escape_tilde_before_slash() {
+    assert_eq!(escape_token("plain"), "plain");
+    assert_eq!(escape_token("~/"), "~0~1");
+    assert_eq!(escape_token("a/b~c"), "a~1b~0c");
+    assert_eq!(
+        escape_token("~1"),
+        "~01",
+        "an escaped-looking key is escaped again"
+    );
+    let operation = PatchOperation::new(PatchOp::Add, "vendor/arch~1", None, Some(json!("x")));
+    assert_eq!(operation.path(), "/vendor~1arch~01");
+}
+
+#[test]
+fn both_body_forms_come_from_one_serializer() {
+    let operations = vec![
+        PatchOperation::new(PatchOp::Replace, "name", None, Some(json!("n"))),
+        PatchOperation::new(PatchOp::Remove, "a/b", None, None),
+        PatchOperation::new(
+            PatchOp::Add,
+            "locations",
+            Some(crate::ListPosition::End),
+            Some(json!({"url": "u"})),
+        ),
+    ];
+    for media_type in [PatchMediaType::V2_1, PatchMediaType::V2_0] {
+        let text = serde_json::to_string(&Body {
+            operations: &operations,
+            media_type,
+        })
+        .unwrap();
+        let parsed: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, body_value(&operations, media_type));
+    }
+    assert_eq!(
+        body_value(&operations, PatchMediaType::V2_0),
+        json!([
+            {"replace": "/name", "value": "n"},
+            {"remove": "/a~1b"},
+            {"add": "/locations/-", "value": {"url": "u"}},
+        ])
+    );
+    assert_eq!(
+        body_value(&operations[..1], PatchMediaType::V2_1),
+        json!([{"op": "replace", "path": "/name", "value": "n"}])
+    );
+}
+
+#[test]
+fn four_byte_characters_are_found_anywhere_in_a_value() {
+    let mut recorder = Recorder::default();
+    recorder.set(PatchOp::Add, "plain", None, json!("é ü 中"));
+    recorder.set(PatchOp::Add, "nested", None, json!({"k": ["a", "🦀"]}));
+    recorder.set(PatchOp::Add, "key", None, json!({"🦀": 1}));
+    assert_eq!(
+        rules(&recorder),
+        [
+            ("nested", &Rule::FourByteCharacter { character: '🦀' }),
+            ("key", &Rule::FourByteCharacter { character: '🦀' }),
+        ]
+    );
+    assert_eq!(
+        recorder.operations.len(),
+        3,
+        "the operations are kept for the error to name"
+    );
+}
+
+#[test]
+fn a_create_body_is_checked_member_by_member() {
+    let mut recorder = Recorder::default();
+    recorder.check_body(&json!({"name": "crab 🦀", "tags": ["ok"], "hw": "🦀"}));
+    let properties: Vec<&str> = rules(&recorder).iter().map(|(p, _)| *p).collect();
+    assert_eq!(properties, ["hw", "name"]);
+}
+
+#[test]
+fn free_form_keys_are_checked_for_patch_and_create_alike() {
+    let mut recorder = Recorder::default();
+    for key in ["", " x", "name", "location", "os_glance_x", "toolong", "ok"] {
+        recorder.check_free_form_key(key, &KEYS);
+    }
+    assert_eq!(
+        rules(&recorder),
+        [
+            ("", &Rule::EmptyKey),
+            (" x", &Rule::UntrimmedKey),
+            ("name", &Rule::DeclaredProperty),
+            ("location", &Rule::ReservedKey),
+            ("location", &Rule::KeyTooLong { max: 5, length: 8 }),
+            ("os_glance_x", &Rule::ReservedKey),
+            ("os_glance_x", &Rule::KeyTooLong { max: 5, length: 11 }),
+            ("toolong", &Rule::KeyTooLong { max: 5, length: 7 }),
+        ]
+    );
+    // A create body's key is an object member, kept as sent: the empty key
+    // and surrounding spaces are the service's to accept.
+    let mut create = Recorder::default();
+    for key in ["", " x", "name"] {
+        create.check_create_key(key, &KEYS);
+    }
+    assert_eq!(rules(&create), [("name", &Rule::DeclaredProperty)]);
+}
+
+#[test]
+fn free_form_values_follow_the_schema() {
+    let mut recorder = Recorder::default();
+    recorder.check_free_form_value("a", Some("abc"), &KEYS);
+    recorder.check_free_form_value("b", Some("abcd"), &KEYS);
+    recorder.check_free_form_value("c", Some("AB"), &KEYS);
+    recorder.check_free_form_value("d", None, &KEYS);
+    assert_eq!(
+        rules(&recorder),
+        [
+            ("b", &Rule::TooLong { max: 3, length: 4 }),
+            (
+                "c",
+                &Rule::PatternMismatch {
+                    pattern: "^[a-z]+$"
+                }
+            ),
+            ("d", &Rule::NotAString),
+        ]
+    );
+}
+
+#[test]
+fn free_form_changes_leave_reserved_keys_alone() {
+    let old: BTreeMap<String, Value> = [
+        ("same", "1"),
+        ("changed", "1"),
+        ("gone", "1"),
+        ("os_glance_x", "1"),
+    ]
+    .map(|(k, v)| (k.into(), json!(v)))
+    .into();
+    let new: BTreeMap<String, Value> = [
+        ("same", "1"),
+        ("changed", "2"),
+        ("added", "3"),
+        ("location", "x"),
+    ]
+    .map(|(k, v)| (k.into(), json!(v)))
+    .into();
+    assert_eq!(
+        free_form_changes(&old, &new, &KEYS),
+        [
+            FreeFormChange::Set(PatchOp::Add, "added", &json!("3")),
+            FreeFormChange::Set(PatchOp::Replace, "changed", &json!("2")),
+            FreeFormChange::Remove("gone"),
+        ]
+    );
+}
+
+#[test]
+fn lists_change_by_the_fewest_operations() {
+    let old = Some(vec![1, 2, 3, 4]);
+    assert!(matches!(
+        list_change(&old, &old.clone()),
+        ListChange::Unchanged
+    ));
+    assert!(matches!(
+        list_change(&old, &Some(vec![1, 2, 3, 4, 5])),
+        ListChange::Append([5])
+    ));
+    assert!(
+        matches!(list_change(&old, &Some(vec![1, 3])), ListChange::RemoveAt(ref at) if at == &[3, 1])
+    );
+    assert!(matches!(
+        list_change(&old, &Some(vec![4, 3])),
+        ListChange::Replace(_)
+    ));
+    assert!(matches!(list_change(&old, &None), ListChange::Removed));
+    assert!(matches!(
+        list_change::<i32>(&None, &Some(vec![])),
+        ListChange::Unchanged
+    ));
+}
+
+#[test]
+fn tags_compare_as_sets() {
+    let tags = |t: &[&str]| Some(t.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+    assert!(same_set(&tags(&["a", "b"]), &tags(&["b", "a", "a"])));
+    assert!(!same_set(&tags(&["a"]), &tags(&["a", "b"])));
+    assert!(!same_set(&None, &tags(&[])));
+    assert!(matches!(
+        change(&Some(1), &Some(1)),
+        crate::patch::Change::Unchanged
+    ));
+    assert!(matches!(
+        change(&None, &Some(1)),
+        crate::patch::Change::Added(1)
+    ));
+    assert!(matches!(
+        change(&Some(1), &None::<i32>),
+        crate::patch::Change::Removed
+    ));
+}
+
+#[test]
+fn rebase_matches_the_operation_to_the_document() {
+    let mut operations = vec![
+        PatchOperation::new(PatchOp::Add, "held", None, Some(json!("x"))),
+        PatchOperation::new(PatchOp::Replace, "missing", None, Some(json!("x"))),
+        PatchOperation::new(PatchOp::Replace, "name", None, Some(json!("x"))),
+    ];
+    rebase(&mut operations, &json!({"held": "1"}), &["name"]);
+    let ops: Vec<PatchOp> = operations.iter().map(PatchOperation::op).collect();
+    assert_eq!(ops, [PatchOp::Replace, PatchOp::Add, PatchOp::Replace]);
+}
+
+#[test]
+fn checks_record_every_rule_broken() {
+    let mut recorder = Recorder::default();
+    recorder.check_length("s", "ab", Some(3), Some(1));
+    recorder.check_items("l", 0, Some(1), None);
+    recorder.check_range("i", -1, Some(0), Some(10));
+    recorder.check_known("e", false, "x", &["a", "b"]);
+    let error = recorder.finish("patch").expect_err("every check failed");
+    assert_eq!(
+        error.to_string(),
+        "invalid patch: `s`: 2 characters is more than the 1 allowed; `s`: 2 characters is fewer than the 3 required; \
+         `l`: 0 items is fewer than the 1 required; `i`: -1 is out of range 0..=10; `e`: `x` is not one of a, b"
+    );
+    assert_eq!(
+        error.violations()[4],
+        Violation {
+            property: "e".into(),
+            rule: Rule::NotInEnum {
+                value: "x".into(),
+                allowed: &["a", "b"]
+            }
+        }
+    );
+    assert!(Recorder::default().finish("create body").is_ok());
+}
+
+#[test]
+fn removing_a_free_form_key_checks_only_what_removal_can_break() {
+    let mut recorder = Recorder::default();
+    for key in ["", "toolongkey", "name", " x"] {
+        recorder.check_removable_key(key, &KEYS);
+    }
+    assert_eq!(
+        rules(&recorder),
+        [
+            ("name", &Rule::DeclaredProperty),
+            (" x", &Rule::UntrimmedKey)
+        ]
+    );
+}
+
+#[test]
+fn an_unusable_pattern_is_a_mismatch_not_a_panic() {
+    static BROKEN: Pattern = Pattern::new("(");
+    let mut recorder = Recorder::default();
+    recorder.check_pattern("p", "anything", &BROKEN);
+    assert_eq!(
+        rules(&recorder),
+        [("p", &Rule::PatternMismatch { pattern: "(" })]
+    );
+}
+
+mod decoding {
+    use std::collections::BTreeMap;
+
+    use serde::de::MapAccess;
+
+    use crate::support::{Entries, FromMap, Key, deserialize_object, required, string_enum};
+
+    #[derive(Debug, PartialEq)]
+    struct Doc {
+        id: String,
+        name: Option<Option<String>>,
+        kind: Option<Kind>,
+        additional_properties: BTreeMap<String, serde_json::Value>,
+    }
+
+    impl FromMap for Doc {
+        const EXPECTING: &'static str = "a doc";
+
+        fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+            let (mut id, mut name, mut kind) = (None, None, None);
+            let mut additional_properties = BTreeMap::new();
+            while let Some(key) = map.next_key::<Key<'de>>()? {
+                match key.as_str() {
+                    "id" => map.field(&mut id, "id")?,
+                    "name" => map.field(&mut name, "name")?,
+                    "kind" => map.field(&mut kind, "kind")?,
+                    _ => map.keep(&mut additional_properties, key)?,
+                }
+            }
+            Ok(Doc {
+                id: required(id, "id")?,
+                name,
+                kind,
+                additional_properties,
+            })
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Doc {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserialize_object(deserializer)
+        }
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Kind {
+        Disk,
+        Unknown(String),
+    }
+
+    impl Kind {
+        const KNOWN_VALUES: &'static [&'static str] = &["disk"];
+
+        fn as_str(&self) -> &str {
+            match self {
+                Kind::Disk => "disk",
+                Kind::Unknown(value) => value,
+            }
+        }
+
+        fn from_known(value: &str) -> Option<Self> {
+            (value == "disk").then_some(Kind::Disk)
+        }
+    }
+
+    string_enum!(Kind);
+
+    #[test]
+    fn null_absent_unknown_and_extra_keys_survive() {
+        let doc: Doc =
+            serde_json::from_str(r#"{"id": "1", "name": null, "kind": "tape", "x": [1]}"#).unwrap();
+        assert_eq!(doc.name, Some(None));
+        assert_eq!(doc.kind, Some(Kind::Unknown("tape".into())));
+        assert_eq!(doc.additional_properties["x"], serde_json::json!([1]));
+        let doc: Doc = serde_json::from_str(r#"{"id": "1", "kind": "disk"}"#).unwrap();
+        assert_eq!((doc.name, doc.kind), (None, Some(Kind::Disk)));
+        assert_eq!(serde_json::to_string(&Kind::Disk).unwrap(), r#""disk""#);
+        assert_eq!(Kind::KNOWN_VALUES, ["disk"]);
+    }
+
+    #[test]
+    fn missing_and_repeated_keys_are_errors() {
+        let missing = serde_json::from_str::<Doc>(r#"{"name": "n"}"#).unwrap_err();
+        assert!(
+            missing.to_string().contains("missing field `id`"),
+            "{missing}"
+        );
+        let twice = serde_json::from_str::<Doc>(r#"{"id": "1", "id": "2"}"#).unwrap_err();
+        assert!(
+            twice.to_string().contains("duplicate field `id`"),
+            "{twice}"
+        );
+        let wrong = serde_json::from_str::<Doc>("[]").unwrap_err();
+        assert!(wrong.to_string().contains("a doc"), "{wrong}");
+    }
+}
