@@ -5,7 +5,8 @@
 //! follow redirects: ureq would send `X-Auth-Token` and the identity headers
 //! on to whatever host `Location` names (it strips only `Authorization`),
 //! and would turn a redirected `PATCH` or `POST` into a `GET` whose 200
-//! looks like success. A 3xx arrives as [`Error::Other`].
+//! looks like success. A 3xx arrives as [`Error::Other`], except Glance's
+//! version document (a 300), which is [`Error::NotV2Root`].
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};

@@ -141,7 +141,7 @@ mod tasks;
 pub mod blocking;
 
 pub use api::Api;
-pub use error::{ApiError, Error};
+pub use error::{ApiError, ApiVersion, Error, VersionChoices};
 pub use filter::{Match, SortDir, TimeFilter, TimeOp};
 pub use images::{
     ImageCreate, ImageImport, ImageListQuery, ImportMethod, MemberStatusFilter, Sort, SortKey,
