@@ -16,8 +16,14 @@ use cloud_images_codegen::{Overlay, SchemaSource};
 use crate::project_root;
 use crate::regenerate::read_schemas;
 
-const USAGE: &str =
-    "usage: cargo xtask diff-schemas <old-dir> <new-dir> [--format text|json] [--fail-on breaking]";
+pub const USAGE: &str = "\
+usage: cargo xtask diff-schemas <old-dir> <new-dir> [--format text|json] [--fail-on breaking]
+
+Reports what changing the schemas in <old-dir> to those in <new-dir> means for
+users of the generated crate: breaking, additive and description changes.
+
+  --format json        for tools (default: text)
+  --fail-on breaking   exit 1 when anything can break users' code";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -106,8 +112,9 @@ fn lower(side: &str, dir: &Path, sources: Vec<SchemaSource>) -> Result<Api, Stri
 /// After `cargo xtask regenerate`: the drift between the schemas as
 /// committed at `HEAD` and the working tree's `schemas/`.
 pub fn print_drift_since_head() {
-    if let Some(text) = drift_since_head(&project_root()) {
-        print!("{text}");
+    match drift_since_head(&project_root()) {
+        Some(text) => print!("{text}"),
+        None => println!("schema drift since HEAD: none"),
     }
 }
 

@@ -7,7 +7,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use super::{Measurements, cargo};
+use super::Measurements;
+use crate::cargo::cargo;
 
 const REPEATS: usize = 3;
 const PACKAGE: &str = "cloud-images";
