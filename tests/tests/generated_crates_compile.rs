@@ -8,9 +8,17 @@
 //! whose text tries to break out of comments, literals and docs.
 //!
 //! The crates share one target directory, `target/generated-crates/target`,
-//! so only the generated code itself is rebuilt on later runs.
+//! and one lock file (the workspace's), so their dependencies are built once
+//! for all three and only the generated code itself is rebuilt on later
+//! runs. The generator itself runs from the workspace's own target, where
+//! `cargo xtask test` (or any earlier build) has already built it.
+
+#[path = "../../xtask/src/cargo.rs"]
+#[allow(dead_code)]
+mod clean_cargo;
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -26,16 +34,29 @@ fn shared_target_dir() -> PathBuf {
     workspace_root().join("target/generated-crates/target")
 }
 
-/// Runs cargo and returns what it printed, or fails the test with it.
+/// Says what a slow step is doing, past the test harness's capture.
+fn progress(message: &str) {
+    let _ = writeln!(std::io::stderr(), "generated_crates_compile: {message}");
+}
+
+/// Runs cargo in a generated crate, in the shared target directory, and
+/// returns what it printed, or fails the test with it.
 fn cargo(args: &[&str], dir: &Path) -> String {
-    let started = Instant::now();
-    let output = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
+    let mut command = clean_cargo::cargo();
+    command
         .env("CARGO_TARGET_DIR", shared_target_dir())
         // Lints come from the command line only, never from the outer build.
         .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    run(command, args, dir)
+}
+
+fn run(mut command: Command, args: &[&str], dir: &Path) -> String {
+    let started = Instant::now();
+    progress(&format!("cargo {} in {} ...", args.join(" "), dir.display()));
+    let output = command
+        .args(args)
+        .current_dir(dir)
         .output()
         .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
     let printed = format!(
@@ -50,7 +71,7 @@ fn cargo(args: &[&str], dir: &Path) -> String {
         dir.display(),
         output.status
     );
-    eprintln!("cargo {} in {}: {:.1?}", args.join(" "), dir.display(), started.elapsed());
+    progress(&format!("cargo {} in {}: {:.1?}", args.join(" "), dir.display(), started.elapsed()));
     printed
 }
 
@@ -64,7 +85,10 @@ fn regenerate(schemas: &str, out: &Path) {
         fs::remove_file(&manifest).unwrap_or_else(|e| panic!("cannot remove {}: {e}", manifest.display()));
     }
     let out_arg = out.to_string_lossy();
-    cargo(
+    // The workspace's target and the user's environment, as if typed at the
+    // shell: xtask is then already built, and nothing is rebuilt for it.
+    run(
+        clean_cargo::cargo(),
         &["run", "--quiet", "-p", "xtask", "--", "regenerate", "--schemas", schemas, "--out", &out_arg],
         &root,
     );
@@ -103,7 +127,7 @@ fn generate_and_build(schemas: &str, out: &Path) {
         assert!(path.exists(), "{} was not generated from {schemas}", path.display());
     }
     build(out);
-    eprintln!("{schemas}: generated and built in {:.1?}", started.elapsed());
+    progress(&format!("{schemas}: generated and built in {:.1?}", started.elapsed()));
 }
 
 #[test]
