@@ -73,6 +73,8 @@ impl ClientBuilder {
         self
     }
 
+    /// The client, or [`Error::InvalidRequest`] for a base URL, token or
+    /// header that cannot be sent.
     pub fn build(self) -> Result<Client, Error> {
         let mut api = Api::new(&self.base_url)?;
         if let Some(token) = &self.token {
@@ -104,6 +106,9 @@ pub struct Client {
 }
 
 impl Client {
+    /// Starts configuring a client for the service at `base_url`: the
+    /// service root, such as `https://glance.example.com:9292` or
+    /// `https://cloud.example/image`, or its `/v2` root.
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
             base_url: base_url.into(),
@@ -149,6 +154,7 @@ impl Client {
         result.map_err(transport)
     }
 
+    /// One page of images; see [`Api::list_images`]. [`Client::images`] follows the pages for you.
     pub fn list_images(&self, query: &ImageListQuery) -> Result<ImageList, Error> {
         self.execute(self.api.list_images(query)?)
     }
@@ -163,10 +169,13 @@ impl Client {
         Items::new(self.image_pages(query))
     }
 
+    /// The image with this id; see [`Api::get_image`].
     pub fn get_image(&self, id: &str) -> Result<Image, Error> {
         self.execute(self.api.get_image(id)?)
     }
 
+    /// Creates an image (no data yet: it is `queued`); see [`Api::create_image`].
+    /// The body is validated first, and nothing is sent when it breaks a rule.
     pub fn create_image(&self, image: &ImageCreate) -> Result<Image, Error> {
         self.execute(self.api.create_image(image)?)
     }
@@ -191,26 +200,33 @@ impl Client {
         self.execute(self.api.patch_image(id, patch, media_type)?)
     }
 
+    /// Deletes the image; see [`Api::delete_image`].
     pub fn delete_image(&self, id: &str) -> Result<(), Error> {
         self.execute(self.api.delete_image(id)?)
     }
 
+    /// Makes the image's data unavailable for download (admin only by default); see [`Api::deactivate_image`].
     pub fn deactivate_image(&self, id: &str) -> Result<(), Error> {
         self.execute(self.api.deactivate_image(id)?)
     }
 
+    /// Undoes [`Client::deactivate_image`]; see [`Api::reactivate_image`].
     pub fn reactivate_image(&self, id: &str) -> Result<(), Error> {
         self.execute(self.api.reactivate_image(id)?)
     }
 
+    /// Adds one tag; see [`Api::add_tag`].
     pub fn add_tag(&self, id: &str, tag: &str) -> Result<(), Error> {
         self.execute(self.api.add_tag(id, tag)?)
     }
 
+    /// Removes one tag; see [`Api::delete_tag`].
     pub fn delete_tag(&self, id: &str, tag: &str) -> Result<(), Error> {
         self.execute(self.api.delete_tag(id, tag)?)
     }
 
+    /// Uploads the image data from memory; the image becomes `active`. See
+    /// [`Api::upload_image`], and [`Client::upload_image_from`] for a stream.
     pub fn upload_image(&self, id: &str, data: Vec<u8>) -> Result<(), Error> {
         self.execute(self.api.upload_image(id, data)?)
     }
@@ -235,10 +251,12 @@ impl Client {
         decoder.decode(read_all(response)?)
     }
 
+    /// Stages data for a `glance-direct` import; see [`Api::stage_image`].
     pub fn stage_image(&self, id: &str, data: Vec<u8>) -> Result<(), Error> {
         self.execute(self.api.stage_image(id, data)?)
     }
 
+    /// Starts an import (the service answers 202 and works on in a task); see [`Api::import_image`].
     pub fn import_image(&self, id: &str, import: &ImageImport) -> Result<(), Error> {
         self.execute(self.api.import_image(id, import)?)
     }
@@ -275,22 +293,29 @@ impl Client {
             .map_err(transport)
     }
 
+    /// The tasks that worked on this image, such as its imports; see [`Api::list_image_tasks`].
     pub fn list_image_tasks(&self, id: &str) -> Result<TaskList, Error> {
         self.execute(self.api.list_image_tasks(id)?)
     }
 
+    /// Shares the image with the project `member_id`, whose membership starts
+    /// `pending`. The image must have `visibility: shared`. See [`Api::add_member`].
     pub fn add_member(&self, image_id: &str, member_id: &str) -> Result<Member, Error> {
         self.execute(self.api.add_member(image_id, member_id)?)
     }
 
+    /// The projects the image is shared with; see [`Api::list_members`].
     pub fn list_members(&self, image_id: &str) -> Result<MemberList, Error> {
         self.execute(self.api.list_members(image_id)?)
     }
 
+    /// One membership of the image; see [`Api::get_member`].
     pub fn get_member(&self, image_id: &str, member_id: &str) -> Result<Member, Error> {
         self.execute(self.api.get_member(image_id, member_id)?)
     }
 
+    /// Accepts, rejects or resets a membership; only the member project may.
+    /// See [`Api::update_member`].
     pub fn update_member(
         &self,
         image_id: &str,
@@ -300,30 +325,37 @@ impl Client {
         self.execute(self.api.update_member(image_id, member_id, status)?)
     }
 
+    /// Stops sharing the image with a project; only the owner may. See [`Api::delete_member`].
     pub fn delete_member(&self, image_id: &str, member_id: &str) -> Result<(), Error> {
         self.execute(self.api.delete_member(image_id, member_id)?)
     }
 
+    /// Creates a task, such as an import from a URL; see [`Api::create_task`].
     pub fn create_task(&self, task: &TaskCreate) -> Result<Task, Error> {
         self.execute(self.api.create_task(task)?)
     }
 
+    /// One page of tasks; see [`Api::list_tasks`]. [`Client::tasks`] follows the pages for you.
     pub fn list_tasks(&self, query: &TaskListQuery) -> Result<TaskList, Error> {
         self.execute(self.api.list_tasks(query)?)
     }
 
+    /// Every page of the task listing, following `next` until the end.
     pub fn task_pages(&self, query: &TaskListQuery) -> Pages<'_, TaskList> {
         Pages::new(self, self.api.list_tasks(query))
     }
 
+    /// Every task of the listing, across pages.
     pub fn tasks(&self, query: &TaskListQuery) -> Items<'_, TaskList> {
         Items::new(self.task_pages(query))
     }
 
+    /// The task with this id; see [`Api::get_task`].
     pub fn get_task(&self, id: &str) -> Result<Task, Error> {
         self.execute(self.api.get_task(id)?)
     }
 
+    /// One of the JSON Schemas the service publishes, such as `image`; see [`Api::get_schema`].
     pub fn get_schema(&self, name: &str) -> Result<serde_json::Value, Error> {
         self.execute(self.api.get_schema(name)?)
     }

@@ -55,7 +55,10 @@ pub enum Error {
     /// 415: the media type was refused. For `PATCH`, Glance lists the media
     /// types it accepts in the `Accept-Patch` header, kept here as sent.
     UnsupportedMediaType {
+        /// The status and Glance's message.
         error: ApiError,
+        /// The `Accept-Patch` header, such as
+        /// `application/openstack-images-v2.0-json-patch, application/openstack-images-v2.1-json-patch`.
         accept_patch: Option<String>,
     },
     /// 5xx.
@@ -71,7 +74,12 @@ pub enum Error {
     /// A success response whose body does not match the schema. `path` names
     /// the JSON path of the offending value, such as `images[0].min_ram`
     /// (`.` for the document itself).
-    Decode { path: String, message: String },
+    Decode {
+        /// Where in the body: a JSON path such as `images[0].min_ram`, or `.`.
+        path: String,
+        /// What did not match, in serde's words.
+        message: String,
+    },
     /// The request was refused before anything was sent: an invalid base URL
     /// or header, or a value Glance is known to refuse.
     InvalidRequest(String),
