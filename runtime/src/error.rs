@@ -263,8 +263,12 @@ impl VersionChoices {
             .iter()
             .filter(|version| version.id == "v2" || version.id.starts_with("v2."))
             .filter(|version| version.url.is_some());
-        let current = v2.clone().find(|version| version.status.eq_ignore_ascii_case("CURRENT"));
-        current.or_else(|| v2.next()).and_then(|version| version.url.as_deref())
+        let current = v2
+            .clone()
+            .find(|version| version.status.eq_ignore_ascii_case("CURRENT"));
+        current
+            .or_else(|| v2.next())
+            .and_then(|version| version.url.as_deref())
     }
 }
 

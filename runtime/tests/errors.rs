@@ -310,7 +310,8 @@ fn operation_decoders_return_the_typed_error() {
 /// error naming the v2 URL the document points to, not the 2 KB document.
 #[test]
 fn a_version_document_says_the_base_url_is_not_a_v2_root() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/versions/glance-root-300.json");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/versions/glance-root-300.json");
     let body = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let error = Error::from_response(StatusCode::MULTIPLE_CHOICES, &HeaderMap::new(), &body);
     let Error::NotV2Root(choices) = &error else {
@@ -331,11 +332,16 @@ fn a_version_document_says_the_base_url_is_not_a_v2_root() {
         "links": [{"rel": "self", "href": "http://127.0.0.1:15000/v3/"}]}]}}"#;
     let error = Error::from_response(StatusCode::MULTIPLE_CHOICES, &HeaderMap::new(), keystone);
     assert!(
-        error.to_string().ends_with("which lists no v2 API: v3.14 (stable) at http://127.0.0.1:15000/v3/"),
+        error
+            .to_string()
+            .ends_with("which lists no v2 API: v3.14 (stable) at http://127.0.0.1:15000/v3/"),
         "{error}"
     );
 
     // A 300 without a version document stays an ordinary refusal.
     let error = Error::from_response(StatusCode::MULTIPLE_CHOICES, &HeaderMap::new(), b"choose");
-    assert!(matches!(&error, Error::Other(api) if api.status == 300), "{error:?}");
+    assert!(
+        matches!(&error, Error::Other(api) if api.status == 300),
+        "{error:?}"
+    );
 }

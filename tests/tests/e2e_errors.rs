@@ -289,7 +289,10 @@ fn other_error_kinds_through_real_calls() {
     *operation.request_mut().uri_mut() = root;
     match glance.execute(operation) {
         Err(Error::NotV2Root(choices)) => {
-            assert_eq!(choices.v2_url(), Some(format!("{}/v2/", session.url()).as_str()))
+            assert_eq!(
+                choices.v2_url(),
+                Some(format!("{}/v2/", session.url()).as_str())
+            )
         }
         other => panic!("GET /: {other:?}"),
     }

@@ -53,7 +53,11 @@ fn cargo(args: &[&str], dir: &Path) -> String {
 
 fn run(mut command: Command, args: &[&str], dir: &Path) -> String {
     let started = Instant::now();
-    progress(&format!("cargo {} in {} ...", args.join(" "), dir.display()));
+    progress(&format!(
+        "cargo {} in {} ...",
+        args.join(" "),
+        dir.display()
+    ));
     let output = command
         .args(args)
         .current_dir(dir)
@@ -71,7 +75,12 @@ fn run(mut command: Command, args: &[&str], dir: &Path) -> String {
         dir.display(),
         output.status
     );
-    progress(&format!("cargo {} in {}: {:.1?}", args.join(" "), dir.display(), started.elapsed()));
+    progress(&format!(
+        "cargo {} in {}: {:.1?}",
+        args.join(" "),
+        dir.display(),
+        started.elapsed()
+    ));
     printed
 }
 
@@ -82,21 +91,34 @@ fn regenerate(schemas: &str, out: &Path) {
     // what a user of `--out` gets.
     let manifest = out.join("Cargo.toml");
     if manifest.exists() {
-        fs::remove_file(&manifest).unwrap_or_else(|e| panic!("cannot remove {}: {e}", manifest.display()));
+        fs::remove_file(&manifest)
+            .unwrap_or_else(|e| panic!("cannot remove {}: {e}", manifest.display()));
     }
     let out_arg = out.to_string_lossy();
     // The workspace's target and the user's environment, as if typed at the
     // shell: xtask is then already built, and nothing is rebuilt for it.
     run(
         clean_cargo::cargo(),
-        &["run", "--quiet", "-p", "xtask", "--", "regenerate", "--schemas", schemas, "--out", &out_arg],
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "xtask",
+            "--",
+            "regenerate",
+            "--schemas",
+            schemas,
+            "--out",
+            &out_arg,
+        ],
         &root,
     );
     // Pin the dependencies to the workspace's versions, which are already
     // downloaded and built, instead of resolving them afresh.
     let lock = out.join("Cargo.lock");
     if !lock.exists() {
-        fs::copy(root.join("Cargo.lock"), &lock).unwrap_or_else(|e| panic!("cannot seed {}: {e}", lock.display()));
+        fs::copy(root.join("Cargo.lock"), &lock)
+            .unwrap_or_else(|e| panic!("cannot seed {}: {e}", lock.display()));
     }
 }
 
@@ -105,7 +127,18 @@ fn regenerate(schemas: &str, out: &Path) {
 /// `cargo test` would compile and run.
 fn build(out: &Path) {
     cargo(&["check", "--quiet"], out);
-    cargo(&["clippy", "--quiet", "--all-targets", "--all-features", "--", "-D", "warnings"], out);
+    cargo(
+        &[
+            "clippy",
+            "--quiet",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        out,
+    );
     let listed = cargo(&["test", "--quiet", "--doc", "--", "--list"], out);
     let from_schemas: Vec<&str> = listed
         .lines()
@@ -124,10 +157,17 @@ fn generate_and_build(schemas: &str, out: &Path) {
     regenerate(schemas, out);
     for module in ["lib", "image"] {
         let path = out.join("src").join(format!("{module}.rs"));
-        assert!(path.exists(), "{} was not generated from {schemas}", path.display());
+        assert!(
+            path.exists(),
+            "{} was not generated from {schemas}",
+            path.display()
+        );
     }
     build(out);
-    progress(&format!("{schemas}: generated and built in {:.1?}", started.elapsed()));
+    progress(&format!(
+        "{schemas}: generated and built in {:.1?}",
+        started.elapsed()
+    ));
 }
 
 #[test]
@@ -189,10 +229,15 @@ fn rackspace_like_cloud_compiles_and_keeps_its_keys() {
     let out = workspace_root().join("target/generated-crates/rackspace-like");
     generate_and_build("codegen/tests/clouds/rackspace-like", &out);
     let test = out.join("tests/wire_names.rs");
-    fs::create_dir_all(out.join("tests")).unwrap_or_else(|e| panic!("cannot create {}/tests: {e}", out.display()));
-    fs::write(&test, RACKSPACE_WIRE_TEST).unwrap_or_else(|e| panic!("cannot write {}: {e}", test.display()));
+    fs::create_dir_all(out.join("tests"))
+        .unwrap_or_else(|e| panic!("cannot create {}/tests: {e}", out.display()));
+    fs::write(&test, RACKSPACE_WIRE_TEST)
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", test.display()));
     let printed = cargo(&["test", "--quiet", "--test", "wire_names"], &out);
-    assert!(printed.contains("1 passed"), "the wire test did not run:\n{printed}");
+    assert!(
+        printed.contains("1 passed"),
+        "the wire test did not run:\n{printed}"
+    );
 }
 
 /// The hostile set's text ends up in docs, string literals and names; the

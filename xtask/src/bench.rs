@@ -113,12 +113,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("==> compile time of the generated crate");
     compile::run(&root, &mut measurements)?;
 
-    measurements
-        .notes
-        .insert("run.seconds".to_owned(), format!("{:.0}", started.elapsed().as_secs_f64()));
+    measurements.notes.insert(
+        "run.seconds".to_owned(),
+        format!("{:.0}", started.elapsed().as_secs_f64()),
+    );
     let markdown = report::render(&measurements, &machine);
     let path = root.join("BENCHMARKS.md");
-    std::fs::write(&path, &markdown).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, &markdown)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("{}", report::summary(&measurements));
     println!("wrote BENCHMARKS.md");
     Ok(())
@@ -142,7 +144,6 @@ fn run_benches(root: &Path, data_dir: &Path) -> Result<String, String> {
     }
     String::from_utf8(output.stdout).map_err(|e| format!("cargo bench printed non-UTF-8: {e}"))
 }
-
 
 #[cfg(test)]
 mod tests {

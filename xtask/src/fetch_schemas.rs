@@ -89,19 +89,28 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut out = project_root().join("schemas");
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
-        let mut value = || rest.next().ok_or_else(|| format!("`{arg}` needs a value\n{USAGE}"));
+        let mut value = || {
+            rest.next()
+                .ok_or_else(|| format!("`{arg}` needs a value\n{USAGE}"))
+        };
         match arg.as_str() {
             "--url" => url = Some(value()?.clone()),
             "--token" => credentials.token = Some(value()?.clone()),
             "--header" => credentials.headers.push(parse_header(value()?)?),
             "--out" => out = PathBuf::from(value()?),
             other => {
-                return Err(format!("fetch-schemas: unknown argument `{other}`\n{USAGE}"));
+                return Err(format!(
+                    "fetch-schemas: unknown argument `{other}`\n{USAGE}"
+                ));
             }
         }
     }
     let url = url.ok_or_else(|| format!("fetch-schemas needs `--url`\n{USAGE}"))?;
-    Ok(Args { url, credentials, out })
+    Ok(Args {
+        url,
+        credentials,
+        out,
+    })
 }
 
 fn parse_header(text: &str) -> Result<(String, String), String> {
@@ -111,10 +120,14 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
     let (name, value) = (name.trim(), value.trim());
     let token_char = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     if name.is_empty() || !name.chars().all(token_char) {
-        return Err(format!("`--header {text}`: `{name}` is not a valid header name"));
+        return Err(format!(
+            "`--header {text}`: `{name}` is not a valid header name"
+        ));
     }
     if value.contains(['\r', '\n']) {
-        return Err(format!("`--header {name}`: the value may not contain line breaks"));
+        return Err(format!(
+            "`--header {name}`: the value may not contain line breaks"
+        ));
     }
     Ok((name.to_owned(), value.to_owned()))
 }
@@ -136,7 +149,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         fetched.push((name, body));
     }
-    fs::create_dir_all(&args.out).map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    fs::create_dir_all(&args.out)
+        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
     for (name, body) in fetched {
         let path = args.out.join(format!("{name}.json"));
         if fs::read(&path).is_ok_and(|old| old == body.as_bytes()) {
@@ -162,15 +176,17 @@ fn fetch_schema(client: &Client, name: &str) -> Result<(String, String), String>
         let refusal = Error::from_response(response.status(), response.headers(), response.body());
         return Err(format!("GET {url}: {}", excerpt(&refusal.to_string())));
     }
-    let body =
-        String::from_utf8(response.into_body()).map_err(|_| format!("GET {url}: the body is not UTF-8"))?;
+    let body = String::from_utf8(response.into_body())
+        .map_err(|_| format!("GET {url}: the body is not UTF-8"))?;
     let not_a_schema = |why: String| format!("GET {url}: not a schema ({why}): {}", excerpt(&body));
     let schema = cloud_images_codegen::load::load(&SchemaSource::new(url.clone(), body.clone()))
         .map_err(|e| not_a_schema(e.reason))?;
     match schema.get("name").and_then(|n| n.as_str()) {
         Some(served) if served == name => {}
         Some(other) => {
-            return Err(not_a_schema(format!("its `name` is `{other}`, expected `{name}`")));
+            return Err(not_a_schema(format!(
+                "its `name` is `{other}`, expected `{name}`"
+            )));
         }
         None => return Err(not_a_schema("no string `name`".to_owned())),
     }
@@ -215,12 +231,29 @@ mod tests {
 
     #[test]
     fn schemas_are_fetched_under_the_service_root_or_its_v2_root() {
-        assert_eq!(schema_url("http://127.0.0.1:19292", "image"), "http://127.0.0.1:19292/v2/schemas/image");
-        assert_eq!(schema_url("http://127.0.0.1:19292/v2/", "image"), "http://127.0.0.1:19292/v2/schemas/image");
-        assert_eq!(schema_url("http://[::1]:9292/glance", "tasks"), "http://[::1]:9292/glance/v2/schemas/tasks");
-        assert_eq!(schema_url("https://glance.example", "member"), "https://glance.example/v2/schemas/member");
-        let refused = Credentials::default().client("http://user:pw@host").unwrap_err();
-        assert!(!refused.contains("pw"), "the password is not repeated: {refused}");
+        assert_eq!(
+            schema_url("http://127.0.0.1:19292", "image"),
+            "http://127.0.0.1:19292/v2/schemas/image"
+        );
+        assert_eq!(
+            schema_url("http://127.0.0.1:19292/v2/", "image"),
+            "http://127.0.0.1:19292/v2/schemas/image"
+        );
+        assert_eq!(
+            schema_url("http://[::1]:9292/glance", "tasks"),
+            "http://[::1]:9292/glance/v2/schemas/tasks"
+        );
+        assert_eq!(
+            schema_url("https://glance.example", "member"),
+            "https://glance.example/v2/schemas/member"
+        );
+        let refused = Credentials::default()
+            .client("http://user:pw@host")
+            .unwrap_err();
+        assert!(
+            !refused.contains("pw"),
+            "the password is not repeated: {refused}"
+        );
         assert!(Credentials::default().client("glance.example").is_err());
     }
 

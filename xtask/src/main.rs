@@ -48,7 +48,9 @@ const COMMANDS: &[(&str, &str, Run)] = &[
     #[cfg(feature = "http")]
     ("fetch-schemas", fetch_schemas::USAGE, fetch_schemas::run),
     #[cfg(not(feature = "http"))]
-    ("fetch-schemas", FETCH_WITHOUT_HTTP, |_| Err(FETCH_WITHOUT_HTTP.to_owned())),
+    ("fetch-schemas", FETCH_WITHOUT_HTTP, |_| {
+        Err(FETCH_WITHOUT_HTTP.to_owned())
+    }),
 ];
 
 #[cfg(not(feature = "http"))]

@@ -19,7 +19,7 @@ Runs every check CI runs, in this order, timing each step:
   regenerate --check    the generated crate matches the schemas
   fmt --check           hand-written code is formatted (every package but generated/)
   glance start          installs Glance 33.0.0 into target/glance/ (once) and starts it
-  build tests           cargo test --workspace --all-features --no-run
+  build tests           cargo test --workspace --all-features --no-fail-fast --no-run
   run tests             the same, run, with CLOUD_IMAGES_GLANCE_URL set
   clippy                cargo clippy --workspace --all-targets --all-features -- -D warnings
   doc                   cargo doc --workspace --all-features --no-deps, warnings denied
@@ -41,7 +41,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 fn run_steps(steps: &mut Steps, with_glance: bool) -> Result<(), String> {
-    steps.run("regenerate --check", || regenerate::run(&["--check".to_owned()]))?;
+    steps.run("regenerate --check", || {
+        regenerate::run(&["--check".to_owned()])
+    })?;
     steps.run("fmt --check", check_formatting)?;
     if !with_glance {
         return cargo_checks(steps, None);
@@ -54,13 +56,24 @@ fn run_steps(steps: &mut Steps, with_glance: bool) -> Result<(), String> {
 
 fn cargo_checks(steps: &mut Steps, glance_url: Option<&str>) -> Result<(), String> {
     let root = project_root();
-    let test = ["test", "--workspace", "--all-features"];
-    steps.run("build tests", || run_cargo(&root, &[&test[..], &["--no-run"]].concat(), None))?;
+    // `--no-fail-fast`: one failing test binary does not hide the others.
+    let test = ["test", "--workspace", "--all-features", "--no-fail-fast"];
+    steps.run("build tests", || {
+        run_cargo(&root, &[&test[..], &["--no-run"]].concat(), None)
+    })?;
     steps.run("run tests", || run_cargo(&root, &test, glance_url))?;
     steps.run("clippy", || {
         run_cargo(
             &root,
-            &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"],
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ],
             None,
         )
     })?;
@@ -105,8 +118,8 @@ fn workspace_packages(root: &Path) -> Result<Vec<(String, String)>, String> {
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let metadata: serde_json::Value =
-        serde_json::from_slice(&output.stdout).map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
     let packages = metadata["packages"]
         .as_array()
         .ok_or("cargo metadata lists no packages")?
@@ -132,7 +145,9 @@ fn run_cargo(root: &Path, args: &[&str], glance_url: Option<&str>) -> Result<(),
 
 fn status(mut command: std::process::Command, shown: &str) -> Result<(), String> {
     println!("    $ {shown}");
-    let status = command.status().map_err(|e| format!("could not run `{shown}`: {e}"))?;
+    let status = command
+        .status()
+        .map_err(|e| format!("could not run `{shown}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -148,7 +163,11 @@ struct Steps {
 }
 
 impl Steps {
-    fn run(&mut self, name: &'static str, step: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+    fn run(
+        &mut self,
+        name: &'static str,
+        step: impl FnOnce() -> Result<(), String>,
+    ) -> Result<(), String> {
         let started = Instant::now();
         self.started.get_or_insert(started);
         println!("==> {name}");
