@@ -1,7 +1,7 @@
 //! The bodies `ImagePatchBuilder` produces are the ones a real Glance 33
 //! accepted, byte for byte once parsed: same ops, same escaped paths, same
 //! values, same order. Each case names the transcript exchange it repeats
-//! (`fixtures/transcripts/`, copied from the shared recordings), and the
+//! (`fixtures/transcripts/`, recorded from a real Glance 33), and the
 //! recorded response proves what the body did to the image.
 
 #[path = "patch_bodies/transcript.rs"]
