@@ -7,8 +7,9 @@
 //!
 //! All cases are one `TestCases`, so trybuild checks them in one cargo
 //! invocation over one target (`target/tests/trybuild`), and, with no pass
-//! case among them, with `cargo check`: the dependencies are never
-//! code-generated or linked for it.
+//! case among them, with `cargo check`. It checks every dev-dependency of
+//! this crate first, which is why the cases live in a crate whose only
+//! dependency is the generated one.
 
 use std::io::Write;
 use std::time::Instant;
@@ -26,9 +27,8 @@ const CASES: [&str; 7] = [
 #[test]
 fn only_accepted_operations_compile() {
     let started = Instant::now();
-    // Written past the test harness's capture: the first run checks every
-    // dev-dependency of this crate in trybuild's own target, which takes a
-    // while.
+    // Written past the test harness's capture: the first run checks the
+    // generated crate and its dependencies in trybuild's own target.
     let _ = writeln!(
         std::io::stderr(),
         "patch_compile_fail: checking {} compile-fail cases with trybuild (the first run checks the dependencies in target/tests/trybuild)",
