@@ -189,7 +189,10 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
             },
         );
     }
-    Ok(Api { resources, compute: None })
+    Ok(Api {
+        resources,
+        compute: None,
+    })
 }
 
 /// The patch builder's free-form methods are `add_property`,

@@ -170,7 +170,10 @@ fn parse_property(value: &Value, pointer: &str) -> Result<PropertyOverlay, Error
 }
 
 /// Every overlay entry must say why it exists and what proves it.
-pub(crate) fn documented<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<String, Value>, Error> {
+pub(crate) fn documented<'a>(
+    value: &'a Value,
+    pointer: &str,
+) -> Result<&'a Map<String, Value>, Error> {
     let fields = as_object(value, pointer)?;
     let has_text = |key: &str| fields.get(key).is_some_and(|v| !v.is_null());
     if !has_text("why") || !has_text("evidence") {
@@ -183,7 +186,10 @@ pub(crate) fn documented<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<
     Ok(fields)
 }
 
-pub(crate) fn as_object<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<String, Value>, Error> {
+pub(crate) fn as_object<'a>(
+    value: &'a Value,
+    pointer: &str,
+) -> Result<&'a Map<String, Value>, Error> {
     value
         .as_object()
         .ok_or_else(|| Error::new(OVERLAY_FILE, pointer, "expected a JSON object"))
@@ -264,7 +270,10 @@ impl ResourceOverlay {
                 rules.immutable.push(name.clone());
             }
             if entry.minimum.is_some() || entry.maximum.is_some() {
-                let Shape::Integer(IntegerRules { minimum, maximum, .. }) = &mut property.shape else {
+                let Shape::Integer(IntegerRules {
+                    minimum, maximum, ..
+                }) = &mut property.shape
+                else {
                     return Err(stale(format!(
                         "`{name}` is not an integer, so a range does not apply"
                     )));

@@ -26,7 +26,10 @@ const RESOURCE_MODULES: [&str; 6] = ["image", "images", "member", "members", "ta
 #[test]
 fn every_resource_gets_a_file() {
     let files = generate_real();
-    for module in RESOURCE_MODULES.iter().chain(&["lib", "support", "patch", "compute"]) {
+    for module in RESOURCE_MODULES
+        .iter()
+        .chain(&["lib", "support", "patch", "compute"])
+    {
         let path = format!("src/{module}.rs");
         assert!(
             files.contains_key(&path),

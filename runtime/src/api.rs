@@ -111,13 +111,31 @@ impl Api {
     }
 
     /// A `GET` of a JSON document, the shape of most reads.
-    pub(crate) fn get_json<T: serde::de::DeserializeOwned + 'static>(&self, path: &str, query: Query) -> Result<Operation<T>, Error> {
-        self.operation(Method::GET, path, query, Body::Empty, JSON, Decoder::new(crate::operation::json))
+    pub(crate) fn get_json<T: serde::de::DeserializeOwned + 'static>(
+        &self,
+        path: &str,
+        query: Query,
+    ) -> Result<Operation<T>, Error> {
+        self.operation(
+            Method::GET,
+            path,
+            query,
+            Body::Empty,
+            JSON,
+            Decoder::new(crate::operation::json),
+        )
     }
 
     /// A call with no body whose success carries no document (204s).
     pub(crate) fn no_content(&self, method: Method, path: &str) -> Result<Operation<()>, Error> {
-        self.operation(method, path, Query::default(), Body::Empty, JSON, Decoder::new(crate::operation::empty))
+        self.operation(
+            method,
+            path,
+            Query::default(),
+            Body::Empty,
+            JSON,
+            Decoder::new(crate::operation::empty),
+        )
     }
 
     pub(crate) fn operation_at<T>(

@@ -5,7 +5,8 @@
 //! follow redirects: ureq would send `X-Auth-Token` and the identity headers
 //! on to whatever host `Location` names (it strips only `Authorization`),
 //! and would turn a redirected `PATCH` or `POST` into a `GET` whose 200
-//! looks like success. A 3xx arrives as [`Error::Other`].
+//! looks like success. A 3xx arrives as [`Error::Other`], except Glance's
+//! version document (a 300), which is [`Error::NotV2Root`].
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -74,6 +75,8 @@ impl ClientBuilder {
         self
     }
 
+    /// The client, or [`Error::InvalidRequest`] for a base URL, token or
+    /// header that cannot be sent.
     pub fn build(self) -> Result<Client, Error> {
         if self.login.logs_in() {
             return crate::login_blocking::build(self);
@@ -119,6 +122,9 @@ pub struct Client {
 }
 
 impl Client {
+    /// Starts configuring a client for the service at `base_url`: the
+    /// service root, such as `https://glance.example.com:9292` or
+    /// `https://cloud.example/image`, or its `/v2` root.
     pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
         ClientBuilder {
             base_url: base_url.into(),
@@ -175,6 +181,7 @@ impl Client {
         result.map_err(transport)
     }
 
+    /// One page of images; see [`Api::list_images`]. [`Client::images`] follows the pages for you.
     pub fn list_images(&self, query: &ImageListQuery) -> Result<ImageList, Error> {
         self.execute(self.api.list_images(query)?)
     }
@@ -189,10 +196,13 @@ impl Client {
         Items::new(self.image_pages(query))
     }
 
+    /// The image with this id; see [`Api::get_image`].
     pub fn get_image(&self, id: &str) -> Result<Image, Error> {
         self.execute(self.api.get_image(id)?)
     }
 
+    /// Creates an image (no data yet: it is `queued`); see [`Api::create_image`].
+    /// The body is validated first, and nothing is sent when it breaks a rule.
     pub fn create_image(&self, image: &ImageCreate) -> Result<Image, Error> {
         self.execute(self.api.create_image(image)?)
     }
@@ -217,26 +227,33 @@ impl Client {
         self.execute(self.api.patch_image(id, patch, media_type)?)
     }
 
+    /// Deletes the image; see [`Api::delete_image`].
     pub fn delete_image(&self, id: &str) -> Result<(), Error> {
         self.execute(self.api.delete_image(id)?)
     }
 
+    /// Makes the image's data unavailable for download (admin only by default); see [`Api::deactivate_image`].
     pub fn deactivate_image(&self, id: &str) -> Result<(), Error> {
         self.execute(self.api.deactivate_image(id)?)
     }
 
+    /// Undoes [`Client::deactivate_image`]; see [`Api::reactivate_image`].
     pub fn reactivate_image(&self, id: &str) -> Result<(), Error> {
         self.execute(self.api.reactivate_image(id)?)
     }
 
+    /// Adds one tag; see [`Api::add_tag`].
     pub fn add_tag(&self, id: &str, tag: &str) -> Result<(), Error> {
         self.execute(self.api.add_tag(id, tag)?)
     }
 
+    /// Removes one tag; see [`Api::delete_tag`].
     pub fn delete_tag(&self, id: &str, tag: &str) -> Result<(), Error> {
         self.execute(self.api.delete_tag(id, tag)?)
     }
 
+    /// Uploads the image data from memory; the image becomes `active`. See
+    /// [`Api::upload_image`], and [`Client::upload_image_from`] for a stream.
     pub fn upload_image(&self, id: &str, data: Vec<u8>) -> Result<(), Error> {
         self.execute(self.api.upload_image(id, data)?)
     }
@@ -270,10 +287,12 @@ impl Client {
         decoder.decode(read_all(response)?)
     }
 
+    /// Stages data for a `glance-direct` import; see [`Api::stage_image`].
     pub fn stage_image(&self, id: &str, data: Vec<u8>) -> Result<(), Error> {
         self.execute(self.api.stage_image(id, data)?)
     }
 
+    /// Starts an import (the service answers 202 and works on in a task); see [`Api::import_image`].
     pub fn import_image(&self, id: &str, import: &ImageImport) -> Result<(), Error> {
         self.execute(self.api.import_image(id, import)?)
     }
@@ -310,22 +329,29 @@ impl Client {
             .map_err(transport)
     }
 
+    /// The tasks that worked on this image, such as its imports; see [`Api::list_image_tasks`].
     pub fn list_image_tasks(&self, id: &str) -> Result<TaskList, Error> {
         self.execute(self.api.list_image_tasks(id)?)
     }
 
+    /// Shares the image with the project `member_id`, whose membership starts
+    /// `pending`. The image must have `visibility: shared`. See [`Api::add_member`].
     pub fn add_member(&self, image_id: &str, member_id: &str) -> Result<Member, Error> {
         self.execute(self.api.add_member(image_id, member_id)?)
     }
 
+    /// The projects the image is shared with; see [`Api::list_members`].
     pub fn list_members(&self, image_id: &str) -> Result<MemberList, Error> {
         self.execute(self.api.list_members(image_id)?)
     }
 
+    /// One membership of the image; see [`Api::get_member`].
     pub fn get_member(&self, image_id: &str, member_id: &str) -> Result<Member, Error> {
         self.execute(self.api.get_member(image_id, member_id)?)
     }
 
+    /// Accepts, rejects or resets a membership; only the member project may.
+    /// See [`Api::update_member`].
     pub fn update_member(
         &self,
         image_id: &str,
@@ -335,30 +361,37 @@ impl Client {
         self.execute(self.api.update_member(image_id, member_id, status)?)
     }
 
+    /// Stops sharing the image with a project; only the owner may. See [`Api::delete_member`].
     pub fn delete_member(&self, image_id: &str, member_id: &str) -> Result<(), Error> {
         self.execute(self.api.delete_member(image_id, member_id)?)
     }
 
+    /// Creates a task, such as an import from a URL; see [`Api::create_task`].
     pub fn create_task(&self, task: &TaskCreate) -> Result<Task, Error> {
         self.execute(self.api.create_task(task)?)
     }
 
+    /// One page of tasks; see [`Api::list_tasks`]. [`Client::tasks`] follows the pages for you.
     pub fn list_tasks(&self, query: &TaskListQuery) -> Result<TaskList, Error> {
         self.execute(self.api.list_tasks(query)?)
     }
 
+    /// Every page of the task listing, following `next` until the end.
     pub fn task_pages(&self, query: &TaskListQuery) -> Pages<'_, TaskList> {
         Pages::new(self, self.api.list_tasks(query))
     }
 
+    /// Every task of the listing, across pages.
     pub fn tasks(&self, query: &TaskListQuery) -> Items<'_, TaskList> {
         Items::new(self.task_pages(query))
     }
 
+    /// The task with this id; see [`Api::get_task`].
     pub fn get_task(&self, id: &str) -> Result<Task, Error> {
         self.execute(self.api.get_task(id)?)
     }
 
+    /// One of the JSON Schemas the service publishes, such as `image`; see [`Api::get_schema`].
     pub fn get_schema(&self, name: &str) -> Result<serde_json::Value, Error> {
         self.execute(self.api.get_schema(name)?)
     }
@@ -495,7 +528,10 @@ impl ComputeClient {
     }
 
     /// Asks for another microversion; see [`crate::compute::Api::with_microversion`].
-    pub fn with_microversion(mut self, microversion: crate::compute::Microversion) -> Result<Self, Error> {
+    pub fn with_microversion(
+        mut self,
+        microversion: crate::compute::Microversion,
+    ) -> Result<Self, Error> {
         self.api = self.api.with_microversion(microversion)?;
         Ok(self)
     }
@@ -505,7 +541,10 @@ impl ComputeClient {
         self.client.execute(operation)
     }
 
-    pub fn list_images(&self, query: &crate::compute::ListQuery) -> Result<cloud_images::compute::ImageIndexPage, Error> {
+    pub fn list_images(
+        &self,
+        query: &crate::compute::ListQuery,
+    ) -> Result<cloud_images::compute::ImageIndexPage, Error> {
         self.execute(self.api.list_images(query)?)
     }
 
@@ -517,17 +556,32 @@ impl ComputeClient {
     }
 
     /// Every page of `GET /images/detail`, following `images_links`.
-    pub fn image_detail_pages(&self, query: &crate::compute::ListQuery) -> ComputePages<'_, cloud_images::compute::ImageDetailPage> {
-        ComputePages { client: self, next: Some(self.api.list_images_detail(query)) }
+    pub fn image_detail_pages(
+        &self,
+        query: &crate::compute::ListQuery,
+    ) -> ComputePages<'_, cloud_images::compute::ImageDetailPage> {
+        ComputePages {
+            client: self,
+            next: Some(self.api.list_images_detail(query)),
+        }
     }
 
     /// Every page of `GET /images`, following `images_links`.
-    pub fn image_index_pages(&self, query: &crate::compute::ListQuery) -> ComputePages<'_, cloud_images::compute::ImageIndexPage> {
-        ComputePages { client: self, next: Some(self.api.list_images(query)) }
+    pub fn image_index_pages(
+        &self,
+        query: &crate::compute::ListQuery,
+    ) -> ComputePages<'_, cloud_images::compute::ImageIndexPage> {
+        ComputePages {
+            client: self,
+            next: Some(self.api.list_images(query)),
+        }
     }
 
     /// Every image of `GET /images/detail`, page after page.
-    pub fn images_detail(&self, query: &crate::compute::ListQuery) -> impl Iterator<Item = Result<cloud_images::compute::Image, Error>> + '_ {
+    pub fn images_detail(
+        &self,
+        query: &crate::compute::ListQuery,
+    ) -> impl Iterator<Item = Result<cloud_images::compute::Image, Error>> + '_ {
         flatten_pages(self.image_detail_pages(query))
     }
 
@@ -559,11 +613,20 @@ impl ComputeClient {
         self.execute(self.api.merge_metadata(id, metadata)?)
     }
 
-    pub fn get_metadata_item(&self, id: &str, key: &str) -> Result<cloud_images::compute::MetadataItem, Error> {
+    pub fn get_metadata_item(
+        &self,
+        id: &str,
+        key: &str,
+    ) -> Result<cloud_images::compute::MetadataItem, Error> {
         self.execute(self.api.get_metadata_item(id, key)?)
     }
 
-    pub fn set_metadata_item(&self, id: &str, key: &str, value: &str) -> Result<cloud_images::compute::MetadataItem, Error> {
+    pub fn set_metadata_item(
+        &self,
+        id: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<cloud_images::compute::MetadataItem, Error> {
         self.execute(self.api.set_metadata_item(id, key, value)?)
     }
 
@@ -605,7 +668,9 @@ impl<P: Page + 'static> Iterator for ComputePages<'_, P> {
     }
 }
 
-fn flatten_pages<P: Page, I: Iterator<Item = Result<P, Error>>>(pages: I) -> impl Iterator<Item = Result<P::Item, Error>> {
+fn flatten_pages<P: Page, I: Iterator<Item = Result<P, Error>>>(
+    pages: I,
+) -> impl Iterator<Item = Result<P::Item, Error>> {
     pages.flat_map(|page| match page {
         Ok(page) => page.into_items().into_iter().map(Ok).collect::<Vec<_>>(),
         Err(error) => vec![Err(error)],

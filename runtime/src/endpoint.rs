@@ -33,6 +33,13 @@ impl Endpoint {
                 "base URL `{uri}` needs a scheme and a host, like http://127.0.0.1:9292"
             )));
         };
+        if authority.as_str().contains('@') {
+            // Not repeated in the message: the part before `@` is a secret.
+            return Err(Error::InvalidRequest(
+                "the base URL carries credentials (`user:password@`); send a token or headers instead"
+                    .to_owned(),
+            ));
+        }
         if uri.query().is_some() {
             return Err(Error::InvalidRequest(format!(
                 "base URL `{uri}` must not have a query"
@@ -146,6 +153,13 @@ mod tests {
             Endpoint::parse("not a url"),
             Err(Error::InvalidRequest(_))
         ));
+    }
+
+    #[test]
+    fn credentials_in_the_base_url_are_refused_without_repeating_them() {
+        let error = Endpoint::parse("https://admin:hunter2@cloud.example/image").unwrap_err();
+        assert!(matches!(&error, Error::InvalidRequest(reason) if reason.contains("credentials")));
+        assert!(!error.to_string().contains("hunter2"), "{error}");
     }
 
     #[test]

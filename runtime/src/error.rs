@@ -32,8 +32,9 @@ impl fmt::Display for ApiError {
 
 /// Everything that can go wrong with an operation.
 ///
-/// The first ten variants follow Glance's status codes (see PATCH-RULES,
-/// "Responses"); each carries the cleaned message.
+/// The first ten variants follow the status codes Glance answers with (see
+/// `runtime/docs/glance-behaviour.md`, "Errors"); each carries the cleaned
+/// message.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -54,17 +55,31 @@ pub enum Error {
     /// 415: the media type was refused. For `PATCH`, Glance lists the media
     /// types it accepts in the `Accept-Patch` header, kept here as sent.
     UnsupportedMediaType {
+        /// The status and Glance's message.
         error: ApiError,
+        /// The `Accept-Patch` header, such as
+        /// `application/openstack-images-v2.0-json-patch, application/openstack-images-v2.1-json-patch`.
         accept_patch: Option<String>,
     },
     /// 5xx.
     ServerError(ApiError),
     /// Any other status that is not a success.
     Other(ApiError),
+    /// The base URL is not the root of a Glance v2 API. Glance answers a
+    /// path that does not start with a version it serves (a wrong prefix,
+    /// a missing `/image`) with `300 Multiple Choices` and its version
+    /// document, which lists where each API version lives. The message
+    /// names the v2 URL the document points to, when it has one.
+    NotV2Root(VersionChoices),
     /// A success response whose body does not match the schema. `path` names
     /// the JSON path of the offending value, such as `images[0].min_ram`
     /// (`.` for the document itself).
-    Decode { path: String, message: String },
+    Decode {
+        /// Where in the body: a JSON path such as `images[0].min_ram`, or `.`.
+        path: String,
+        /// What did not match, in serde's words.
+        message: String,
+    },
     /// The request was refused before anything was sent: an invalid base URL
     /// or header, or a value Glance is known to refuse.
     InvalidRequest(String),
@@ -98,6 +113,11 @@ pub enum Error {
 impl Error {
     /// Builds the error for a response whose status is not a success.
     pub fn from_response(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Error {
+        if status == StatusCode::MULTIPLE_CHOICES {
+            if let Some(choices) = VersionChoices::parse(body) {
+                return Error::NotV2Root(choices);
+            }
+        }
         let content_type = header_str(headers, http::header::CONTENT_TYPE);
         Error::from_message(status, headers, message::clean(status, content_type, body))
     }
@@ -148,7 +168,8 @@ impl Error {
             | Error::UnsupportedMediaType { error, .. }
             | Error::ServerError(error)
             | Error::Other(error) => Some(error),
-            Error::Decode { .. }
+            Error::NotV2Root(_)
+            | Error::Decode { .. }
             | Error::InvalidRequest(_)
             | Error::InvalidBody(_)
             | Error::Transport(_)
@@ -160,7 +181,10 @@ impl Error {
 
     /// The response status, when the service answered with an error.
     pub fn status(&self) -> Option<StatusCode> {
-        self.api_error().map(|error| error.status)
+        match self {
+            Error::NotV2Root(_) => Some(StatusCode::MULTIPLE_CHOICES),
+            other => other.api_error().map(|error| error.status),
+        }
     }
 
     /// Glance's cleaned message, when the service answered with an error.
@@ -203,6 +227,7 @@ impl fmt::Display for Error {
                 "the Compute API serves `{operation}` only up to microversion {last}, not at {requested}: \
                  ask for {last} or lower, or use the Image API"
             ),
+            Error::NotV2Root(choices) => choices.fmt(f),
             Error::UnsupportedMediaType {
                 error,
                 accept_patch: Some(accepted),
@@ -230,6 +255,99 @@ impl std::error::Error for Error {
 impl From<crate::config::ConfigError> for Error {
     fn from(error: crate::config::ConfigError) -> Error {
         Error::Config(error)
+    }
+}
+
+/// The version document a Glance (or another OpenStack service) answers
+/// with when the request's path is not under an API version it serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionChoices {
+    /// Each version the document lists, in its order.
+    pub versions: Vec<ApiVersion>,
+}
+
+/// One entry of a version document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiVersion {
+    /// Such as `v2.18`.
+    pub id: String,
+    /// `CURRENT`, `SUPPORTED`, `DEPRECATED`, ...
+    pub status: String,
+    /// The `self` link: where this version's API lives, such as
+    /// `http://glance.example:9292/v2/`.
+    pub url: Option<String>,
+}
+
+impl VersionChoices {
+    /// Reads Glance's form, `{"versions": [{"id", "status", "links"}]}`, and
+    /// Keystone's, which nests the list in `{"versions": {"values": [...]}}`
+    /// (so that pointing the base URL at Keystone says so too).
+    fn parse(body: &[u8]) -> Option<VersionChoices> {
+        let document: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let list = match &document["versions"] {
+            serde_json::Value::Array(list) => list,
+            serde_json::Value::Object(nested) => nested.get("values")?.as_array()?,
+            _ => return None,
+        };
+        let versions: Vec<ApiVersion> = list
+            .iter()
+            .filter_map(|entry| {
+                let url = entry["links"].as_array().and_then(|links| {
+                    links
+                        .iter()
+                        .find(|link| link["rel"] == "self")
+                        .and_then(|link| link["href"].as_str())
+                        .map(str::to_owned)
+                });
+                Some(ApiVersion {
+                    id: entry["id"].as_str()?.to_owned(),
+                    status: entry["status"].as_str().unwrap_or_default().to_owned(),
+                    url,
+                })
+            })
+            .collect();
+        (!versions.is_empty()).then_some(VersionChoices { versions })
+    }
+
+    /// Where the v2 API lives: the `self` link of the `CURRENT` v2 version,
+    /// else of the first v2 version listed.
+    pub fn v2_url(&self) -> Option<&str> {
+        let mut v2 = self
+            .versions
+            .iter()
+            .filter(|version| version.id == "v2" || version.id.starts_with("v2."))
+            .filter(|version| version.url.is_some());
+        let current = v2
+            .clone()
+            .find(|version| version.status.eq_ignore_ascii_case("CURRENT"));
+        current
+            .or_else(|| v2.next())
+            .and_then(|version| version.url.as_deref())
+    }
+}
+
+impl fmt::Display for VersionChoices {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the base URL is not the root of a Glance v2 API: the service answered \
+             300 Multiple Choices with its version document",
+        )?;
+        if let Some(url) = self.v2_url() {
+            let base = url.trim_end_matches('/');
+            let base = base.strip_suffix("/v2").unwrap_or(base);
+            return write!(f, "; its v2 API is at {url} (use {base} as the base URL)");
+        }
+        f.write_str(", which lists no v2 API: ")?;
+        for (index, version) in self.versions.iter().enumerate() {
+            if index > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{} ({})", version.id, version.status)?;
+            if let Some(url) = &version.url {
+                write!(f, " at {url}")?;
+            }
+        }
+        Ok(())
     }
 }
 

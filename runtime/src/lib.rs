@@ -21,6 +21,18 @@
 //! The Compute API's image calls (Nova's `/v2.1/images`) are in
 //! [`compute`], with their own [`compute::Api`].
 //!
+//! What this crate assumes about Glance beyond its schemas (update
+//! semantics, listing and filters, errors, tags, image data), each fact
+//! with the recorded exchange that shows it, is in [`glance_behaviour`].
+//!
+//! # Features
+//!
+//! - `blocking`: the `blocking` module, a client on ureq with rustls for
+//!   https. **Off by default**; documentation built without it (plain
+//!   `cargo doc`) has no `blocking` module at all. docs.rs builds with every
+//!   feature and marks feature-gated items; locally, use
+//!   `cargo doc -p cloud-images-runtime --all-features`.
+//!
 //! # Sans-IO, with any HTTP stack
 //!
 //! ```
@@ -91,7 +103,7 @@
 //!     serde_json::json!({"name": "cirros", "min_ram": 512, "hw_disk_bus": "virtio"})
 //! );
 //!
-//! // `status` is read-only: Glance would answer 403 (a-17).
+//! // `status` is read-only: Glance would answer 403.
 //! let refused = ImageCreate::new().with_property("status", "active");
 //! match api.create_image(&refused) {
 //!     Err(Error::InvalidBody(error)) => assert_eq!(error.violations()[0].property, "status"),
@@ -135,11 +147,13 @@
 //! # fn main() {}
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod api;
 pub mod auth;
-pub mod config;
 pub mod compute;
+pub mod config;
 mod encode;
 mod endpoint;
 mod error;
@@ -154,12 +168,16 @@ mod secret;
 mod tasks;
 
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 #[cfg(feature = "blocking")]
 mod login_blocking;
 
+#[doc = include_str!("../docs/glance-behaviour.md")]
+pub mod glance_behaviour {}
+
 pub use api::Api;
-pub use error::{ApiError, Error};
+pub use error::{ApiError, ApiVersion, Error, VersionChoices};
 pub use filter::{Match, SortDir, TimeFilter, TimeOp};
 pub use images::{
     ImageCreate, ImageImport, ImageListQuery, ImportMethod, MemberStatusFilter, Sort, SortKey,

@@ -1,4 +1,4 @@
-//! Image members (PATCH-RULES, "Members"): sharing an image with another
+//! Image members: sharing an image with another
 //! project, and that project accepting or rejecting it.
 
 use cloud_images::{Member, MemberList, MemberStatus};
@@ -14,13 +14,15 @@ use crate::operation::{Decoder, Operation, json};
 /// The body of `PUT /v2/images/{id}/members/{member}`: `{"status": "accepted"}`.
 ///
 /// Only the three statuses Glance knows can be built; any other gets 400
-/// from Glance (e-19), so it is refused here instead.
+/// from Glance, so it is refused here instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MemberStatusUpdate {
     status: MemberStatus,
 }
 
 impl MemberStatusUpdate {
+    /// The body `{"status": ...}`, or [`Error::InvalidRequest`] for a status
+    /// Glance does not know (one decoded from a newer server).
     pub fn new(status: MemberStatus) -> Result<Self, Error> {
         if status.is_known() {
             Ok(MemberStatusUpdate { status })
@@ -32,6 +34,7 @@ impl MemberStatusUpdate {
         }
     }
 
+    /// The status this update sets.
     pub fn status(&self) -> &MemberStatus {
         &self.status
     }
@@ -52,7 +55,7 @@ fn member_path(image_id: &str, member_id: &str) -> String {
 
 impl Api {
     /// `POST /v2/images/{id}/members` with `{"member": ...}` → 200 [`Member`]
-    /// in status `pending` (e-04). Only `shared` images have members (e-01).
+    /// in status `pending`. Only `shared` images have members.
     pub fn add_member(&self, image_id: &str, member_id: &str) -> Result<Operation<Member>, Error> {
         let body = Body::json(&MemberAdd { member: member_id })?;
         self.operation(
@@ -65,20 +68,20 @@ impl Api {
         )
     }
 
-    /// `GET /v2/images/{id}/members` → 200 [`MemberList`] (e-11).
+    /// `GET /v2/images/{id}/members` → 200 [`MemberList`].
     pub fn list_members(&self, image_id: &str) -> Result<Operation<MemberList>, Error> {
         let path = members_path(image_id);
         self.get_json(&path, Query::default())
     }
 
-    /// `GET /v2/images/{id}/members/{member}` → 200 [`Member`] (e-15).
+    /// `GET /v2/images/{id}/members/{member}` → 200 [`Member`].
     pub fn get_member(&self, image_id: &str, member_id: &str) -> Result<Operation<Member>, Error> {
         let path = member_path(image_id, member_id);
         self.get_json(&path, Query::default())
     }
 
     /// `PUT /v2/images/{id}/members/{member}` with `{"status": ...}` → 200
-    /// [`Member`] (e-21). Only the member's own project may do this (e-18).
+    /// [`Member`]. Only the member's own project may do this.
     pub fn update_member(
         &self,
         image_id: &str,
@@ -97,8 +100,8 @@ impl Api {
         )
     }
 
-    /// `DELETE /v2/images/{id}/members/{member}` → 204 (e-34). Only the
-    /// image owner may do this (e-28).
+    /// `DELETE /v2/images/{id}/members/{member}` → 204. Only the
+    /// image owner may do this.
     pub fn delete_member(&self, image_id: &str, member_id: &str) -> Result<Operation<()>, Error> {
         let path = member_path(image_id, member_id);
         self.no_content(Method::DELETE, &path)

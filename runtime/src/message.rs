@@ -3,9 +3,9 @@
 //! Glance (through webob) answers an error in one of three forms, chosen by
 //! the request's `Accept` header:
 //! - JSON `{"message": "...", "code": "403 Forbidden", "title": "Forbidden"}`,
-//!   where the message still holds `<br />` fragments (d-31, d-58);
+//!   where the message still holds `<br />` fragments;
 //! - plain text starting with the status line, `403 Forbidden\n\nAttribute
-//!   'id' is read-only.\n\n   ` (d-63, d-64, f-11);
+//!   'id' is read-only.\n\n   `;
 //! - HTML, `<html><head><title>403 Forbidden</title></head><body><h1>403
 //!   Forbidden</h1>...</body></html>`, with the text HTML-escaped.
 
@@ -232,7 +232,8 @@ mod tests {
 
     #[test]
     fn empty_body_falls_back_to_reason_phrase() {
-        // h-19: HEAD gets 405 with an empty text/html body.
+        // HEAD gets 405 with an empty text/html body (recorded as h-19 in
+        // tests/fixtures/transcripts/h_extras.txt).
         assert_eq!(
             clean(
                 StatusCode::METHOD_NOT_ALLOWED,

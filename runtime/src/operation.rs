@@ -66,6 +66,7 @@ impl<T> Operation<T> {
         Operation { request, decoder }
     }
 
+    /// The request to send: method, absolute URI, headers and body.
     pub fn request(&self) -> &Request<Vec<u8>> {
         &self.request
     }
@@ -76,10 +77,12 @@ impl<T> Operation<T> {
         &mut self.request
     }
 
+    /// The request's absolute URI.
     pub fn uri(&self) -> &Uri {
         self.request.uri()
     }
 
+    /// The decoder for the response, to keep after giving the request away.
     pub fn decoder(&self) -> Decoder<T> {
         self.decoder
     }
@@ -89,10 +92,12 @@ impl<T> Operation<T> {
         self.decoder.decode(response)
     }
 
+    /// The request alone, for sending; the decoder is dropped.
     pub fn into_request(self) -> Request<Vec<u8>> {
         self.request
     }
 
+    /// The request to send and the decoder for its response.
     pub fn into_parts(self) -> (Request<Vec<u8>>, Decoder<T>) {
         (self.request, self.decoder)
     }

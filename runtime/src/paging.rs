@@ -1,7 +1,7 @@
 //! Following the `next` link of a list response.
 //!
 //! Glance puts `next` in a page whenever the page is full, so the last page
-//! may be empty (g-06..g-17); a page without `next` is the last.
+//! may be empty; a page without `next` is the last.
 
 use cloud_images::{Image, ImageList, Task, TaskList};
 use http::Method;
@@ -13,11 +13,13 @@ use crate::operation::{Decoder, Operation, json};
 
 /// A list response that links to the next page.
 pub trait Page: DeserializeOwned + Sized {
+    /// What the page lists, such as an `Image`.
     type Item;
 
     /// The `next` link as sent, relative to the service root.
     fn next_link(&self) -> Option<&str>;
 
+    /// The listed items, in the server's order.
     fn into_items(self) -> Vec<Self::Item>;
 }
 

@@ -1,7 +1,7 @@
 //! The tasks API: `POST /v2/tasks`, `GET /v2/tasks`, `GET /v2/tasks/{id}`.
 //!
 //! Glance 33 keeps all three for admins (policy `tasks_api_access`, default
-//! `role:admin`; the image's own `GET /v2/images/{id}/tasks`, f-28, is not
+//! `role:admin`; the image's own `GET /v2/images/{id}/tasks` is not
 //! covered by it). Its task schema lists only `import`, `api_image_import`
 //! and `location_import`, so it refuses an `export` task with 400. Export
 //! tasks are a Rackspace Cloud Images extension and are built here for that
@@ -30,19 +30,26 @@ pub enum TaskCreate {
     /// Images a `container/object` path in Cloud Files) into a new image
     /// with `image_properties`.
     Import {
+        /// Where the data comes from.
         import_from: String,
+        /// The format of that data.
         import_from_format: ImageDiskFormat,
+        /// The properties of the image to create; checked like a create body.
         image_properties: ImageCreate,
     },
     /// Export an image into a Cloud Files container (Rackspace Cloud Images
     /// only; Glance 33 answers 400).
     Export {
+        /// The image to export.
         image_uuid: String,
+        /// The Cloud Files container that receives it.
         receiving_swift_container: String,
     },
     /// Any other type and input, sent as given.
     Custom {
+        /// The `type` member.
         task_type: String,
+        /// The `input` member.
         input: Map<String, Value>,
     },
 }
@@ -95,16 +102,24 @@ impl TaskCreate {
 /// The keys Glance can sort tasks by (columns of its task table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TaskSortKey {
+    /// `id`
     Id,
+    /// `type`
     Type,
+    /// `status`
     Status,
+    /// `owner`
     Owner,
+    /// `expires_at`
     ExpiresAt,
+    /// `created_at`
     CreatedAt,
+    /// `updated_at`
     UpdatedAt,
 }
 
 impl TaskSortKey {
+    /// The key as sent, such as `expires_at`.
     pub fn as_str(self) -> &'static str {
         match self {
             TaskSortKey::Id => "id",
@@ -122,15 +137,22 @@ impl TaskSortKey {
 /// sort syntax, with one key.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TaskListQuery {
+    /// `type=import`: tasks of this type.
     pub task_type: Option<TaskType>,
+    /// `status=success`: tasks in this status.
     pub status: Option<TaskStatus>,
+    /// The one key to sort by.
     pub sort_key: Option<TaskSortKey>,
+    /// The direction; Glance's default is descending.
     pub sort_dir: Option<SortDir>,
+    /// Page size.
     pub limit: Option<u32>,
+    /// The id of the last task of the previous page.
     pub marker: Option<String>,
 }
 
 impl TaskListQuery {
+    /// A query with no parameter: the first page of every task the caller sees.
     pub fn new() -> Self {
         Self::default()
     }

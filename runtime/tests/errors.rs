@@ -303,3 +303,45 @@ fn operation_decoders_return_the_typed_error() {
     let error = api.download_image("x").unwrap().decode(d58).unwrap_err();
     assert!(matches!(error, Error::NotFound(_)));
 }
+
+/// A base URL with a wrong prefix reaches Glance's version negotiation,
+/// which answers 300 with its version document (the body Glance 33 sent to
+/// `GET /`, `tests/fixtures/versions/glance-root-300.json`). That is a typed
+/// error naming the v2 URL the document points to, not the 2 KB document.
+#[test]
+fn a_version_document_says_the_base_url_is_not_a_v2_root() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/versions/glance-root-300.json");
+    let body = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let error = Error::from_response(StatusCode::MULTIPLE_CHOICES, &HeaderMap::new(), &body);
+    let Error::NotV2Root(choices) = &error else {
+        panic!("expected NotV2Root, got {error:?}");
+    };
+    assert_eq!(choices.versions.len(), 19);
+    assert_eq!(choices.v2_url(), Some("http://127.0.0.1:19595/v2/"));
+    assert_eq!(error.status(), Some(StatusCode::MULTIPLE_CHOICES));
+    assert_eq!(
+        error.to_string(),
+        "the base URL is not the root of a Glance v2 API: the service answered 300 Multiple Choices \
+         with its version document; its v2 API is at http://127.0.0.1:19595/v2/ \
+         (use http://127.0.0.1:19595 as the base URL)"
+    );
+
+    // Keystone's form nests the list; it has no v2, and the message says so.
+    let keystone = br#"{"versions": {"values": [{"id": "v3.14", "status": "stable",
+        "links": [{"rel": "self", "href": "http://127.0.0.1:15000/v3/"}]}]}}"#;
+    let error = Error::from_response(StatusCode::MULTIPLE_CHOICES, &HeaderMap::new(), keystone);
+    assert!(
+        error
+            .to_string()
+            .ends_with("which lists no v2 API: v3.14 (stable) at http://127.0.0.1:15000/v3/"),
+        "{error}"
+    );
+
+    // A 300 without a version document stays an ordinary refusal.
+    let error = Error::from_response(StatusCode::MULTIPLE_CHOICES, &HeaderMap::new(), b"choose");
+    assert!(
+        matches!(&error, Error::Other(api) if api.status == 300),
+        "{error:?}"
+    );
+}

@@ -281,21 +281,31 @@ fn other_error_kinds_through_real_calls() {
         other => panic!("create with []: {other:?}"),
     }
 
-    // A status that is neither success nor a refusal Glance documents is
-    // `Other`: the version document at the root answers 300 (h-14), and
-    // `/v2` redirects to `/v2/` (h-15), which the client must not follow
-    // with the caller's headers.
-    for (path, status) in [
-        ("/", StatusCode::MULTIPLE_CHOICES),
-        ("/v2", StatusCode::FOUND),
-    ] {
-        let uri: Uri = format!("{}{path}", session.url()).parse().expect("a URI");
-        let mut operation = glance.api().get_image("x").expect("operation");
-        *operation.request_mut().uri_mut() = uri;
-        match glance.execute(operation) {
-            Err(Error::Other(error)) => assert_eq!(error.status, status, "{path}: {error}"),
-            other => panic!("GET {path}: {other:?}"),
+    // A base URL that is not a v2 root: Glance's version negotiation
+    // answers 300 with its version document (h-14 records the same document
+    // at `/versions`), a typed error pointing at the real v2 root.
+    let root: Uri = format!("{}/", session.url()).parse().expect("a URI");
+    let mut operation = glance.api().get_image("x").expect("operation");
+    *operation.request_mut().uri_mut() = root;
+    match glance.execute(operation) {
+        Err(Error::NotV2Root(choices)) => {
+            assert_eq!(
+                choices.v2_url(),
+                Some(format!("{}/v2/", session.url()).as_str())
+            )
         }
+        other => panic!("GET /: {other:?}"),
+    }
+
+    // A status that is neither success nor a refusal Glance documents is
+    // `Other`: `/v2` redirects to `/v2/` (h-15), which the client must not
+    // follow with the caller's headers.
+    let uri: Uri = format!("{}/v2", session.url()).parse().expect("a URI");
+    let mut operation = glance.api().get_image("x").expect("operation");
+    *operation.request_mut().uri_mut() = uri;
+    match glance.execute(operation) {
+        Err(Error::Other(error)) => assert_eq!(error.status, StatusCode::FOUND, "/v2: {error}"),
+        other => panic!("GET /v2: {other:?}"),
     }
 
     // A success whose body does not fit the type names the JSON path:

@@ -1,5 +1,6 @@
 //! End to end: sharing an image with another project through members, as
-//! the owner and as the consumer (PATCH-RULES, "Members"; e-*).
+//! the owner and as the consumer (`runtime/docs/glance-behaviour.md`,
+//! "Members"; the `e-*` exchanges of `tests/fixtures/transcripts/e_members.txt`).
 
 mod e2e;
 

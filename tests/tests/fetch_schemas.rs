@@ -5,9 +5,12 @@
 //! Needs `CLOUD_IMAGES_GLANCE_URL` (start a server with
 //! `cargo xtask glance start`).
 
+#[path = "../../xtask/src/cargo.rs"]
+#[allow(dead_code)]
+mod clean_cargo;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -29,8 +32,10 @@ fn workspace_root() -> PathBuf {
 }
 
 fn fetch(url: &str, out: &Path) -> String {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut command = Command::new(cargo);
+    // The user's environment, not this test's: cargo's variables for the
+    // tests crate would make the inner cargo rebuild ring and everything
+    // above it, in the workspace's own target.
+    let mut command = clean_cargo::cargo();
     command
         .current_dir(workspace_root())
         .args(["xtask", "fetch-schemas", "--url", url, "--out"])

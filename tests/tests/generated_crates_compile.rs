@@ -8,9 +8,17 @@
 //! whose text tries to break out of comments, literals and docs.
 //!
 //! The crates share one target directory, `target/generated-crates/target`,
-//! so only the generated code itself is rebuilt on later runs.
+//! and one lock file (the workspace's), so their dependencies are built once
+//! for all three and only the generated code itself is rebuilt on later
+//! runs. The generator itself runs from the workspace's own target, where
+//! `cargo xtask test` (or any earlier build) has already built it.
+
+#[path = "../../xtask/src/cargo.rs"]
+#[allow(dead_code)]
+mod clean_cargo;
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -26,16 +34,33 @@ fn shared_target_dir() -> PathBuf {
     workspace_root().join("target/generated-crates/target")
 }
 
-/// Runs cargo and returns what it printed, or fails the test with it.
+/// Says what a slow step is doing, past the test harness's capture.
+fn progress(message: &str) {
+    let _ = writeln!(std::io::stderr(), "generated_crates_compile: {message}");
+}
+
+/// Runs cargo in a generated crate, in the shared target directory, and
+/// returns what it printed, or fails the test with it.
 fn cargo(args: &[&str], dir: &Path) -> String {
-    let started = Instant::now();
-    let output = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
+    let mut command = clean_cargo::cargo();
+    command
         .env("CARGO_TARGET_DIR", shared_target_dir())
         // Lints come from the command line only, never from the outer build.
         .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    run(command, args, dir)
+}
+
+fn run(mut command: Command, args: &[&str], dir: &Path) -> String {
+    let started = Instant::now();
+    progress(&format!(
+        "cargo {} in {} ...",
+        args.join(" "),
+        dir.display()
+    ));
+    let output = command
+        .args(args)
+        .current_dir(dir)
         .output()
         .unwrap_or_else(|e| panic!("cannot run cargo: {e}"));
     let printed = format!(
@@ -50,7 +75,12 @@ fn cargo(args: &[&str], dir: &Path) -> String {
         dir.display(),
         output.status
     );
-    eprintln!("cargo {} in {}: {:.1?}", args.join(" "), dir.display(), started.elapsed());
+    progress(&format!(
+        "cargo {} in {}: {:.1?}",
+        args.join(" "),
+        dir.display(),
+        started.elapsed()
+    ));
     printed
 }
 
@@ -61,18 +91,34 @@ fn regenerate(schemas: &str, out: &Path) {
     // what a user of `--out` gets.
     let manifest = out.join("Cargo.toml");
     if manifest.exists() {
-        fs::remove_file(&manifest).unwrap_or_else(|e| panic!("cannot remove {}: {e}", manifest.display()));
+        fs::remove_file(&manifest)
+            .unwrap_or_else(|e| panic!("cannot remove {}: {e}", manifest.display()));
     }
     let out_arg = out.to_string_lossy();
-    cargo(
-        &["run", "--quiet", "-p", "xtask", "--", "regenerate", "--schemas", schemas, "--out", &out_arg],
+    // The workspace's target and the user's environment, as if typed at the
+    // shell: xtask is then already built, and nothing is rebuilt for it.
+    run(
+        clean_cargo::cargo(),
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "xtask",
+            "--",
+            "regenerate",
+            "--schemas",
+            schemas,
+            "--out",
+            &out_arg,
+        ],
         &root,
     );
     // Pin the dependencies to the workspace's versions, which are already
     // downloaded and built, instead of resolving them afresh.
     let lock = out.join("Cargo.lock");
     if !lock.exists() {
-        fs::copy(root.join("Cargo.lock"), &lock).unwrap_or_else(|e| panic!("cannot seed {}: {e}", lock.display()));
+        fs::copy(root.join("Cargo.lock"), &lock)
+            .unwrap_or_else(|e| panic!("cannot seed {}: {e}", lock.display()));
     }
 }
 
@@ -81,7 +127,18 @@ fn regenerate(schemas: &str, out: &Path) {
 /// `cargo test` would compile and run.
 fn build(out: &Path) {
     cargo(&["check", "--quiet"], out);
-    cargo(&["clippy", "--quiet", "--all-targets", "--all-features", "--", "-D", "warnings"], out);
+    cargo(
+        &[
+            "clippy",
+            "--quiet",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        out,
+    );
     let listed = cargo(&["test", "--quiet", "--doc", "--", "--list"], out);
     let from_schemas: Vec<&str> = listed
         .lines()
@@ -100,10 +157,17 @@ fn generate_and_build(schemas: &str, out: &Path) {
     regenerate(schemas, out);
     for module in ["lib", "image"] {
         let path = out.join("src").join(format!("{module}.rs"));
-        assert!(path.exists(), "{} was not generated from {schemas}", path.display());
+        assert!(
+            path.exists(),
+            "{} was not generated from {schemas}",
+            path.display()
+        );
     }
     build(out);
-    eprintln!("{schemas}: generated and built in {:.1?}", started.elapsed());
+    progress(&format!(
+        "{schemas}: generated and built in {:.1?}",
+        started.elapsed()
+    ));
 }
 
 #[test]
@@ -165,10 +229,15 @@ fn rackspace_like_cloud_compiles_and_keeps_its_keys() {
     let out = workspace_root().join("target/generated-crates/rackspace-like");
     generate_and_build("codegen/tests/clouds/rackspace-like", &out);
     let test = out.join("tests/wire_names.rs");
-    fs::create_dir_all(out.join("tests")).unwrap_or_else(|e| panic!("cannot create {}/tests: {e}", out.display()));
-    fs::write(&test, RACKSPACE_WIRE_TEST).unwrap_or_else(|e| panic!("cannot write {}: {e}", test.display()));
+    fs::create_dir_all(out.join("tests"))
+        .unwrap_or_else(|e| panic!("cannot create {}/tests: {e}", out.display()));
+    fs::write(&test, RACKSPACE_WIRE_TEST)
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", test.display()));
     let printed = cargo(&["test", "--quiet", "--test", "wire_names"], &out);
-    assert!(printed.contains("1 passed"), "the wire test did not run:\n{printed}");
+    assert!(
+        printed.contains("1 passed"),
+        "the wire test did not run:\n{printed}"
+    );
 }
 
 /// The hostile set's text ends up in docs, string literals and names; the

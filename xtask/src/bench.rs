@@ -14,8 +14,9 @@ mod report;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
+use crate::cargo::cargo;
 use crate::project_root;
 
 /// The bench binaries `cargo xtask bench` runs, as `cargo bench` arguments.
@@ -78,9 +79,17 @@ impl Measurements {
     }
 }
 
+pub const USAGE: &str = "\
+usage: cargo xtask bench
+
+Times decoding, encoding, patch building and diff (against serde_json::Value,
+json_patch and Python's jsonpatch), the generator, and the generated crate's
+compile time, side by side in one run, and writes BENCHMARKS.md. Takes
+several minutes; run it on a quiet machine.";
+
 pub fn run(args: &[String]) -> Result<(), String> {
     if !args.is_empty() {
-        return Err("usage: cargo xtask bench".to_owned());
+        return Err(USAGE.to_owned());
     }
     let started = std::time::Instant::now();
     let root = project_root();
@@ -104,12 +113,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("==> compile time of the generated crate");
     compile::run(&root, &mut measurements)?;
 
-    measurements
-        .notes
-        .insert("run.seconds".to_owned(), format!("{:.0}", started.elapsed().as_secs_f64()));
+    measurements.notes.insert(
+        "run.seconds".to_owned(),
+        format!("{:.0}", started.elapsed().as_secs_f64()),
+    );
     let markdown = report::render(&measurements, &machine);
     let path = root.join("BENCHMARKS.md");
-    std::fs::write(&path, &markdown).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, &markdown)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("{}", report::summary(&measurements));
     println!("wrote BENCHMARKS.md");
     Ok(())
@@ -132,11 +143,6 @@ fn run_benches(root: &Path, data_dir: &Path) -> Result<String, String> {
         return Err(format!("cargo bench failed ({})", output.status));
     }
     String::from_utf8(output.stdout).map_err(|e| format!("cargo bench printed non-UTF-8: {e}"))
-}
-
-/// The cargo that runs this command, so that the toolchain is the same.
-fn cargo() -> Command {
-    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
 }
 
 #[cfg(test)]

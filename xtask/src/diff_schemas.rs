@@ -16,8 +16,14 @@ use cloud_images_codegen::{Overlay, SchemaSource};
 use crate::project_root;
 use crate::regenerate::{read_compute_schemas, read_schemas};
 
-const USAGE: &str =
-    "usage: cargo xtask diff-schemas <old-dir> <new-dir> [--format text|json] [--fail-on breaking]";
+pub const USAGE: &str = "\
+usage: cargo xtask diff-schemas <old-dir> <new-dir> [--format text|json] [--fail-on breaking]
+
+Reports what changing the schemas in <old-dir> to those in <new-dir> means for
+users of the generated crate: breaking, additive and description changes.
+
+  --format json        for tools (default: text)
+  --fail-on breaking   exit 1 when anything can break users' code";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -92,13 +98,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 fn load(side: &str, dir: &Path) -> Result<Api, String> {
     let sources = read_schemas(dir).map_err(|e| format!("cannot load the {side} schemas: {e}"))?;
-    let compute = read_compute_schemas(dir).map_err(|e| format!("cannot load the {side} schemas: {e}"))?;
+    let compute =
+        read_compute_schemas(dir).map_err(|e| format!("cannot load the {side} schemas: {e}"))?;
     lower(side, dir, sources, compute)
 }
 
 /// Lowers one side, with its `compute/` folder when it has one; the
 /// generator's error already names the file, the JSON pointer and the reason.
-fn lower(side: &str, dir: &Path, sources: Vec<SchemaSource>, compute: Vec<SchemaSource>) -> Result<Api, String> {
+fn lower(
+    side: &str,
+    dir: &Path,
+    sources: Vec<SchemaSource>,
+    compute: Vec<SchemaSource>,
+) -> Result<Api, String> {
     let overlay = Overlay::glance().map_err(|e| e.to_string())?;
     cloud_images_codegen::lower_with_compute(&sources, &compute, &overlay)
         .map_err(|e| format!("cannot load the {side} schemas ({}): {e}", dir.display()))
@@ -107,8 +119,9 @@ fn lower(side: &str, dir: &Path, sources: Vec<SchemaSource>, compute: Vec<Schema
 /// After `cargo xtask regenerate`: the drift between the schemas as
 /// committed at `HEAD` and the working tree's `schemas/`.
 pub fn print_drift_since_head() {
-    if let Some(text) = drift_since_head(&project_root()) {
-        print!("{text}");
+    match drift_since_head(&project_root()) {
+        Some(text) => print!("{text}"),
+        None => println!("schema drift since HEAD: none"),
     }
 }
 

@@ -18,40 +18,74 @@
 //! trusted: each schema is fetched twice, and differing bytes are an error
 //! instead of a noisy diff.
 //!
-//! Plain `http://` only, through the small HTTP/1.1 client below: the
-//! server this is meant for is Glance on loopback, and xtask needs no TLS
-//! stack for that.
+//! The requests go through the runtime crate's blocking client (ureq with
+//! rustls), so the base URL is read by the same parser as every other call
+//! of the project, and `https://` works as well as `http://`.
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use cloud_images_codegen::SchemaSource;
+use cloud_images_runtime::Error;
+use cloud_images_runtime::blocking::Client;
 
 use crate::project_root;
 
-const USAGE: &str = "usage: cargo xtask fetch-schemas --url <glance endpoint> [--token T] [--header 'Name: value']... [--out DIR]";
+pub const USAGE: &str = "\
+usage: cargo xtask fetch-schemas --url URL [--token T] [--header 'Name: value']... [--out DIR]
+
+Downloads the six schemas a Glance serves under /v2/schemas/ (image, images,
+member, members, task, tasks) and writes the served bytes to DIR (default:
+schemas/). URL is the service root or its /v2 root, http or https.
+
+  --token T                sent as X-Auth-Token
+  --header 'Name: value'   sent with every request; repeat for several, e.g. the
+                           identity headers `cargo xtask glance start` prints";
 
 /// The schemas Glance serves under `/v2/schemas/`, each named as its file.
 pub const SCHEMAS: [&str; 6] = ["image", "images", "member", "members", "task", "tasks"];
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
-/// Far above any schema (the largest is under 6 KiB); a bound on memory.
-const MAX_RESPONSE: u64 = 8 * 1024 * 1024;
 const EXCERPT: usize = 400;
 
 struct Args {
     url: String,
-    headers: Vec<(String, String)>,
+    credentials: Credentials,
     out: PathBuf,
+}
+
+/// How requests authenticate: everything that adds headers to them, kept
+/// together so that another source of credentials (a `clouds.yaml` entry)
+/// fills the same struct.
+#[derive(Default)]
+struct Credentials {
+    token: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl Credentials {
+    fn client(&self, url: &str) -> Result<Client, String> {
+        let mut builder = Client::builder(url)
+            .connect_timeout(Some(CONNECT_TIMEOUT))
+            .read_timeout(Some(IO_TIMEOUT))
+            .write_timeout(Some(IO_TIMEOUT));
+        if let Some(token) = &self.token {
+            builder = builder.token(token);
+        }
+        for (name, value) in &self.headers {
+            builder = builder.header(name, value);
+        }
+        // The runtime's messages name the URL where that is safe; one with
+        // credentials in it is not repeated.
+        builder.build().map_err(|e| e.to_string())
+    }
 }
 
 fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut url = None;
-    let mut headers = Vec::new();
+    let mut credentials = Credentials::default();
     let mut out = project_root().join("schemas");
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
@@ -61,8 +95,8 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         };
         match arg.as_str() {
             "--url" => url = Some(value()?.clone()),
-            "--token" => headers.push(("X-Auth-Token".to_owned(), value()?.clone())),
-            "--header" => headers.push(parse_header(value()?)?),
+            "--token" => credentials.token = Some(value()?.clone()),
+            "--header" => credentials.headers.push(parse_header(value()?)?),
             "--out" => out = PathBuf::from(value()?),
             other => {
                 return Err(format!(
@@ -72,7 +106,11 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         }
     }
     let url = url.ok_or_else(|| format!("fetch-schemas needs `--url`\n{USAGE}"))?;
-    Ok(Args { url, headers, out })
+    Ok(Args {
+        url,
+        credentials,
+        out,
+    })
 }
 
 fn parse_header(text: &str) -> Result<(String, String), String> {
@@ -96,18 +134,17 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let args = parse_args(args)?;
-    let endpoint = Endpoint::parse(&args.url)?;
+    let client = args.credentials.client(&args.url)?;
     // Everything is fetched and checked before anything is written, so a
     // failure leaves the directory as it was.
     let mut fetched = Vec::new();
     for name in SCHEMAS {
-        let body = fetch_schema(&endpoint, name, &args.headers)?;
-        let again = fetch_schema(&endpoint, name, &args.headers)?;
+        let (url, body) = fetch_schema(&client, name)?;
+        let (_, again) = fetch_schema(&client, name)?;
         if again != body {
             return Err(format!(
-                "{}: two fetches returned different bytes; this command keeps the served bytes \
-                 verbatim and relies on them being stable (see xtask/src/fetch_schemas.rs)",
-                endpoint.url(name)
+                "{url}: two fetches returned different bytes; this command keeps the served bytes \
+                 verbatim and relies on them being stable (see xtask/src/fetch_schemas.rs)"
             ));
         }
         fetched.push((name, body));
@@ -127,25 +164,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
 }
 
 /// GETs one schema and checks that it is one: a JSON object with a `name`
-/// equal to the one asked for and an object of `properties`.
-fn fetch_schema(
-    endpoint: &Endpoint,
-    name: &str,
-    headers: &[(String, String)],
-) -> Result<String, String> {
-    let url = endpoint.url(name);
-    let response = endpoint
-        .get(&endpoint.path(name), headers)
+/// equal to the one asked for and an object of `properties`. Returns the
+/// URL it was fetched from and the served text.
+fn fetch_schema(client: &Client, name: &str) -> Result<(String, String), String> {
+    let operation = client.api().get_schema(name).map_err(|e| e.to_string())?;
+    let url = operation.uri().to_string();
+    let response = client
+        .send(operation.into_request())
         .map_err(|e| format!("GET {url}: {e}"))?;
-    if response.status != 200 {
-        return Err(format!(
-            "GET {url} answered {} {}: {}",
-            response.status,
-            response.reason,
-            excerpt(&String::from_utf8_lossy(&response.body))
-        ));
+    if !response.status().is_success() {
+        let refusal = Error::from_response(response.status(), response.headers(), response.body());
+        return Err(format!("GET {url}: {}", excerpt(&refusal.to_string())));
     }
-    let body = String::from_utf8(response.body)
+    let body = String::from_utf8(response.into_body())
         .map_err(|_| format!("GET {url}: the body is not UTF-8"))?;
     let not_a_schema = |why: String| format!("GET {url}: not a schema ({why}): {}", excerpt(&body));
     let schema = cloud_images_codegen::load::load(&SchemaSource::new(url.clone(), body.clone()))
@@ -162,7 +193,7 @@ fn fetch_schema(
     if !schema.get("properties").is_some_and(|p| p.is_object()) {
         return Err(not_a_schema("no `properties` object".to_owned()));
     }
-    Ok(body)
+    Ok((url, body))
 }
 
 fn excerpt(text: &str) -> String {
@@ -189,252 +220,41 @@ fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), String> {
     })
 }
 
-/// An `http://host[:port][/prefix]` endpoint.
-#[derive(Debug)]
-struct Endpoint {
-    host: String,
-    port: u16,
-    /// Host and port as given, for the `Host` header and messages.
-    authority: String,
-    /// Path before `/v2`, without a trailing slash.
-    prefix: String,
-}
-
-impl Endpoint {
-    fn parse(url: &str) -> Result<Endpoint, String> {
-        let Some(rest) = url.strip_prefix("http://") else {
-            return Err(if url.starts_with("https://") {
-                format!(
-                    "`{url}`: https is not supported; this command speaks plain HTTP to a Glance on loopback"
-                )
-            } else {
-                format!("`{url}`: expected an URL such as http://127.0.0.1:9292")
-            });
-        };
-        let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
-        if path.contains(['?', '#']) {
-            return Err(format!("`{url}`: a query or fragment has no meaning here"));
-        }
-        if authority.contains('@') {
-            return Err(format!(
-                "`{url}`: credentials in the URL are not supported; use --token or --header"
-            ));
-        }
-        let (host, port) = split_host_port(authority)
-            .ok_or_else(|| format!("`{url}`: cannot read host and port"))?;
-        // Both the service root and its `/v2` root are accepted.
-        let prefix = path.trim_end_matches('/');
-        let prefix = prefix.strip_suffix("/v2").unwrap_or(prefix).to_owned();
-        Ok(Endpoint {
-            host,
-            port,
-            authority: authority.to_owned(),
-            prefix,
-        })
-    }
-
-    fn path(&self, schema: &str) -> String {
-        format!("{}/v2/schemas/{schema}", self.prefix)
-    }
-
-    fn url(&self, schema: &str) -> String {
-        format!("http://{}{}", self.authority, self.path(schema))
-    }
-
-    fn get(&self, path: &str, headers: &[(String, String)]) -> Result<Response, String> {
-        let addresses: Vec<_> = (self.host.as_str(), self.port)
-            .to_socket_addrs()
-            .map_err(|e| format!("cannot resolve {}: {e}", self.host))?
-            .collect();
-        let mut last_error = format!("{} resolves to no address", self.host);
-        let mut stream = None;
-        for address in addresses {
-            match TcpStream::connect_timeout(&address, CONNECT_TIMEOUT) {
-                Ok(s) => {
-                    stream = Some(s);
-                    break;
-                }
-                Err(e) => last_error = format!("cannot connect to {address}: {e}"),
-            }
-        }
-        let mut stream = stream.ok_or(last_error)?;
-        let io = |e: std::io::Error| format!("connection to {} failed: {e}", self.authority);
-        stream.set_read_timeout(Some(IO_TIMEOUT)).map_err(io)?;
-        stream.set_write_timeout(Some(IO_TIMEOUT)).map_err(io)?;
-
-        let mut request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\nUser-Agent: cloud-images-xtask\r\nConnection: close\r\n",
-            self.authority
-        );
-        for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
-        stream.write_all(request.as_bytes()).map_err(io)?;
-
-        let mut raw = Vec::new();
-        stream
-            .take(MAX_RESPONSE + 1)
-            .read_to_end(&mut raw)
-            .map_err(io)?;
-        if raw.len() as u64 > MAX_RESPONSE {
-            return Err(format!("the response is larger than {MAX_RESPONSE} bytes"));
-        }
-        Response::parse(&raw)
-    }
-}
-
-fn split_host_port(authority: &str) -> Option<(String, u16)> {
-    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
-        let (host, after) = rest.split_once(']')?;
-        (host, after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }
-    };
-    let port = match port {
-        Some(port) => port.parse().ok()?,
-        None => 80,
-    };
-    (!host.is_empty()).then(|| (host.to_owned(), port))
-}
-
-#[derive(Debug)]
-struct Response {
-    status: u16,
-    reason: String,
-    body: Vec<u8>,
-}
-
-impl Response {
-    /// A whole HTTP/1.1 response, read until the server closed the connection.
-    fn parse(raw: &[u8]) -> Result<Response, String> {
-        let end = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .ok_or("the server closed the connection before a complete response")?;
-        let head = std::str::from_utf8(&raw[..end]).map_err(|_| "the response head is not text")?;
-        let rest = &raw[end + 4..];
-        let mut lines = head.split("\r\n");
-        let status_line = lines.next().unwrap_or_default();
-        let mut parts = status_line.splitn(3, ' ');
-        let (version, code) = (
-            parts.next().unwrap_or_default(),
-            parts.next().unwrap_or_default(),
-        );
-        let status = code
-            .parse::<u16>()
-            .ok()
-            .filter(|_| version.starts_with("HTTP/1."))
-            .ok_or_else(|| format!("not an HTTP/1.x response: `{}`", excerpt(status_line)))?;
-        let reason = parts.next().unwrap_or_default().to_owned();
-
-        let header = |wanted: &str| {
-            lines
-                .clone()
-                .filter_map(|line| line.split_once(':'))
-                .find(|(name, _)| name.trim().eq_ignore_ascii_case(wanted))
-                .map(|(_, value)| value.trim().to_owned())
-        };
-        let chunked =
-            header("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
-        let body = if chunked {
-            dechunk(rest)?
-        } else if let Some(length) = header("content-length") {
-            let length: usize = length
-                .parse()
-                .map_err(|_| format!("bad Content-Length `{length}`"))?;
-            rest.get(..length)
-                .ok_or_else(|| format!("the body ended after {} of {length} bytes", rest.len()))?
-                .to_vec()
-        } else {
-            rest.to_vec()
-        };
-        Ok(Response {
-            status,
-            reason,
-            body,
-        })
-    }
-}
-
-/// Decodes a `Transfer-Encoding: chunked` body (RFC 9112 section 7.1).
-fn dechunk(mut rest: &[u8]) -> Result<Vec<u8>, String> {
-    let mut body = Vec::new();
-    loop {
-        let line_end = rest
-            .windows(2)
-            .position(|w| w == b"\r\n")
-            .ok_or("a chunked body ended without its last chunk")?;
-        let line =
-            std::str::from_utf8(&rest[..line_end]).map_err(|_| "a chunk size is not text")?;
-        let size_text = line.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_text, 16)
-            .map_err(|_| format!("bad chunk size `{size_text}`"))?;
-        rest = &rest[line_end + 2..];
-        if size == 0 {
-            return Ok(body);
-        }
-        let chunk = rest
-            .get(..size)
-            .ok_or("a chunk is shorter than its size says")?;
-        body.extend_from_slice(chunk);
-        rest = rest
-            .get(size..)
-            .and_then(|r| r.strip_prefix(b"\r\n"))
-            .ok_or("a chunk does not end with CRLF")?;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn endpoints_accept_the_service_root_and_its_v2_root() {
-        let root = Endpoint::parse("http://127.0.0.1:19292").unwrap();
-        let v2 = Endpoint::parse("http://127.0.0.1:19292/v2/").unwrap();
-        assert_eq!((root.host.as_str(), root.port), ("127.0.0.1", 19292));
-        assert_eq!(root.path("image"), "/v2/schemas/image");
-        assert_eq!(v2.path("image"), "/v2/schemas/image");
-        let v6 = Endpoint::parse("http://[::1]:9292/glance").unwrap();
-        assert_eq!((v6.host.as_str(), v6.port), ("::1", 9292));
-        assert_eq!(v6.url("tasks"), "http://[::1]:9292/glance/v2/schemas/tasks");
-        assert!(
-            Endpoint::parse("https://glance.example")
-                .unwrap_err()
-                .contains("https is not supported")
-        );
-        assert!(Endpoint::parse("http://user:pw@host").is_err());
+    fn schema_url(base: &str, name: &str) -> String {
+        let client = Credentials::default().client(base).unwrap();
+        client.api().get_schema(name).unwrap().uri().to_string()
     }
 
     #[test]
-    fn responses_are_read_by_length_chunks_or_until_close() {
-        let by_length =
-            Response::parse(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n{}{}extra").unwrap();
+    fn schemas_are_fetched_under_the_service_root_or_its_v2_root() {
         assert_eq!(
-            (by_length.status, by_length.body.as_slice()),
-            (200, &b"{}{}"[..])
+            schema_url("http://127.0.0.1:19292", "image"),
+            "http://127.0.0.1:19292/v2/schemas/image"
         );
-        let chunked = Response::parse(b"HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").unwrap();
         assert_eq!(
-            (
-                chunked.status,
-                chunked.reason.as_str(),
-                chunked.body.as_slice()
-            ),
-            (404, "Not Found", &b"abcde"[..])
+            schema_url("http://127.0.0.1:19292/v2/", "image"),
+            "http://127.0.0.1:19292/v2/schemas/image"
         );
-        let until_close = Response::parse(b"HTTP/1.0 200 OK\r\n\r\nbody").unwrap();
-        assert_eq!(until_close.body, b"body");
-        assert!(Response::parse(b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort").is_err());
+        assert_eq!(
+            schema_url("http://[::1]:9292/glance", "tasks"),
+            "http://[::1]:9292/glance/v2/schemas/tasks"
+        );
+        assert_eq!(
+            schema_url("https://glance.example", "member"),
+            "https://glance.example/v2/schemas/member"
+        );
+        let refused = Credentials::default()
+            .client("http://user:pw@host")
+            .unwrap_err();
         assert!(
-            Response::parse(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab")
-                .is_err()
+            !refused.contains("pw"),
+            "the password is not repeated: {refused}"
         );
-        assert!(Response::parse(b"SSH-2.0-OpenSSH\r\n\r\n").is_err());
+        assert!(Credentials::default().client("glance.example").is_err());
     }
 
     #[test]

@@ -15,10 +15,31 @@ use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: cargo xtask glance start|stop|status";
+pub const USAGE: &str = "\
+usage: cargo xtask glance start|stop|status
+
+  start   install Glance 33.0.0 into target/glance/ if needed (about 40 s,
+          from PyPI), start it on 127.0.0.1 with an empty database, and print
+          its base URL and the identity headers it trusts
+  stop    stop it (SIGTERM, then SIGKILL after 5 s); fine if nothing runs
+  status  exit 0 and print the base URL if it runs and answers
+
+The port is 19292, or CLOUD_IMAGES_GLANCE_PORT. The base URL is also
+written to target/glance/endpoint, where the tests find it.";
 const DEFAULT_PORT: u16 = 19292;
 const PORT_ENV: &str = "CLOUD_IMAGES_GLANCE_PORT";
-const URL_ENV: &str = "CLOUD_IMAGES_GLANCE_URL";
+/// The variable the tests read the base URL from.
+pub const URL_ENV: &str = "CLOUD_IMAGES_GLANCE_URL";
+/// This Glance runs without Keystone and trusts these headers instead
+/// (its `headerauth` pipeline, see `xtask/glance/glance-api-paste.ini`):
+/// without `X-Identity-Status: Confirmed` every call answers 401. The
+/// project and user ids are any strings; images belong to the project.
+pub const IDENTITY_HEADERS: [(&str, &str); 4] = [
+    ("X-Identity-Status", "Confirmed"),
+    ("X-Project-Id", "cloud-images-dev"),
+    ("X-User-Id", "cloud-images-dev"),
+    ("X-Roles", "member,reader"),
+];
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 /// uWSGI logs this once per worker when the app is loaded.
 const READY_LINE: &str = "WSGI app 0 (mountpoint='') ready";
@@ -33,7 +54,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         [cmd] if cmd == "start" => start(&paths),
         [cmd] if cmd == "stop" => stop(&paths),
         [cmd] if cmd == "status" => status(&paths),
-        _ => Err(USAGE.to_string()),
+        _ => Err(USAGE.to_owned()),
     }
 }
 
@@ -134,12 +155,27 @@ fn start(p: &Paths) -> Result<(), String> {
     Ok(())
 }
 
+/// The base URL of the running Glance, as `start` wrote it.
+pub fn endpoint() -> Result<String, String> {
+    let p = Paths::new(&crate::project_root());
+    let text = fs::read_to_string(&p.endpoint)
+        .map_err(|e| format!("no Glance endpoint in {}: {e}", p.show(&p.endpoint)))?;
+    Ok(text.trim().to_owned())
+}
+
 fn print_hint(p: &Paths, endpoint: &str) {
-    println!(
-        "endpoint written to {}; for the tests:",
-        p.show(&p.endpoint)
-    );
-    println!("  export {URL_ENV}={endpoint}");
+    println!("base URL: {endpoint} (also in {})", p.show(&p.endpoint));
+    println!("for the tests:\n  export {URL_ENV}={endpoint}");
+    println!("it runs without Keystone: send these headers on every request (401 without them):");
+    for (name, value) in IDENTITY_HEADERS {
+        println!("  {name}: {value}");
+    }
+    println!("  (add `admin` to X-Roles for admin calls)");
+    let curl_headers: String = IDENTITY_HEADERS
+        .iter()
+        .map(|(name, value)| format!(" -H '{name}: {value}'"))
+        .collect();
+    println!("try:\n  curl{curl_headers} {endpoint}/v2/images");
 }
 
 fn port_from_env() -> Result<u16, String> {
@@ -540,16 +576,11 @@ fn probe(port: u16) -> Option<u16> {
     stream
         .set_write_timeout(Some(Duration::from_secs(5)))
         .ok()?;
-    let request = format!(
-        "GET /v2/schemas/member HTTP/1.1\r\n\
-         Host: 127.0.0.1:{port}\r\n\
-         X-Identity-Status: Confirmed\r\n\
-         X-Project-Id: cloud-images-xtask\r\n\
-         X-User-Id: cloud-images-xtask\r\n\
-         X-Roles: member,reader\r\n\
-         Accept: application/json\r\n\
-         Connection: close\r\n\r\n"
-    );
+    let mut request = format!("GET /v2/schemas/member HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n");
+    for (name, value) in IDENTITY_HEADERS {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("Accept: application/json\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).ok()?;
     // Only the status line matters: "HTTP/1.1 200 OK".
     let mut head = Vec::new();

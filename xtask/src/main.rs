@@ -1,9 +1,12 @@
 //! Project commands, run through the `cargo xtask` alias in `.cargo/config.toml`.
 //!
-//! Each command lives in its own module; this file only dispatches.
+//! Each command lives in its own module with its `USAGE` and its `run`;
+//! this file only dispatches, and answers `--help` for all of them.
 
 mod bench;
+mod cargo;
 mod diff_schemas;
+#[cfg(feature = "http")]
 mod fetch_schemas;
 mod glance;
 mod regenerate;
@@ -13,13 +16,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: cargo xtask <command>
+usage: cargo xtask <command> [--help]
 
 commands:
   regenerate [--check] [--schemas DIR] [--out DIR]
                       rewrite the generated crate from the schemas
-  test [--no-glance]  every check CI runs: fresh generated code, the whole
-                      test suite against a real Glance, and clippy
+  test [--no-glance]  every check CI runs: fresh generated code, formatting,
+                      the whole test suite against a real Glance, clippy, docs
   glance start|stop|status
                       run a real Glance 33.0.0 on 127.0.0.1 for the tests
   bench               time decoding, encoding, patching, the generator and the
@@ -29,24 +32,50 @@ commands:
                       report what a schema change means for users of the crate
   fetch-schemas --url URL [--token T] [--header 'Name: value']... [--out DIR]
                       download the six schemas a Glance serves (default: schemas/)
+
+`cargo xtask <command> --help` says more about each.
 ";
+
+type Run = fn(&[String]) -> Result<(), String>;
+
+/// Every command: its name, its help text and what runs it.
+const COMMANDS: &[(&str, &str, Run)] = &[
+    ("regenerate", regenerate::USAGE, regenerate::run),
+    ("test", test::USAGE, test::run),
+    ("glance", glance::USAGE, glance::run),
+    ("bench", bench::USAGE, bench::run),
+    ("diff-schemas", diff_schemas::USAGE, diff_schemas::run),
+    #[cfg(feature = "http")]
+    ("fetch-schemas", fetch_schemas::USAGE, fetch_schemas::run),
+    #[cfg(not(feature = "http"))]
+    ("fetch-schemas", FETCH_WITHOUT_HTTP, |_| {
+        Err(FETCH_WITHOUT_HTTP.to_owned())
+    }),
+];
+
+#[cfg(not(feature = "http"))]
+const FETCH_WITHOUT_HTTP: &str = "fetch-schemas needs xtask's `http` feature (on by default)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("regenerate") => regenerate::run(&args[1..]),
-        Some("glance") => glance::run(&args[1..]),
-        Some("test") => test::run(&args[1..]),
-        Some("bench") => bench::run(&args[1..]),
-        Some("diff-schemas") => diff_schemas::run(&args[1..]),
-        Some("fetch-schemas") => fetch_schemas::run(&args[1..]),
-        Some("help" | "--help" | "-h") | None => {
-            print!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    let Some(name) = args.first().map(String::as_str) else {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
     };
-    match result {
+    if matches!(name, "help" | "--help" | "-h") {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let Some((_, usage, run)) = COMMANDS.iter().find(|(known, _, _)| *known == name) else {
+        eprintln!("error: unknown command `{name}`\n\n{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let rest = &args[1..];
+    if rest.iter().any(|arg| arg == "--help" || arg == "-h") {
+        println!("{usage}");
+        return ExitCode::SUCCESS;
+    }
+    match run(rest) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -59,8 +88,5 @@ fn main() -> ExitCode {
 /// work from any directory.
 pub fn project_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or(manifest)
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }

@@ -11,6 +11,17 @@ use cloud_images_codegen::{Options, SchemaSource};
 
 use crate::project_root;
 
+pub const USAGE: &str = "\
+usage: cargo xtask regenerate [--check] [--schemas DIR] [--out DIR]
+
+Generates the cloud-images crate from the JSON Schemas in DIR (default:
+schemas/) into --out (default: generated/), writing only the files whose
+text changed, and says which. For generated/, it then prints the schema
+drift since HEAD: what the schema change means for users of the crate.
+
+  --check   write nothing; fail, naming the stale files, if any would change
+  --out DIR a standalone crate (a Cargo.toml is written if none exists)";
+
 struct Args {
     check: bool,
     schemas: PathBuf,
@@ -39,7 +50,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                     parsed.out = path;
                 }
             }
-            other => return Err(format!("regenerate: unknown argument `{other}`")),
+            other => return Err(format!("regenerate: unknown argument `{other}`\n{USAGE}")),
         }
     }
     Ok(parsed)
@@ -116,7 +127,11 @@ pub const COMPUTE_DIR: &str = "compute";
 /// folder is absent (a schema set of Glance alone).
 pub fn read_compute_schemas(schemas: &Path) -> Result<Vec<SchemaSource>, String> {
     let dir = schemas.join(COMPUTE_DIR);
-    if dir.is_dir() { read_schemas(&dir) } else { Ok(Vec::new()) }
+    if dir.is_dir() {
+        read_schemas(&dir)
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<(), String> {
@@ -142,10 +157,12 @@ fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<()
     }
     remove_orphans(&out.join("src"), &files, out, check, &mut stale)?;
 
+    let shown = display_path(out);
     if stale.is_empty() {
-        if check {
-            println!("generated code is up to date ({} files)", files.len());
-        }
+        println!(
+            "{shown} is up to date ({} generated files, none written)",
+            files.len()
+        );
         return Ok(());
     }
     if check {
@@ -158,8 +175,13 @@ fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<()
                 .join("\n")
         ));
     }
+    println!(
+        "{shown}: {} of {} generated files written:",
+        stale.len(),
+        files.len()
+    );
     for path in &stale {
-        println!("updated {path}");
+        println!("  {path}");
     }
     Ok(())
 }

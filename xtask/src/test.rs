@@ -1,60 +1,204 @@
 //! `cargo xtask test`: the one command that runs every check, as CI does.
 //!
-//! It checks that the generated code is fresh, starts the real Glance the
-//! end-to-end tests need, runs the whole test suite and clippy, and stops
-//! Glance again whatever happened.
+//! It checks that the generated code is fresh and the hand-written code
+//! formatted, starts the real Glance the end-to-end tests need, builds and
+//! runs the whole test suite, runs clippy and rustdoc with warnings denied,
+//! and stops Glance again whatever happened. Each step says what it does
+//! and how long it took, and a summary of the times ends the run.
 
 use std::path::Path;
-use std::process::Command;
+use std::time::{Duration, Instant};
 
+use crate::cargo::cargo;
 use crate::{glance, project_root, regenerate};
+
+pub const USAGE: &str = "\
+usage: cargo xtask test [--no-glance]
+
+Runs every check CI runs, in this order, timing each step:
+  regenerate --check    the generated crate matches the schemas
+  fmt --check           hand-written code is formatted (all but the generated crates)
+  glance start          installs Glance 33.0.0 into target/glance/ (once) and starts it
+  build tests           cargo test --workspace --all-features --no-fail-fast --no-run
+  run tests             the same, run, with CLOUD_IMAGES_GLANCE_URL set
+  clippy                cargo clippy --workspace --all-targets --all-features -- -D warnings
+  doc                   cargo doc --workspace --all-features --no-deps, warnings denied
+  glance stop
+
+--no-glance  runs without a server: the end-to-end tests skip outside CI
+             and fail in CI (`CI` set).";
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let with_glance = match args {
         [] => true,
         [flag] if flag == "--no-glance" => false,
-        _ => return Err("usage: cargo xtask test [--no-glance]".to_owned()),
+        _ => return Err(USAGE.to_owned()),
     };
-    println!("==> cargo xtask regenerate --check");
-    regenerate::run(&["--check".to_owned()])?;
+    let mut steps = Steps::default();
+    let result = run_steps(&mut steps, with_glance);
+    steps.print_summary();
+    result
+}
 
+fn run_steps(steps: &mut Steps, with_glance: bool) -> Result<(), String> {
+    steps.run("regenerate --check", || {
+        regenerate::run(&["--check".to_owned()])
+    })?;
+    steps.run("fmt --check", check_formatting)?;
     if !with_glance {
-        return run_cargo_checks(None);
+        return cargo_checks(steps, None);
     }
-    println!("==> cargo xtask glance start");
-    glance::run(&["start".to_owned()])?;
-    let endpoint = std::fs::read_to_string(project_root().join("target/glance/endpoint"))
-        .map_err(|e| format!("Glance started but left no endpoint file: {e}"))?;
-    let result = run_cargo_checks(Some(endpoint.trim()));
-    println!("==> cargo xtask glance stop");
-    let stopped = glance::run(&["stop".to_owned()]);
+    steps.run("glance start", || glance::run(&["start".to_owned()]))?;
+    let result = glance::endpoint().and_then(|url| cargo_checks(steps, Some(&url)));
+    let stopped = steps.run("glance stop", || glance::run(&["stop".to_owned()]));
     result.and(stopped)
 }
 
-fn run_cargo_checks(glance_url: Option<&str>) -> Result<(), String> {
+fn cargo_checks(steps: &mut Steps, glance_url: Option<&str>) -> Result<(), String> {
     let root = project_root();
-    cargo(&root, &["test", "--workspace", "--all-features"], glance_url)?;
-    cargo(
-        &root,
-        &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"],
-        None,
-    )
+    // `--no-fail-fast`: one failing test binary does not hide the others.
+    let test = ["test", "--workspace", "--all-features", "--no-fail-fast"];
+    steps.run("build tests", || {
+        run_cargo(&root, &[&test[..], &["--no-run"]].concat(), None)
+    })?;
+    steps.run("run tests", || run_cargo(&root, &test, glance_url))?;
+    steps.run("clippy", || {
+        run_cargo(
+            &root,
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--all-features",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            None,
+        )
+    })?;
+    steps.run("doc", || {
+        let mut command = cargo();
+        command
+            .args(["doc", "--workspace", "--all-features", "--no-deps"])
+            .current_dir(&root)
+            .env("RUSTDOCFLAGS", "-D warnings");
+        status(command, "cargo doc --workspace --all-features --no-deps")
+    })
 }
 
-fn cargo(root: &Path, args: &[&str], glance_url: Option<&str>) -> Result<(), String> {
-    println!("==> cargo {}", args.join(" "));
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut command = Command::new(cargo);
+/// `cargo fmt --check` over every package except the generated ones,
+/// which prettyplease formats: the `cloud-images` crate (guarded by
+/// `regenerate --check`) and the fixture crate (guarded by the codegen
+/// `fixtures` test).
+fn check_formatting() -> Result<(), String> {
+    let root = project_root();
+    let generated = [
+        root.join("generated").join("Cargo.toml"),
+        root.join("codegen")
+            .join("fixture-crate")
+            .join("Cargo.toml"),
+    ];
+    let packages = workspace_packages(&root)?
+        .into_iter()
+        .filter(|(_, manifest)| !generated.iter().any(|g| Path::new(manifest) == g))
+        .map(|(name, _)| name);
+    let mut args = vec!["fmt".to_owned(), "--check".to_owned()];
+    for name in packages {
+        args.push("-p".to_owned());
+        args.push(name);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_cargo(&root, &args, None).map_err(|e| format!("{e}; run `cargo fmt` to fix the formatting"))
+}
+
+/// The name and manifest path of every workspace member.
+fn workspace_packages(root: &Path) -> Result<Vec<(String, String)>, String> {
+    let output = cargo()
+        .args(["metadata", "--no-deps", "--format-version", "1"])
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("could not run cargo metadata: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "cargo metadata failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| format!("cargo metadata printed no JSON: {e}"))?;
+    let packages = metadata["packages"]
+        .as_array()
+        .ok_or("cargo metadata lists no packages")?
+        .iter()
+        .filter_map(|package| {
+            Some((
+                package["name"].as_str()?.to_owned(),
+                package["manifest_path"].as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    Ok(packages)
+}
+
+fn run_cargo(root: &Path, args: &[&str], glance_url: Option<&str>) -> Result<(), String> {
+    let mut command = cargo();
     command.args(args).current_dir(root);
     if let Some(url) = glance_url {
-        command.env("CLOUD_IMAGES_GLANCE_URL", url);
+        command.env(glance::URL_ENV, url);
     }
+    status(command, &format!("cargo {}", args.join(" ")))
+}
+
+fn status(mut command: std::process::Command, shown: &str) -> Result<(), String> {
+    println!("    $ {shown}");
     let status = command
         .status()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
+        .map_err(|e| format!("could not run `{shown}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
+        Err(format!("`{shown}` failed ({status})"))
     }
+}
+
+/// The steps run so far, with their times.
+#[derive(Default)]
+struct Steps {
+    done: Vec<(&'static str, Duration, bool)>,
+    started: Option<Instant>,
+}
+
+impl Steps {
+    fn run(
+        &mut self,
+        name: &'static str,
+        step: impl FnOnce() -> Result<(), String>,
+    ) -> Result<(), String> {
+        let started = Instant::now();
+        self.started.get_or_insert(started);
+        println!("==> {name}");
+        let result = step();
+        let took = started.elapsed();
+        let outcome = if result.is_ok() { "done" } else { "FAILED" };
+        println!("==> {name}: {outcome} in {}", seconds(took));
+        self.done.push((name, took, result.is_ok()));
+        result
+    }
+
+    fn print_summary(&self) {
+        let Some(started) = self.started else {
+            return;
+        };
+        println!("\nstep times:");
+        for (name, took, ok) in &self.done {
+            let mark = if *ok { "" } else { "  (failed)" };
+            println!("  {name:<20} {:>8}{mark}", seconds(*took));
+        }
+        println!("  {:<20} {:>8}", "total", seconds(started.elapsed()));
+    }
+}
+
+fn seconds(duration: Duration) -> String {
+    format!("{:.1} s", duration.as_secs_f64())
 }

@@ -71,7 +71,10 @@ pub fn emit(api: &Api, command: &str, crate_name: &str) -> Result<BTreeMap<Strin
     if let Some(compute) = &api.compute {
         let path = format!("src/{}.rs", compute.module);
         let tokens = types::module_items(api, compute);
-        files.insert(path.clone(), format_file(&tokens, command, &compute.file, &path)?);
+        files.insert(
+            path.clone(),
+            format_file(&tokens, command, &compute.file, &path)?,
+        );
     }
     Ok(files)
 }

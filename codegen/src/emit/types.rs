@@ -466,13 +466,19 @@ pub fn constraint_facts(property: &Property) -> Vec<String> {
 /// The constraints of a shape, as sentences.
 fn shape_facts(shape: &Shape) -> Vec<String> {
     let mut facts = Vec::new();
-    if let Shape::String(rules) | Shape::Union(_, crate::model::UnionRules { string: rules, .. }) = shape {
+    if let Shape::String(rules) | Shape::Union(_, crate::model::UnionRules { string: rules, .. }) =
+        shape
+    {
         match rules.constants.as_slice() {
             [] => {}
             [one] => facts.push(format!("The schema fixes the value: {}.", code(one))),
             several => facts.push(format!(
                 "The schema allows {}; other values a newer service sends are kept as sent.",
-                several.iter().map(|c| code(c)).collect::<Vec<_>>().join(", ")
+                several
+                    .iter()
+                    .map(|c| code(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         }
         if let Some(format) = &rules.format {
@@ -491,7 +497,9 @@ fn shape_facts(shape: &Shape) -> Vec<String> {
             facts.push(format!("Matches {}.", code(pattern)));
         }
     }
-    if let Shape::Integer(rules) | Shape::Union(_, crate::model::UnionRules { integer: rules, .. }) = shape {
+    if let Shape::Integer(rules)
+    | Shape::Union(_, crate::model::UnionRules { integer: rules, .. }) = shape
+    {
         if !rules.one_of.is_empty() {
             let values: Vec<String> = rules.one_of.iter().map(i64::to_string).collect();
             facts.push(format!(
@@ -545,8 +553,12 @@ fn shape_facts(shape: &Shape) -> Vec<String> {
                 ));
             }
             match (rules.min_items, rules.max_items) {
-                (Some(min), Some(max)) if min == max => facts.push(format!("The schema says exactly {max} items.")),
-                (Some(min), Some(max)) => facts.push(format!("The schema says from {min} to {max} items.")),
+                (Some(min), Some(max)) if min == max => {
+                    facts.push(format!("The schema says exactly {max} items."))
+                }
+                (Some(min), Some(max)) => {
+                    facts.push(format!("The schema says from {min} to {max} items."))
+                }
                 (Some(min), None) => facts.push(format!("The schema says at least {min} items.")),
                 (None, Some(max)) => facts.push(format!("The schema says at most {max} items.")),
                 (None, None) => {}
@@ -603,7 +615,10 @@ fn enum_item(enumeration: &Enumeration) -> TokenStream {
          a newer service never breaks decoding.",
         enumeration.catch_all
     );
-    let doc = doc_attrs(&paragraphs([enumeration.doc.as_deref().unwrap_or(""), arrive.as_str()]));
+    let doc = doc_attrs(&paragraphs([
+        enumeration.doc.as_deref().unwrap_or(""),
+        arrive.as_str(),
+    ]));
     let macro_call = if enumeration.catch_all == crate::lower::UNKNOWN_VARIANT {
         quote!(#STRING_ENUM!(#name);)
     } else {

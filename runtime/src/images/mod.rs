@@ -49,13 +49,13 @@ fn tag_path(id: &str, tag: &str) -> Result<String, Error> {
 }
 
 impl Api {
-    /// `GET /v2/images?...` → 200 [`ImageList`] (g-*).
+    /// `GET /v2/images?...` → 200 [`ImageList`].
     pub fn list_images(&self, query: &ImageListQuery) -> Result<Operation<ImageList>, Error> {
         let query = query.to_query()?;
         self.get_json("/v2/images", query)
     }
 
-    /// `GET /v2/images/{id}` → 200 [`Image`] (a-02).
+    /// `GET /v2/images/{id}` → 200 [`Image`].
     pub fn get_image(&self, id: &str) -> Result<Operation<Image>, Error> {
         self.operation(
             Method::GET,
@@ -67,7 +67,7 @@ impl Api {
         )
     }
 
-    /// `POST /v2/images` → 201 [`Image`] (a-01). The body is checked with
+    /// `POST /v2/images` → 201 [`Image`]. The body is checked with
     /// [`ImageCreate::validate`] first; a body it refuses is
     /// [`Error::InvalidBody`] and nothing is sent.
     pub fn create_image(&self, image: &ImageCreate) -> Result<Operation<Image>, Error> {
@@ -82,12 +82,12 @@ impl Api {
         )
     }
 
-    /// `PATCH /v2/images/{id}` with a JSON Patch body → 200 [`Image`] (b-*).
+    /// `PATCH /v2/images/{id}` with a JSON Patch body → 200 [`Image`].
     ///
     /// `media_type` is the `Content-Type`: Glance accepts only
     /// `application/openstack-images-v2.1-json-patch` and
     /// `application/openstack-images-v2.0-json-patch`, and answers anything
-    /// else with 415 and an `Accept-Patch` header (d-31..d-33). It is not
+    /// else with 415 and an `Accept-Patch` header. It is not
     /// checked here, so that the 415 can be exercised.
     pub fn update_image(
         &self,
@@ -123,7 +123,7 @@ impl Api {
         self.update_image(id, patch.to_body(media_type), media_type.as_str())
     }
 
-    /// `DELETE /v2/images/{id}` → 204 (f-36).
+    /// `DELETE /v2/images/{id}` → 204.
     pub fn delete_image(&self, id: &str) -> Result<Operation<()>, Error> {
         self.operation(
             Method::DELETE,
@@ -135,12 +135,12 @@ impl Api {
         )
     }
 
-    /// `POST /v2/images/{id}/actions/deactivate` → 204 (f-09).
+    /// `POST /v2/images/{id}/actions/deactivate` → 204.
     pub fn deactivate_image(&self, id: &str) -> Result<Operation<()>, Error> {
         self.action(id, "deactivate")
     }
 
-    /// `POST /v2/images/{id}/actions/reactivate` → 204 (f-12).
+    /// `POST /v2/images/{id}/actions/reactivate` → 204.
     pub fn reactivate_image(&self, id: &str) -> Result<Operation<()>, Error> {
         self.action(id, "reactivate")
     }
@@ -150,28 +150,31 @@ impl Api {
         self.no_content(Method::POST, &path)
     }
 
-    /// `PUT /v2/images/{id}/tags/{tag}` without a body → 204 (j-05); 413
-    /// past the tag quota (j-04). Tags the tag API cannot address (see
-    /// [`tag_path`]) are refused; patch `/tags` for those.
+    /// `PUT /v2/images/{id}/tags/{tag}` without a body → 204; 413
+    /// past the tag quota. A tag Glance cannot find at that path is refused
+    /// before sending ([`Error::InvalidRequest`]): an empty tag, one with a
+    /// `/` (the server decodes `%2F` before routing) or non-ASCII text
+    /// (Glance reads the path as Latin-1 and would store it garbled). Replace
+    /// `/tags` with a patch for those.
     pub fn add_tag(&self, id: &str, tag: &str) -> Result<Operation<()>, Error> {
         let path = tag_path(id, tag)?;
         self.no_content(Method::PUT, &path)
     }
 
-    /// `DELETE /v2/images/{id}/tags/{tag}` → 204 (j-06), with the same
+    /// `DELETE /v2/images/{id}/tags/{tag}` → 204, with the same
     /// refusals as [`Api::add_tag`].
     pub fn delete_tag(&self, id: &str, tag: &str) -> Result<Operation<()>, Error> {
         let path = tag_path(id, tag)?;
         self.no_content(Method::DELETE, &path)
     }
 
-    /// `PUT /v2/images/{id}/file` with `application/octet-stream` → 204 (f-03).
+    /// `PUT /v2/images/{id}/file` with `application/octet-stream` → 204.
     pub fn upload_image(&self, id: &str, data: Vec<u8>) -> Result<Operation<()>, Error> {
         self.put_data(id, "file", data)
     }
 
-    /// `PUT /v2/images/{id}/stage` with `application/octet-stream` → 204
-    /// (f-23), the first step of a `glance-direct` import.
+    /// `PUT /v2/images/{id}/stage` with `application/octet-stream` → 204,
+    /// the first step of a `glance-direct` import.
     pub fn stage_image(&self, id: &str, data: Vec<u8>) -> Result<Operation<()>, Error> {
         self.put_data(id, "stage", data)
     }
@@ -192,7 +195,7 @@ impl Api {
         )
     }
 
-    /// `GET /v2/images/{id}/file` → 200 with the bytes (f-05), or 204 and
+    /// `GET /v2/images/{id}/file` → 200 with the bytes, or 204 and
     /// `None` when the image has no data.
     pub fn download_image(&self, id: &str) -> Result<Operation<Option<Vec<u8>>>, Error> {
         let path = format!("{}/file", image_path(id));
@@ -206,7 +209,7 @@ impl Api {
         )
     }
 
-    /// `POST /v2/images/{id}/import` → 202 (f-26).
+    /// `POST /v2/images/{id}/import` → 202.
     pub fn import_image(&self, id: &str, import: &ImageImport) -> Result<Operation<()>, Error> {
         let path = format!("{}/import", image_path(id));
         self.operation(
@@ -220,7 +223,7 @@ impl Api {
     }
 
     /// `GET /v2/images/{id}/tasks` → 200 [`TaskList`] of the image's import
-    /// tasks (f-28).
+    /// tasks.
     pub fn list_image_tasks(&self, id: &str) -> Result<Operation<TaskList>, Error> {
         let path = format!("{}/tasks", image_path(id));
         self.get_json(&path, Query::default())

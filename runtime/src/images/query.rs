@@ -1,5 +1,5 @@
 //! The query of `GET /v2/images`: every filter, sorting and paging
-//! parameter Glance accepts (PATCH-RULES, "Listing").
+//! parameter Glance accepts.
 
 use cloud_images::{
     ImageContainerFormat, ImageDiskFormat, ImageStatus, ImageVisibility, MemberStatus,
@@ -9,11 +9,13 @@ use crate::encode::Query;
 use crate::error::Error;
 use crate::filter::{Match, SortDir, TimeFilter};
 
-/// Which images to list, by visibility. `All` (g-31) is a filter value
+/// Which images to list, by visibility. `All` is a filter value
 /// only, not a visibility an image can have.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VisibilityFilter {
+    /// Images with this visibility.
     Only(ImageVisibility),
+    /// Every image the caller may see, whatever its visibility.
     All,
 }
 
@@ -23,10 +25,12 @@ impl From<ImageVisibility> for VisibilityFilter {
     }
 }
 
-/// Shared images by the caller's membership status; `All` (g-34) as well.
+/// Shared images by the caller's membership status; `All` as well.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MemberStatusFilter {
+    /// Shared images whose membership for the caller has this status.
     Only(MemberStatus),
+    /// Shared images whatever the caller's membership status.
     All,
 }
 
@@ -36,20 +40,29 @@ impl From<MemberStatus> for MemberStatusFilter {
     }
 }
 
-/// The keys Glance sorts images by; any other gets 400 (g-52).
+/// The keys Glance sorts images by; any other gets 400.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SortKey {
+    /// `name`
     Name,
+    /// `status`
     Status,
+    /// `container_format`
     ContainerFormat,
+    /// `disk_format`
     DiskFormat,
+    /// `size`
     Size,
+    /// `id`
     Id,
+    /// `created_at`
     CreatedAt,
+    /// `updated_at`
     UpdatedAt,
 }
 
 impl SortKey {
+    /// The key as sent, such as `created_at`.
     pub fn as_str(self) -> &'static str {
         match self {
             SortKey::Name => "name",
@@ -65,12 +78,12 @@ impl SortKey {
 }
 
 /// How to sort. Glance has two syntaxes and refuses a request that mixes
-/// them (g-22), so this is one or the other.
+/// them, so this is one or the other.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sort {
-    /// `sort_key=name&sort_dir=asc&sort_key=created_at&sort_dir=desc` (g-19, g-20).
+    /// `sort_key=name&sort_dir=asc&sort_key=created_at&sort_dir=desc`.
     KeyDir(Vec<(SortKey, SortDir)>),
-    /// `sort=name:asc,created_at:desc` (g-21); a key without a direction
+    /// `sort=name:asc,created_at:desc`; a key without a direction
     /// uses Glance's default, `desc`.
     Combined(Vec<(SortKey, Option<SortDir>)>),
 }
@@ -86,25 +99,40 @@ pub struct ImageListQuery {
     pub name: Option<Match<String>>,
     /// `id=in:a,b`.
     pub id: Option<Match<String>>,
+    /// `member_status=accepted`: shared images by the caller's membership.
     pub member_status: Option<MemberStatusFilter>,
+    /// `visibility=shared`, or `all`.
     pub visibility: Option<VisibilityFilter>,
+    /// `owner=<project id>`.
     pub owner: Option<String>,
+    /// `status=active` or `status=in:queued,saving`.
     pub status: Option<Match<ImageStatus>>,
-    /// Repeated `tag=`; Glance lists images that have all of them (g-33).
+    /// Repeated `tag=`; Glance lists images that have all of them.
     pub tags: Vec<String>,
+    /// Images of at least this many bytes.
     pub size_min: Option<u64>,
+    /// Images of at most this many bytes.
     pub size_max: Option<u64>,
+    /// `os_hidden=true` lists the hidden images, which are left out by default.
     pub os_hidden: Option<bool>,
+    /// `protected=true` or `false`.
     pub protected: Option<bool>,
+    /// `disk_format=qcow2` or `disk_format=in:raw,qcow2`.
     pub disk_format: Option<Match<ImageDiskFormat>>,
+    /// `container_format=bare` or an `in:` list.
     pub container_format: Option<Match<ImageContainerFormat>>,
+    /// `checksum=<md5 hex>`: images with this MD5 of their data.
     pub checksum: Option<String>,
+    /// `os_hash_value=<hex>`: images with this secure hash of their data.
     pub os_hash_value: Option<String>,
+    /// `created_at=gte:2026-11-28T00:00:00Z` and the like.
     pub created_at: Option<TimeFilter>,
+    /// `updated_at=lt:2026-11-28T00:00:00Z` and the like.
     pub updated_at: Option<TimeFilter>,
-    /// Custom-property filters such as `os_distro=ubuntu` (g-43) or
-    /// `hw_disk_bus=virtio` (g-44), sent in this order.
+    /// Custom-property filters such as `os_distro=ubuntu` or
+    /// `hw_disk_bus=virtio`, sent in this order.
     pub properties: Vec<(String, String)>,
+    /// The order of the list; Glance's default is `created_at` descending.
     pub sort: Option<Sort>,
     /// Page size; Glance answers 400 for values that are not positive integers.
     pub limit: Option<u32>,
@@ -141,6 +169,8 @@ const RESERVED: &[&str] = &[
 ];
 
 impl ImageListQuery {
+    /// A query with no parameter: the first page of every image the caller
+    /// sees, in Glance's default order and page size.
     pub fn new() -> Self {
         Self::default()
     }
@@ -252,8 +282,7 @@ fn bool_str(value: bool) -> &'static str {
     if value { "true" } else { "false" }
 }
 
-/// Refuses enum values the schema does not list: Glance answers 400 for them
-/// (g-54, g-55).
+/// Refuses enum values the schema does not list: Glance answers 400 for them.
 fn known<'a>(parameter: &str, value: &'a str, is_known: bool) -> Result<&'a str, Error> {
     if is_known {
         Ok(value)

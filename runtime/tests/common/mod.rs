@@ -1,4 +1,5 @@
-//! Reads the recorded exchanges in `tests/fixtures/transcripts/`.
+//! Reads the recorded exchanges in the workspace's one copy of them,
+//! `tests/fixtures/transcripts/` (next to the `runtime/` folder).
 //!
 //! A transcript section looks like:
 //!
@@ -94,7 +95,7 @@ const FILES: &[&str] = &[
 
 fn read(file: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/transcripts")
+        .join("../tests/fixtures/transcripts")
         .join(format!("{file}.txt"));
     std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
 }

@@ -1,6 +1,7 @@
 // Every operation Glance accepts on an image compiles and builds.
 use cloud_images::{
-    ImageContainerFormat, ImageDiskFormat, ImageLocation, ImagePatch, ImageVisibility, ListPosition, PatchMediaType,
+    ImageContainerFormat, ImageDiskFormat, ImageLocation, ImagePatch, ImageVisibility,
+    ListPosition, PatchMediaType,
 };
 
 fn main() {
@@ -52,5 +53,8 @@ fn main() {
         .build()
         .expect("every value is valid");
     assert_eq!(patch.len(), 39);
-    assert_eq!(patch.to_body(PatchMediaType::V2_0).as_array().map(Vec::len), Some(39));
+    assert_eq!(
+        patch.to_body(PatchMediaType::V2_0).as_array().map(Vec::len),
+        Some(39)
+    );
 }
