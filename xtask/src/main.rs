@@ -5,7 +5,7 @@
 mod bench;
 mod diff_schemas;
 mod fetch_schemas;
-mod glance;
+mod lab;
 mod regenerate;
 mod test;
 
@@ -18,10 +18,11 @@ usage: cargo xtask <command>
 commands:
   regenerate [--check] [--schemas DIR] [--out DIR]
                       rewrite the generated crate from the schemas
-  test [--no-glance]  every check CI runs: fresh generated code, the whole
-                      test suite against a real Glance, and clippy
-  glance start|stop|status
-                      run a real Glance 33.0.0 on 127.0.0.1 for the tests
+  test [--no-lab]     every check CI runs: fresh generated code, the whole
+                      test suite against the lab, and clippy
+  lab start|stop [--purge]|status
+                      the test lab on 127.0.0.1: Keystone 30, Glance 33 and
+                      nova-api 34, all on real tokens (`lab --help`)
   bench               time decoding, encoding, patching, the generator and the
                       generated crate's compile time against their baselines;
                       writes BENCHMARKS.md
@@ -35,7 +36,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("regenerate") => regenerate::run(&args[1..]),
-        Some("glance") => glance::run(&args[1..]),
+        Some("lab") => lab::run(&args[1..]),
         Some("test") => test::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("diff-schemas") => diff_schemas::run(&args[1..]),
@@ -59,8 +60,5 @@ fn main() -> ExitCode {
 /// work from any directory.
 pub fn project_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or(manifest)
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
