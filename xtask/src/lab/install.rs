@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
-use super::run::{combined, logged, tail};
+use super::run::{all_at_once, combined, logged, tail};
 use super::{Clock, Lab};
 
 /// One venv and the pins it is built from.
@@ -132,36 +132,18 @@ pub fn ensure_venvs(lab: &Lab, clock: &Clock) -> Result<(), String> {
             lab.show(&venv.log)
         ));
     }
-    let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = stale
-            .iter()
-            .map(|venv| {
-                scope.spawn(move || {
-                    let begun = Instant::now();
-                    venv.install()?;
-                    clock.say(&format!(
-                        "installed {} in {:.0} s",
-                        venv.label,
-                        begun.elapsed().as_secs_f64()
-                    ));
-                    Ok(())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("an install thread panicked".to_owned()))
-            })
-            .collect()
-    });
-    let errors: Vec<String> = results.into_iter().filter_map(Result::err).collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.join("\n"))
-    }
+    all_at_once(stale.iter().map(|venv| {
+        move || {
+            let begun = Instant::now();
+            venv.install()?;
+            clock.say(&format!(
+                "installed {} in {:.0} s",
+                venv.label,
+                begun.elapsed().as_secs_f64()
+            ));
+            Ok(())
+        }
+    }))
 }
 
 /// Fails early, with the fix, when Python cannot make a venv.

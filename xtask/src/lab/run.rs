@@ -31,6 +31,29 @@ pub fn logged(what: &str, command: &mut Command, log: &Path) -> Result<(), Strin
     }
 }
 
+/// Runs the jobs at once, each on its own thread, and waits for all of
+/// them; the error lists every job's error, not only the first.
+pub fn all_at_once<F>(jobs: impl IntoIterator<Item = F>) -> Result<(), String>
+where
+    F: FnOnce() -> Result<(), String> + Send,
+{
+    let errors: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs.into_iter().map(|job| scope.spawn(job)).collect();
+        handles
+            .into_iter()
+            .filter_map(|handle| match handle.join() {
+                Ok(result) => result.err(),
+                Err(_) => Some("a set-up thread panicked".to_owned()),
+            })
+            .collect()
+    });
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
+    }
+}
+
 pub fn combined(out: &Output) -> String {
     format!(
         "{}{}",

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::run::{combined, logged, utf8};
+use super::run::{all_at_once, combined, logged, utf8};
 use super::{Clock, Lab, Ports};
 
 /// The folders the servers write to; none of them creates its own.
@@ -197,33 +197,15 @@ pub fn create_databases(lab: &Lab, ports: Ports, clock: &Clock) -> Result<(), St
         (glance, lab.logs().join("glance-manage.log")),
         (nova, lab.logs().join("nova-manage.log")),
     ];
-    let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chains
-            .into_iter()
-            .map(|(steps, log)| {
-                scope.spawn(move || {
-                    for mut step in steps {
-                        let what = step.what.clone();
-                        clock.step(&what, || logged(&what, &mut step.command, &log))?;
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("a set-up thread panicked".to_owned()))
-            })
-            .collect()
-    });
-    let errors: Vec<String> = results.into_iter().filter_map(Result::err).collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.join("\n"))
-    }
+    all_at_once(chains.into_iter().map(|(steps, log)| {
+        move || {
+            for mut step in steps {
+                let what = step.what.clone();
+                clock.step(&what, || logged(&what, &mut step.command, &log))?;
+            }
+            Ok(())
+        }
+    }))
 }
 
 fn id(flag: &str) -> Result<String, String> {
