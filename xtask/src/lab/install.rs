@@ -85,6 +85,8 @@ impl Venv {
         let hint = if log.contains("Python.h") || log.contains("Failed building wheel for uWSGI") {
             "uWSGI did not compile: install gcc and the Python headers \
              (on Debian: `apt-get install gcc python3-dev`)"
+        } else if log.contains("No space left on device") {
+            "the disk is full"
         } else {
             "is PyPI reachable?"
         };
