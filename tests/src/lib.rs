@@ -1,81 +1,167 @@
 //! Cross-crate and end-to-end tests for cloud-images live under `tests/`.
 //!
-//! This library holds what they share: finding the real Glance that
-//! `cargo xtask glance start` runs, and the identities Glance trusts
-//! without Keystone.
+//! This library holds what they share: finding the test lab that
+//! `cargo xtask lab start` runs (Keystone, Glance and nova-api, all checking
+//! real Keystone tokens), the lab's users, and getting tokens for them.
 
-use std::path::Path;
+mod keystone;
 
-/// Where `cargo xtask glance start` writes the URL of the server it started.
-const ENDPOINT_FILE: &str = "target/glance/endpoint";
+use std::collections::BTreeMap;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
-/// The environment variable that names a running Glance.
+pub use keystone::password_token;
+
+/// The folder of a running lab, holding `lab.env` and `clouds.yaml`;
+/// `cargo xtask test` sets it. Without it, `target/lab` is used.
+pub const LAB_DIR_ENV: &str = "CLOUD_IMAGES_LAB_DIR";
+/// Overrides the lab's Glance URL (`GLANCE_URL` in `lab.env`).
 pub const GLANCE_URL_ENV: &str = "CLOUD_IMAGES_GLANCE_URL";
 
-/// The base URL of the real Glance to test against.
-///
-/// Outside CI, when no server runs, this prints one line saying how to start
-/// one and returns `None`, so the end-to-end tests skip. In CI a missing
-/// server is a failure: the tests must not pass by skipping.
-pub fn glance_url(test: &str) -> Option<String> {
-    let from_env = std::env::var(GLANCE_URL_ENV).ok().filter(|u| !u.is_empty());
-    let from_file = || {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent()?;
-        let text = std::fs::read_to_string(root.join(ENDPOINT_FILE)).ok()?;
-        Some(text.trim().to_owned()).filter(|u| !u.is_empty())
-    };
-    if let Some(url) = from_env.or_else(from_file) {
-        return Some(url);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{test}: no Glance server: CI must run `cargo xtask glance start` (or `cargo xtask test`) first"
-    );
-    eprintln!("skipping {test}: no Glance server; start one with `cargo xtask glance start`");
-    None
-}
-
-/// An identity Glance trusts through its header pipeline, the way it would
-/// trust Keystone's middleware.
-#[derive(Debug, Clone, Copy)]
+/// A user of the lab, with the project its tokens are scoped to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Identity {
-    pub project: &'static str,
     pub user: &'static str,
-    pub roles: &'static str,
+    pub project: &'static str,
+    /// The `lab.env` key of the password.
+    password_key: &'static str,
 }
 
-impl Identity {
-    /// The headers that carry this identity.
-    pub fn headers(&self) -> [(&'static str, &'static str); 4] {
-        [
-            ("X-Identity-Status", "Confirmed"),
-            ("X-Project-Id", self.project),
-            ("X-User-Id", self.user),
-            ("X-Roles", self.roles),
-        ]
+/// alice, `member` and `reader` of project alpha: owns the test images.
+pub const OWNER: Identity = Identity {
+    user: "alice",
+    project: "alpha",
+    password_key: "ALICE_PW",
+};
+
+/// bob, `member` and `reader` of project beta: images are shared with him.
+pub const CONSUMER: Identity = Identity {
+    user: "bob",
+    project: "beta",
+    password_key: "BOB_PW",
+};
+
+/// admin of project admin (roles admin, manager, member, reader), for the
+/// operations Glance keeps to administrators.
+pub const ADMIN: Identity = Identity {
+    user: "admin",
+    project: "admin",
+    password_key: "ADMIN_PW",
+};
+
+/// A running lab, as `lab.env` describes it.
+#[derive(Debug, Clone)]
+pub struct Lab {
+    pub dir: PathBuf,
+    env: BTreeMap<String, String>,
+}
+
+impl Lab {
+    /// The running lab.
+    ///
+    /// Outside CI, when no lab runs, this prints one line saying how to start
+    /// one and returns `None`, so that the end-to-end tests skip. In CI a
+    /// missing lab is a failure: the tests must not pass by skipping.
+    pub fn find(test: &str) -> Option<Lab> {
+        let dir = std::env::var_os(LAB_DIR_ENV).map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/lab"),
+            PathBuf::from,
+        );
+        let problem = match Lab::read(&dir) {
+            Ok(lab) if lab.keystone_answers() => return Some(lab),
+            Ok(lab) => format!(
+                "the lab's Keystone does not answer at {}",
+                lab.keystone_url()
+            ),
+            Err(problem) => problem,
+        };
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{test}: {problem}: CI must run `cargo xtask test` (or `cargo xtask lab start`) first"
+        );
+        eprintln!("skipping {test}: {problem}; start the lab with `cargo xtask lab start`");
+        None
+    }
+
+    fn read(dir: &Path) -> Result<Lab, String> {
+        let path = dir.join("lab.env");
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("no lab at {} ({e})", path.display()))?;
+        let env = text
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| line.split_once('='))
+            .map(|(key, value)| (key.to_owned(), value.to_owned()))
+            .collect();
+        Ok(Lab {
+            dir: dir.to_path_buf(),
+            env,
+        })
+    }
+
+    fn keystone_answers(&self) -> bool {
+        let url = self.keystone_url();
+        let Some(authority) = url.strip_prefix("http://") else {
+            return false;
+        };
+        let addresses = authority.to_socket_addrs().ok().into_iter().flatten();
+        addresses
+            .into_iter()
+            .any(|addr| TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok())
+    }
+
+    /// A value of `lab.env`, such as `ALPHA_PROJECT_ID`.
+    pub fn get(&self, key: &str) -> &str {
+        self.env.get(key).unwrap_or_else(|| {
+            panic!(
+                "{} has no {key}: restart the lab",
+                self.dir.join("lab.env").display()
+            )
+        })
+    }
+
+    /// Keystone's root, without `/v3`.
+    pub fn keystone_url(&self) -> String {
+        self.get("KEYSTONE_URL").to_owned()
+    }
+
+    /// Glance's base URL as the catalog lists it for RegionOne.
+    pub fn glance_url(&self) -> String {
+        std::env::var(GLANCE_URL_ENV)
+            .ok()
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| self.get("GLANCE_URL").to_owned())
+    }
+
+    pub fn project_id(&self, identity: Identity) -> String {
+        self.get(&format!("{}_PROJECT_ID", identity.project.to_uppercase()))
+            .to_owned()
+    }
+
+    /// A token of `identity`, scoped to its project; one per user and test
+    /// process (a token lasts an hour).
+    pub fn token(&self, identity: Identity) -> String {
+        static TOKENS: OnceLock<Mutex<BTreeMap<&'static str, String>>> = OnceLock::new();
+        let mut tokens = TOKENS
+            .get_or_init(Mutex::default)
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        tokens
+            .entry(identity.user)
+            .or_insert_with(|| {
+                password_token(
+                    &self.keystone_url(),
+                    identity.user,
+                    self.get(identity.password_key),
+                    identity.project,
+                )
+                .unwrap_or_else(|error| panic!("logging in as {}: {error}", identity.user))
+            })
+            .clone()
     }
 }
-
-/// The project that owns the test images.
-pub const OWNER: Identity = Identity {
-    project: "tenant-owner",
-    user: "user-owner",
-    roles: "member,reader",
-};
-
-/// A second project, to share images with.
-pub const CONSUMER: Identity = Identity {
-    project: "tenant-consumer",
-    user: "user-consumer",
-    roles: "member,reader",
-};
-
-/// An administrator, for the operations Glance keeps to admins.
-pub const ADMIN: Identity = Identity {
-    project: "tenant-admin",
-    user: "user-admin",
-    roles: "admin,member,reader",
-};
 
 /// The README's examples, compiled and run as doctests so that they stay true.
 #[doc = include_str!("../../README.md")]

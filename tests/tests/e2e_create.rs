@@ -75,7 +75,7 @@ fn created_image_reads_back_with_every_field() {
     assert_eq!(created.property("ключ"), Some("значение"));
     // What Glance sets itself.
     assert_eq!(created.status, Some(ImageStatus::Queued));
-    assert_eq!(created.owner, Some(Some(OWNER.project.to_owned())));
+    assert_eq!(created.owner, Some(Some(session.project_id(OWNER))));
     assert_eq!(created.size, Some(None));
     assert_eq!(created.checksum, Some(None));
     assert_eq!(

@@ -174,7 +174,7 @@ fn glance_refusals_arrive_typed_and_clean() {
         other => panic!("unknown image: {other:?}"),
     }
 
-    // 401: no identity headers at all (d-62).
+    // 401: no token at all (d-62).
     match session.anonymous().get_image(&id) {
         Err(Error::Unauthorized(error)) => {
             assert_clean(&error, 401);
@@ -186,7 +186,7 @@ fn glance_refusals_arrive_typed_and_clean() {
                 error.message
             );
         }
-        other => panic!("no identity: {other:?}"),
+        other => panic!("no token: {other:?}"),
     }
 
     // 403: deleting a protected image; it is still there afterwards.

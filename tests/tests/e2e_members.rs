@@ -49,6 +49,8 @@ fn owner_shares_and_consumer_accepts() {
     };
     let owner = session.client(OWNER);
     let consumer = session.client(CONSUMER);
+    let beta = session.project_id(CONSUMER);
+    let beta = beta.as_str();
     let name = session.unique("shared");
     let id = owner
         .create_image(&ImageCreate {
@@ -62,14 +64,14 @@ fn owner_shares_and_consumer_accepts() {
     let only = |status| Some(MemberStatusFilter::Only(status));
     let just_it = std::slice::from_ref(&id);
 
-    let member = owner.add_member(&id, CONSUMER.project).expect("add member");
+    let member = owner.add_member(&id, beta).expect("add member");
     assert_eq!(member.status, Some(MemberStatus::Pending));
-    assert_eq!(member.member_id.as_deref(), Some(CONSUMER.project));
+    assert_eq!(member.member_id.as_deref(), Some(beta));
     assert_eq!(member.image_id.as_deref(), Some(id.as_str()));
-    match owner.add_member(&id, CONSUMER.project) {
+    match owner.add_member(&id, beta) {
         Err(Error::Conflict(error)) => assert_eq!(
             error.message,
-            format!("Member {} is duplicated for image {id}", CONSUMER.project)
+            format!("Member {beta} is duplicated for image {id}")
         ),
         other => panic!("the same member twice: {other:?}"),
     }
@@ -81,13 +83,11 @@ fn owner_shares_and_consumer_accepts() {
     );
     assert!(listed(&consumer, &name, only(MemberStatus::Accepted)).is_empty());
     assert!(listed_by_default(&consumer, &name).is_empty());
-    let own = consumer
-        .get_member(&id, CONSUMER.project)
-        .expect("own member record");
+    let own = consumer.get_member(&id, beta).expect("own member record");
     assert_eq!(own.status, Some(MemberStatus::Pending));
 
     // Only the member's own project may answer (e-18).
-    match owner.update_member(&id, CONSUMER.project, MemberStatus::Accepted) {
+    match owner.update_member(&id, beta, MemberStatus::Accepted) {
         Err(Error::Forbidden(error)) => assert_eq!(
             error.message,
             "You are not authorized to complete modify_member action."
@@ -96,7 +96,7 @@ fn owner_shares_and_consumer_accepts() {
     }
 
     let rejected = consumer
-        .update_member(&id, CONSUMER.project, MemberStatus::Rejected)
+        .update_member(&id, beta, MemberStatus::Rejected)
         .expect("reject");
     assert_eq!(rejected.status, Some(MemberStatus::Rejected));
     assert_eq!(
@@ -106,7 +106,7 @@ fn owner_shares_and_consumer_accepts() {
     assert!(listed_by_default(&consumer, &name).is_empty());
 
     let accepted = consumer
-        .update_member(&id, CONSUMER.project, MemberStatus::Accepted)
+        .update_member(&id, beta, MemberStatus::Accepted)
         .expect("accept");
     assert_eq!(accepted.status, Some(MemberStatus::Accepted));
     assert_eq!(
@@ -123,29 +123,24 @@ fn owner_shares_and_consumer_accepts() {
     let members = owner.list_members(&id).expect("list members");
     let members = members.members.expect("members");
     assert_eq!(members.len(), 1, "{members:?}");
-    assert_eq!(members[0].member_id.as_deref(), Some(CONSUMER.project));
+    assert_eq!(members[0].member_id.as_deref(), Some(beta));
     assert_eq!(members[0].status, Some(MemberStatus::Accepted));
-    let fetched = owner.get_member(&id, CONSUMER.project).expect("get member");
+    let fetched = owner.get_member(&id, beta).expect("get member");
     assert_eq!(fetched, members[0]);
 
     // Only the owner may remove a member (e-28, e-34).
-    match consumer.delete_member(&id, CONSUMER.project) {
+    match consumer.delete_member(&id, beta) {
         Err(Error::Forbidden(error)) => assert_eq!(
             error.message,
             "You are not authorized to complete delete_member action."
         ),
         other => panic!("the consumer deleting its membership: {other:?}"),
     }
-    owner
-        .delete_member(&id, CONSUMER.project)
-        .expect("delete member");
-    match owner.get_member(&id, CONSUMER.project) {
+    owner.delete_member(&id, beta).expect("delete member");
+    match owner.get_member(&id, beta) {
         Err(Error::NotFound(error)) => assert_eq!(
             error.message,
-            format!(
-                "{} not found in the member list of the image {id}.",
-                CONSUMER.project
-            )
+            format!("{} not found in the member list of the image {id}.", beta)
         ),
         other => panic!("a deleted member: {other:?}"),
     }
@@ -179,7 +174,7 @@ fn only_shared_images_have_members() {
         .expect("create")
         .id
         .expect("id");
-    match owner.add_member(&id, CONSUMER.project) {
+    match owner.add_member(&id, &session.project_id(CONSUMER)) {
         Err(Error::Forbidden(error)) => assert_eq!(
             error.message,
             format!("Not allowed to create members for image {id}.")

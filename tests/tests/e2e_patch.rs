@@ -46,6 +46,7 @@ fn builder() -> ImagePatchBuilder {
 fn cases(session: &Session, rng: &mut Rng) -> Vec<(Who, ImagePatchBuilder)> {
     use Who::{Admin, Owner};
     let other_project = session.fresh_project("other-owner");
+    let owner_project = session.project_id(OWNER);
     let mut cases = vec![
         (
             Owner,
@@ -69,7 +70,7 @@ fn cases(session: &Session, rng: &mut Rng) -> Vec<(Who, ImagePatchBuilder)> {
         (Owner, builder().replace_os_hidden(false)),
         (Admin, builder().replace_owner(Some(&other_project))),
         (Admin, builder().replace_owner(None)),
-        (Admin, builder().replace_owner(Some(OWNER.project))),
+        (Admin, builder().replace_owner(Some(&owner_project))),
         (
             Owner,
             builder().replace_container_format(Some(ImageContainerFormat::Ovf)),

@@ -99,7 +99,7 @@ fn legacy_import_task_is_created_listed_and_fails() {
         "{:?}",
         created.status
     );
-    assert_eq!(created.owner.as_deref(), Some(ADMIN.project));
+    assert_eq!(created.owner, Some(session.project_id(ADMIN)));
     assert_eq!(
         created.self_.as_deref(),
         Some(format!("/v2/tasks/{id}").as_str())

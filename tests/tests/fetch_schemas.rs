@@ -1,9 +1,8 @@
-//! `cargo xtask fetch-schemas` against a real Glance: the six schemas are
+//! `cargo xtask fetch-schemas` against the lab's Glance: the six schemas are
 //! written, a second fetch changes no byte, and they are the schemas the
 //! project generates from (as JSON values).
 //!
-//! Needs `CLOUD_IMAGES_GLANCE_URL` (start a server with
-//! `cargo xtask glance start`).
+//! Needs the test lab (`cargo xtask lab start`); it logs in as alice.
 
 #[path = "../../xtask/src/cargo.rs"]
 #[allow(dead_code)]
@@ -12,17 +11,10 @@ mod clean_cargo;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use cloud_images_tests::{Lab, OWNER};
 use serde_json::Value;
 
-const URL_ENV: &str = "CLOUD_IMAGES_GLANCE_URL";
 const SCHEMAS: [&str; 6] = ["image", "images", "member", "members", "task", "tasks"];
-/// The identity Glance trusts without Keystone (its `headerauth` pipeline).
-const IDENTITY: [&str; 4] = [
-    "X-Identity-Status: Confirmed",
-    "X-Project-Id: 6f1c4e5a9b2d4c7e8f0a1b2c3d4e5f60",
-    "X-User-Id: 0a1b2c3d4e5f46a7b8c9d0e1f2a3b4c5",
-    "X-Roles: member,reader",
-];
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -31,18 +23,23 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn fetch(url: &str, out: &Path) -> String {
+fn fetch(url: &str, token: &str, out: &Path) -> String {
     // The user's environment, not this test's: cargo's variables for the
     // tests crate would make the inner cargo rebuild ring and everything
     // above it, in the workspace's own target.
     let mut command = clean_cargo::cargo();
     command
         .current_dir(workspace_root())
-        .args(["xtask", "fetch-schemas", "--url", url, "--out"])
+        .args([
+            "xtask",
+            "fetch-schemas",
+            "--url",
+            url,
+            "--token",
+            token,
+            "--out",
+        ])
         .arg(out);
-    for header in IDENTITY {
-        command.args(["--header", header]);
-    }
     let output = command.output().expect("cargo runs");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
@@ -67,22 +64,15 @@ fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn fetched_schemas_are_stable_and_match_the_checked_in_ones() {
-    let Ok(url) = std::env::var(URL_ENV) else {
-        if std::env::var_os("CI").is_some() {
-            panic!(
-                "{URL_ENV} is not set: CI must start Glance (`cargo xtask glance start`) and export it"
-            );
-        }
-        eprintln!(
-            "skipped: set {URL_ENV} to a Glance endpoint; start one with `cargo xtask glance start`"
-        );
+    let Some(lab) = Lab::find("fetched_schemas_are_stable_and_match_the_checked_in_ones") else {
         return;
     };
+    let (url, token) = (lab.glance_url(), lab.token(OWNER));
     let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("fetch-schemas-{}", std::process::id()));
     let _ = fs::remove_dir_all(&out);
 
-    let first_run = fetch(&url, &out);
+    let first_run = fetch(&url, &token, &out);
     let first = read_all(&out);
     assert_eq!(
         first_run
@@ -93,7 +83,7 @@ fn fetched_schemas_are_stable_and_match_the_checked_in_ones() {
         "{first_run}"
     );
 
-    let second_run = fetch(&url, &out);
+    let second_run = fetch(&url, &token, &out);
     assert_eq!(read_all(&out), first, "a second fetch changed bytes");
     assert_eq!(
         second_run

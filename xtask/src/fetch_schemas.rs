@@ -41,7 +41,7 @@ schemas/). URL is the service root or its /v2 root, http or https.
 
   --token T                sent as X-Auth-Token
   --header 'Name: value'   sent with every request; repeat for several, e.g. the
-                           identity headers `cargo xtask glance start` prints";
+                           identity headers of a Glance that runs without Keystone";
 
 /// The schemas Glance serves under `/v2/schemas/`, each named as its file.
 pub const SCHEMAS: [&str; 6] = ["image", "images", "member", "members", "task", "tasks"];

@@ -8,7 +8,7 @@ mod cargo;
 mod diff_schemas;
 #[cfg(feature = "http")]
 mod fetch_schemas;
-mod glance;
+mod lab;
 mod regenerate;
 mod test;
 
@@ -21,10 +21,11 @@ usage: cargo xtask <command> [--help]
 commands:
   regenerate [--check] [--schemas DIR] [--out DIR]
                       rewrite the generated crate from the schemas
-  test [--no-glance]  every check CI runs: fresh generated code, formatting,
-                      the whole test suite against a real Glance, clippy, docs
-  glance start|stop|status
-                      run a real Glance 33.0.0 on 127.0.0.1 for the tests
+  test [--no-lab]     every check CI runs: fresh generated code, formatting,
+                      the whole test suite against the lab, clippy, docs
+  lab start|stop [--purge]|status
+                      the test lab on 127.0.0.1: Keystone 30, Glance 33 and
+                      nova-api 34, all on real tokens
   bench               time decoding, encoding, patching, the generator and the
                       generated crate's compile time against their baselines;
                       writes BENCHMARKS.md
@@ -42,7 +43,7 @@ type Run = fn(&[String]) -> Result<(), String>;
 const COMMANDS: &[(&str, &str, Run)] = &[
     ("regenerate", regenerate::USAGE, regenerate::run),
     ("test", test::USAGE, test::run),
-    ("glance", glance::USAGE, glance::run),
+    ("lab", lab::USAGE, lab::run),
     ("bench", bench::USAGE, bench::run),
     ("diff-schemas", diff_schemas::USAGE, diff_schemas::run),
     #[cfg(feature = "http")]

@@ -1,67 +1,75 @@
 //! `cargo xtask test`: the one command that runs every check, as CI does.
 //!
 //! It checks that the generated code is fresh and the hand-written code
-//! formatted, starts the real Glance the end-to-end tests need, builds and
-//! runs the whole test suite, runs clippy and rustdoc with warnings denied,
-//! and stops Glance again whatever happened. Each step says what it does
-//! and how long it took, and a summary of the times ends the run.
+//! formatted, starts the test lab (Keystone, Glance and nova-api) the
+//! end-to-end tests need, builds and runs the whole test suite, runs clippy
+//! and rustdoc with warnings denied, and stops the lab again whatever
+//! happened. Each step says what it does and how long it took, and a
+//! summary of the times ends the run.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::cargo::cargo;
-use crate::{glance, project_root, regenerate};
+use crate::lab::{self, Lab, Running};
+use crate::{project_root, regenerate};
 
 pub const USAGE: &str = "\
-usage: cargo xtask test [--no-glance]
+usage: cargo xtask test [--no-lab]
 
 Runs every check CI runs, in this order, timing each step:
   regenerate --check    the generated crate matches the schemas
   fmt --check           hand-written code is formatted (all but the generated crates)
-  glance start          installs Glance 33.0.0 into target/glance/ (once) and starts it
+  lab start             installs the test lab into target/lab/ (once) and starts it:
+                        Keystone 30, Glance 33 and nova-api 34 on real tokens
   build tests           cargo test --workspace --all-features --no-fail-fast --no-run
-  run tests             the same, run, with CLOUD_IMAGES_GLANCE_URL set
+  run tests             the same, run, with CLOUD_IMAGES_LAB_DIR and the URLs set
   clippy                cargo clippy --workspace --all-targets --all-features -- -D warnings
   doc                   cargo doc --workspace --all-features --no-deps, warnings denied
-  glance stop
+  lab stop
 
---no-glance  runs without a server: the end-to-end tests skip outside CI
-             and fail in CI (`CI` set).";
+--no-lab  runs without the lab: the end-to-end tests skip outside CI
+          and fail in CI (`CI` set).";
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let with_glance = match args {
+    let with_lab = match args {
         [] => true,
-        [flag] if flag == "--no-glance" => false,
+        [flag] if flag == "--no-lab" => false,
         _ => return Err(USAGE.to_owned()),
     };
     let mut steps = Steps::default();
-    let result = run_steps(&mut steps, with_glance);
+    let result = run_steps(&mut steps, with_lab);
     steps.print_summary();
     result
 }
 
-fn run_steps(steps: &mut Steps, with_glance: bool) -> Result<(), String> {
+fn run_steps(steps: &mut Steps, with_lab: bool) -> Result<(), String> {
     steps.run("regenerate --check", || {
         regenerate::run(&["--check".to_owned()])
     })?;
     steps.run("fmt --check", check_formatting)?;
-    if !with_glance {
+    if !with_lab {
         return cargo_checks(steps, None);
     }
-    steps.run("glance start", || glance::run(&["start".to_owned()]))?;
-    let result = glance::endpoint().and_then(|url| cargo_checks(steps, Some(&url)));
-    let stopped = steps.run("glance stop", || glance::run(&["stop".to_owned()]));
+    let lab = Lab::new(&project_root());
+    let mut running = None;
+    let started = steps.run("lab start", || {
+        running = Some(lab::start(&lab)?);
+        Ok(())
+    });
+    let result = started.and_then(|()| cargo_checks(steps, running.as_ref()));
+    let stopped = steps.run("lab stop", || lab::stop(&lab));
     result.and(stopped)
 }
 
-fn cargo_checks(steps: &mut Steps, glance_url: Option<&str>) -> Result<(), String> {
+fn cargo_checks(steps: &mut Steps, lab: Option<&Running>) -> Result<(), String> {
     let root = project_root();
     // `--no-fail-fast`: one failing test binary does not hide the others.
     let test = ["test", "--workspace", "--all-features", "--no-fail-fast"];
     steps.run("build tests", || {
         run_cargo(&root, &[&test[..], &["--no-run"]].concat(), None)
     })?;
-    steps.run("run tests", || run_cargo(&root, &test, glance_url))?;
+    steps.run("run tests", || run_cargo(&root, &test, lab))?;
     steps.run("clippy", || {
         run_cargo(
             &root,
@@ -141,11 +149,16 @@ fn workspace_packages(root: &Path) -> Result<Vec<(String, String)>, String> {
     Ok(packages)
 }
 
-fn run_cargo(root: &Path, args: &[&str], glance_url: Option<&str>) -> Result<(), String> {
+fn run_cargo(root: &Path, args: &[&str], lab: Option<&Running>) -> Result<(), String> {
     let mut command = cargo();
     command.args(args).current_dir(root);
-    if let Some(url) = glance_url {
-        command.env(glance::URL_ENV, url);
+    if let Some(lab) = lab {
+        command
+            .env("CLOUD_IMAGES_LAB_DIR", &lab.dir)
+            .env("CLOUD_IMAGES_KEYSTONE_URL", &lab.keystone_url)
+            .env("CLOUD_IMAGES_GLANCE_URL", &lab.glance_url)
+            .env("CLOUD_IMAGES_NOVA_URL", &lab.nova_url)
+            .env("CLOUD_IMAGES_GLANCE_STORE_DIR", &lab.glance_store_dir);
     }
     status(command, &format!("cargo {}", args.join(" ")))
 }

@@ -1,7 +1,8 @@
 //! What the end-to-end tests (`tests/e2e_*.rs`) share: a session against
-//! the real Glance that `cargo xtask glance start` runs, clients for the
-//! test identities that count what they send, unique names, and the JSON
-//! helpers and random generator in the submodules.
+//! the Glance of the test lab that `cargo xtask lab start` runs, clients
+//! with real Keystone tokens of the lab's users that count what they send,
+//! fresh projects, unique names, and the JSON helpers and random generator
+//! in the submodules.
 //!
 //! Every test creates its own images under unique names, so tests run in
 //! parallel, in any order, on a server with data left from earlier runs.
@@ -14,11 +15,12 @@ pub mod client;
 pub mod json;
 pub mod rng;
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use cloud_images_tests::{Identity, glance_url};
+use cloud_images_tests::{Identity, Lab};
 
 pub use client::Glance;
 
@@ -32,32 +34,51 @@ pub struct Stats {
 /// One test's connection to Glance: the URL, the counters its clients
 /// share, and a prefix that makes its names unique on a shared server.
 pub struct Session {
+    lab: Lab,
     url: String,
     test: &'static str,
     prefix: String,
+    /// This process and the clock, short: what makes Keystone names unique.
+    run: String,
     stats: Arc<Stats>,
     names: AtomicU64,
+    /// The token of the member of each fresh project, by project id.
+    members: Mutex<BTreeMap<String, String>>,
 }
 
 impl Session {
-    /// The session, or `None` (after one printed line) when no server runs
-    /// outside CI. In CI a missing server fails the test.
+    /// The session, or `None` (after one printed line) when no lab runs
+    /// outside CI. In CI a missing lab fails the test.
     pub fn start(test: &'static str) -> Option<Session> {
-        let url = glance_url(test)?;
+        let lab = Lab::find(test)?;
+        let url = lab.glance_url();
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |elapsed| elapsed.as_nanos());
         Some(Session {
+            lab,
             url,
             test,
             prefix: format!("e2e-{test}-{}-{nanos:x}", std::process::id()),
+            run: format!("{:x}-{:x}", std::process::id(), nanos % (1 << 40)),
             stats: Arc::new(Stats::default()),
             names: AtomicU64::new(0),
+            members: Mutex::default(),
         })
     }
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    pub fn lab(&self) -> &Lab {
+        &self.lab
+    }
+
+    /// The Keystone id of the project `identity`'s tokens are scoped to:
+    /// what Glance records as an image's `owner`.
+    pub fn project_id(&self, identity: Identity) -> String {
+        self.lab.project_id(identity)
     }
 
     /// A name no other test or earlier run uses.
@@ -66,31 +87,45 @@ impl Session {
         format!("{}-{label}-{n}", self.prefix)
     }
 
-    /// A project id nobody has used: a project that owns nothing yet, for
-    /// tests that must control exactly what a listing returns.
+    /// The id of a new Keystone project that owns nothing yet, with a user
+    /// of its own (see [`Session::member_of`]), for tests that must control
+    /// exactly what a listing returns.
     pub fn fresh_project(&self, label: &str) -> String {
-        self.unique(&format!("project-{label}"))
+        // Keystone names are at most 64 characters: no test name in them.
+        let n = self.names.fetch_add(1, Ordering::Relaxed);
+        let name = format!("e2e-{}-{label}-{n}", self.run);
+        let member = self.lab.fresh_member(&name);
+        self.members
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(member.project_id.clone(), member.token);
+        member.project_id
     }
 
+    /// A client of one of the lab's users, with a token scoped to its project.
     pub fn client(&self, identity: Identity) -> Glance {
-        self.client_as(identity.project, identity.user, identity.roles)
+        self.with_token(&self.lab.token(identity))
     }
 
-    /// A member of `project` (roles `member,reader`).
-    pub fn member_of(&self, project: &str) -> Glance {
-        self.client_as(project, &format!("user-{project}"), "member,reader")
+    /// The member (roles `member`, `reader`) of a project made by
+    /// [`Session::fresh_project`].
+    pub fn member_of(&self, project_id: &str) -> Glance {
+        let token = self
+            .members
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(project_id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{project_id} was not made by fresh_project"));
+        self.with_token(&token)
     }
 
-    pub fn client_as(&self, project: &str, user: &str, roles: &str) -> Glance {
-        let builder = cloud_images_runtime::blocking::Client::builder(&self.url)
-            .header("X-Identity-Status", "Confirmed")
-            .header("X-Project-Id", project)
-            .header("X-User-Id", user)
-            .header("X-Roles", roles);
+    fn with_token(&self, token: &str) -> Glance {
+        let builder = cloud_images_runtime::blocking::Client::builder(&self.url).token(token);
         Glance::new(builder, Arc::clone(&self.stats))
     }
 
-    /// A client that sends no identity headers at all.
+    /// A client that sends no token at all.
     pub fn anonymous(&self) -> Glance {
         let builder = cloud_images_runtime::blocking::Client::builder(&self.url);
         Glance::new(builder, Arc::clone(&self.stats))
