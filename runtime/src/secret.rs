@@ -10,6 +10,7 @@ use std::fmt;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps `value`; from here on `Debug` prints it as `<redacted>`.
     pub fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())
     }

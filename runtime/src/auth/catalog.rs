@@ -9,6 +9,8 @@ use crate::config::Interface;
 /// Every service the token may use.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Catalog {
+    /// The services, in the order the identity service listed them. Empty
+    /// for an unscoped Keystone token, which comes without a catalog.
     pub services: Vec<Service>,
 }
 
@@ -16,8 +18,17 @@ pub struct Catalog {
 /// `compute`), its free-text name, and its endpoints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Service {
+    /// The service type (the catalog's `type`), such as `image` or
+    /// `compute`: what [`Catalog::endpoint`] selects on.
     pub service_type: String,
+    /// The operator's name for the service, such as `glance` or Rackspace's
+    /// `cloudImages`; free text, never used to choose. `None` when the
+    /// catalog gives no name.
     pub name: Option<String>,
+    /// The service's URLs, in catalog order. A Keystone endpoint whose
+    /// interface is not `public`, `internal` or `admin` is left out; a
+    /// Rackspace endpoint gives one entry per URL key it has (`publicURL`,
+    /// `internalURL`, `adminURL`).
     pub endpoints: Vec<Endpoint>,
 }
 
@@ -25,8 +36,15 @@ pub struct Service {
 /// legacy Rackspace services list).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
+    /// Which interface this URL is for.
     pub interface: Interface,
+    /// The region (Keystone's `region_id`, else its older `region`;
+    /// Rackspace's `region`), such as `RegionOne` or `DFW`. `None` when the
+    /// catalog names no region for the endpoint.
     pub region: Option<String>,
+    /// The URL as the catalog gives it, often the service's unversioned
+    /// root (`http://glance:9292`), sometimes already versioned (Rackspace's
+    /// `https://dfw.images.api.rackspacecloud.com/v2`).
     pub url: String,
 }
 
@@ -82,8 +100,11 @@ impl Catalog {
 /// No endpoint matched; says what the catalog does offer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndpointNotFound {
+    /// The service type that was asked for, such as `image`.
     pub service_type: String,
+    /// The region that was asked for; `None` when any region would do.
     pub region: Option<String>,
+    /// The interface that was asked for.
     pub interface: Interface,
     /// Every service type in the catalog.
     pub service_types: BTreeSet<String>,

@@ -62,6 +62,7 @@ pub fn versions_request(url: &str) -> Result<Operation<Versions>, Error> {
 /// The versions a service offers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Versions {
+    /// Every entry of the document, in its order, whatever its status.
     pub versions: Vec<Version>,
 }
 

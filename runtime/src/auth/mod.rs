@@ -41,12 +41,22 @@ pub struct Token {
     value: Secret,
     /// When the token stops working; `None` when the service did not say.
     pub expires_at: Option<SystemTime>,
+    /// When the identity service made the token (Keystone's `issued_at`);
+    /// `None` for Rackspace, whose answer does not say, and whenever the
+    /// field is absent. With `expires_at` it gives the token's lifetime,
+    /// which sets how early the session renews it.
     pub issued_at: Option<SystemTime>,
-    /// The project (Rackspace: tenant) the token is scoped to.
+    /// The id of the project (Rackspace: tenant) the token is scoped to;
+    /// `None` for an unscoped or domain-scoped token.
     pub project_id: Option<String>,
+    /// The id of the user the token belongs to; `None` when the answer does
+    /// not carry it.
     pub user_id: Option<String>,
     /// Rackspace's `RAX-AUTH:defaultRegion`, used when no region is set.
+    /// `None` for Keystone, which has no such field, and for a Rackspace
+    /// user without one.
     pub default_region: Option<String>,
+    /// The services the token may use; empty for an unscoped token.
     pub catalog: Catalog,
 }
 
@@ -84,16 +94,25 @@ pub enum AuthError {
     /// The identity service did not answer (connection refused, timeout,
     /// TLS failure).
     Unreachable {
+        /// The URL the request went to: the identity service's (versioned
+        /// or not) or, during version discovery, the service's.
         url: String,
+        /// What the HTTP client reported, as the driver handed it to
+        /// [`Pending::unreachable`].
         source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
     /// The answer was a success but cannot be used, such as a token
-    /// response without `X-Subject-Token`.
+    /// response without `X-Subject-Token`. The string says what is wrong.
     InvalidResponse(String),
     /// Version discovery found no version this crate speaks.
     NoSuitableVersion {
+        /// The unversioned URL whose version list was read.
         url: String,
+        /// The major version wanted, such as `v2` (Glance) or `v3`
+        /// (Keystone).
         wanted: String,
+        /// Every version the list offered, as `id (status)`, such as
+        /// `v1.0 (DEPRECATED)`; empty when it offered none.
         offered: Vec<String>,
     },
     /// The catalog has no endpoint for the service, region and interface.

@@ -61,14 +61,20 @@ const RENEW_BEFORE: Duration = Duration::from_secs(120);
 pub struct SessionConfig {
     /// The identity service, versioned (`.../v3`, Rackspace `.../v2.0`) or not.
     pub auth_url: String,
+    /// Who logs in, and how.
     pub credentials: Credentials,
     /// The catalog type of the service, such as `image` or `compute`.
     pub service_type: String,
     /// The major API version wanted from the service, such as 2 for `image`.
     pub api_version: u32,
+    /// The region whose endpoint to use. `None` uses the token's default
+    /// region (Rackspace's `RAX-AUTH:defaultRegion`) when it has one, else
+    /// the first matching endpoint in catalog order.
     pub region_name: Option<String>,
+    /// Which of the service's catalog endpoints to use.
     pub interface: Interface,
-    /// The service's URL, used instead of the catalog.
+    /// The service's URL, used instead of the catalog; `None` to look the
+    /// service up in the catalog. Versioned or not, like a catalog URL.
     pub endpoint_override: Option<String>,
 }
 
@@ -116,10 +122,14 @@ pub struct Authorized {
 }
 
 impl Authorized {
+    /// The token, for a driver that sets the header itself; see
+    /// [`Authorized::authorize`].
     pub fn token(&self) -> &Secret {
         &self.token
     }
 
+    /// The root of the service's API version, without a trailing `/`, such
+    /// as `http://glance:9292/v2`: request paths go after it.
     pub fn service_root(&self) -> &str {
         &self.service_root
     }
@@ -144,6 +154,7 @@ pub struct LoginRequest {
 }
 
 impl LoginRequest {
+    /// The request to send, to look at before [`LoginRequest::into_parts`].
     pub fn request(&self) -> &Request<Vec<u8>> {
         &self.request
     }
@@ -230,6 +241,8 @@ impl fmt::Debug for Session {
 }
 
 impl Session {
+    /// A session with no token yet: the first [`Session::poll`] starts the
+    /// login.
     pub fn new(config: SessionConfig) -> Session {
         Session {
             shared: Arc::new(Shared {
@@ -240,6 +253,7 @@ impl Session {
         }
     }
 
+    /// What the session was made with.
     pub fn config(&self) -> &SessionConfig {
         &self.shared.config
     }

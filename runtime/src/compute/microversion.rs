@@ -15,7 +15,10 @@ use crate::error::Error;
 /// serves it, with [`Error::ComputeMicroversion`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Microversion {
+    /// The major version: 2 for every microversion Nova has.
     pub major: u16,
+    /// The minor version: 35 in `2.35`. Compared as a number, so 2.4 comes
+    /// before 2.36.
     pub minor: u16,
 }
 
@@ -27,6 +30,7 @@ impl Microversion {
     /// The last microversion that serves the image metadata calls.
     pub const METADATA_LAST: Microversion = Microversion::new(2, 38);
 
+    /// `major.minor`, such as `Microversion::new(2, 35)` for 2.35.
     pub const fn new(major: u16, minor: u16) -> Self {
         Microversion { major, minor }
     }

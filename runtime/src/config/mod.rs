@@ -49,15 +49,23 @@ use crate::auth::Credentials;
 /// Which of a service's catalog endpoints to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Interface {
+    /// `public`: the URL meant for users, reachable from outside the
+    /// cloud. The default, as in openstacksdk.
     #[default]
     Public,
+    /// `internal`: the URL for use from inside the cloud's own network
+    /// (Rackspace's `internalURL`, on ServiceNet).
     Internal,
+    /// `admin`: the URL for administrative use, where a cloud lists one.
     Admin,
 }
 
 impl Interface {
+    /// Every interface, in the order of [`Ord`]: public, internal, admin.
     pub const ALL: [Interface; 3] = [Interface::Public, Interface::Internal, Interface::Admin];
 
+    /// The interface as `clouds.yaml` and Keystone's catalog write it:
+    /// `public`, `internal` or `admin`.
     pub fn as_str(self) -> &'static str {
         match self {
             Interface::Public => "public",

@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 /// Reads a file, answering `Ok(None)` when there is none.
 pub trait FileSource: Send + Sync {
+    /// The bytes of the file at `path`; `Ok(None)` when it does not exist,
+    /// and an error only when it exists but cannot be read.
     fn read(&self, path: &Path) -> io::Result<Option<Vec<u8>>>;
 }
 
@@ -89,6 +91,8 @@ impl Sources {
         Sources::new(vars, std::env::current_dir().ok(), RealFiles)
     }
 
+    /// The environment variable `name`; `None` when it is unset (or, for
+    /// [`Sources::system`], not valid Unicode).
     pub fn var(&self, name: &str) -> Option<&str> {
         self.vars.get(name).map(String::as_str)
     }
@@ -99,10 +103,15 @@ impl Sources {
             .map(|(key, value)| (key.as_str(), value.as_str()))
     }
 
+    /// The current directory, searched for the configuration files right
+    /// after `OS_CLIENT_CONFIG_FILE`; `None` when there is none (in-memory
+    /// sources, or a current directory that no longer exists), and then it
+    /// is skipped.
     pub fn current_dir(&self) -> Option<&Path> {
         self.current_dir.as_deref()
     }
 
+    /// The file at `path`, as [`FileSource::read`] answers.
     pub fn read(&self, path: &Path) -> io::Result<Option<Vec<u8>>> {
         self.files.read(path)
     }
