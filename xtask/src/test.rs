@@ -23,7 +23,8 @@ Runs every check CI runs, in this order, timing each step:
   lab start             installs the test lab into target/lab/ (once) and starts it:
                         Keystone 30, Glance 33 and nova-api 34 on real tokens
   build tests           cargo test --workspace --all-features --no-fail-fast --no-run
-  run tests             the same, run, with CLOUD_IMAGES_LAB_DIR and the URLs set
+  run tests             the same, run one test at a time (sqlite), with
+                        CLOUD_IMAGES_LAB_DIR and the URLs set
   clippy                cargo clippy --workspace --all-targets --all-features -- -D warnings
   doc                   cargo doc --workspace --all-features --no-deps, warnings denied
   lab stop
@@ -159,6 +160,13 @@ fn run_cargo(root: &Path, args: &[&str], lab: Option<&Running>) -> Result<(), St
             .env("CLOUD_IMAGES_GLANCE_URL", &lab.glance_url)
             .env("CLOUD_IMAGES_NOVA_URL", &lab.nova_url)
             .env("CLOUD_IMAGES_GLANCE_STORE_DIR", &lab.glance_store_dir);
+        // One test at a time: the lab's Glance keeps its data in sqlite,
+        // which answers two concurrent writes with 500 "database is
+        // locked". Glance serves one request at a time anyway, so this
+        // costs the end-to-end tests little.
+        if std::env::var_os("RUST_TEST_THREADS").is_none() {
+            command.env("RUST_TEST_THREADS", "1");
+        }
     }
     status(command, &format!("cargo {}", args.join(" ")))
 }
