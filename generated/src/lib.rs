@@ -4,14 +4,16 @@
 //! generated from the JSON Schemas the service publishes under `/v2/schemas/`.
 //!
 //! Every type keeps whatever the service sent: `null` and absent keys stay
-//! different, unknown keys are kept in `additional_properties`, and enum values
-//! this version does not know arrive as `Unknown`, so a decode followed by an
-//! encode gives back the same JSON.
+//! different, unknown keys are kept in `additional_properties` (a [`Properties`],
+//! in the order they were sent), and enum values this version does not know
+//! arrive as `Unknown`, so a decode followed by an encode gives back the same JSON.
 //!
 //! With the `schemars` feature every type implements `schemars::JsonSchema`,
 //! describing what the service's schema says about it.
 #![forbid(unsafe_code)]
 mod support;
+mod properties;
+pub use properties::{Properties, PropertyValue};
 mod patch;
 pub use patch::{
     escape_token, ListPosition, PatchError, PatchMediaType, PatchOp, PatchOperation,

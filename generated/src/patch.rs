@@ -9,11 +9,13 @@
 #![allow(dead_code)]
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::Value;
+
+use crate::properties::{Properties, PropertyValue};
 
 /// `application/openstack-images-v2.1-json-patch`: RFC 6902 operation objects,
 /// where `add` on an existing key replaces it.
@@ -849,7 +851,7 @@ pub(crate) fn body_value(operations: &[PatchOperation], media_type: PatchMediaTy
 pub(crate) enum FreeFormChange<'a> {
     /// Set a key, with `add` when the old set lacks it and `replace` when
     /// it holds another value.
-    Set(PatchOp, &'a str, &'a Value),
+    Set(PatchOp, &'a str, PropertyValue<'a>),
     Remove(&'a str),
 }
 
@@ -858,24 +860,37 @@ pub(crate) enum FreeFormChange<'a> {
 /// properties are. The builder's own free-form methods check and record
 /// each change, so that `diff` refuses exactly what they refuse.
 pub(crate) fn free_form_changes<'a>(
-    old: &'a BTreeMap<String, Value>,
-    new: &'a BTreeMap<String, Value>,
+    old: &'a Properties,
+    new: &'a Properties,
     keys: &FreeForm,
 ) -> Vec<FreeFormChange<'a>> {
     let mut changes = Vec::new();
-    for (key, value) in new {
-        if keys.is_reserved(key) {
-            continue;
-        }
-        match old.get(key) {
+    let mut old_entries = old.iter();
+    let mut in_step = true;
+    for (key, value) in new.iter() {
+        // Two versions of one document list their keys in the same order,
+        // so the old entry at the same place is nearly always the one to
+        // compare with, and a scan is needed only once the orders part.
+        let previous = match old_entries.next() {
+            Some((old_key, old_value)) if in_step && old_key == key => Some(old_value),
+            _ => {
+                in_step = false;
+                old.get(key)
+            }
+        };
+        match previous {
             Some(previous) if previous == value => {}
+            Some(_) if keys.is_reserved(key) => {}
             Some(_) => changes.push(FreeFormChange::Set(PatchOp::Replace, key, value)),
+            None if keys.is_reserved(key) => {}
             None => changes.push(FreeFormChange::Set(PatchOp::Add, key, value)),
         }
     }
-    for key in old.keys() {
-        if !new.contains_key(key) && !keys.is_reserved(key) {
-            changes.push(FreeFormChange::Remove(key));
+    if !in_step || old.len() > new.len() {
+        for key in old.keys() {
+            if !new.contains_key(key) && !keys.is_reserved(key) {
+                changes.push(FreeFormChange::Remove(key));
+            }
         }
     }
     changes

@@ -16,7 +16,7 @@ use quote::{format_ident, quote};
 
 use crate::error::Error;
 use crate::format::{format_file, with_header};
-use crate::generated_crate::{PATCH, PATCH_EXPORTS, TEMPLATES, patch_types};
+use crate::generated_crate::{PATCH, PATCH_EXPORTS, PROPERTIES, PROPERTIES_EXPORTS, TEMPLATES, patch_types};
 use crate::model::Api;
 
 /// The generated crate's files, by path relative to the crate root.
@@ -102,20 +102,24 @@ fn lib_rs(api: &Api) -> TokenStream {
             pub use #module::{#(#exports),*};
         }
     });
+    let properties = format_ident!("{}", PROPERTIES.module);
+    let properties_exports = PROPERTIES_EXPORTS.iter().map(|name| format_ident!("{}", name));
     quote! {
         //! Typed documents of the OpenStack Glance (Rackspace Cloud Images) v2 API,
         //! generated from the JSON Schemas the service publishes under `/v2/schemas/`.
         //!
         //! Every type keeps whatever the service sent: `null` and absent keys stay
-        //! different, unknown keys are kept in `additional_properties`, and enum values
-        //! this version does not know arrive as `Unknown`, so a decode followed by an
-        //! encode gives back the same JSON.
+        //! different, unknown keys are kept in `additional_properties` (a [`Properties`],
+        //! in the order they were sent), and enum values this version does not know
+        //! arrive as `Unknown`, so a decode followed by an encode gives back the same JSON.
         //!
         //! With the `schemars` feature every type implements `schemars::JsonSchema`,
         //! describing what the service's schema says about it.
         #![forbid(unsafe_code)]
 
         mod support;
+        mod #properties;
+        pub use #properties::{#(#properties_exports),*};
         #patch
         #(mod #modules;)*
 
