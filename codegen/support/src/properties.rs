@@ -44,11 +44,17 @@ pub struct Properties {
 }
 
 /// A bit that stands for `key` in [`Properties::fingerprints`], from its
-/// length and its last byte, which set operator keys apart where their
+/// length and its last two bytes, which set operator keys apart where their
 /// first bytes (`com.rackspace__1__`) do not.
 fn fingerprint(key: &str) -> u64 {
-    let last = key.as_bytes().last().copied().unwrap_or(0) as usize;
-    1 << ((key.len().wrapping_mul(7) ^ last.wrapping_mul(13)) % 64)
+    let bytes = key.as_bytes();
+    let tail = match bytes {
+        [.., a, b] => u64::from(*a) << 8 | u64::from(*b),
+        [b] => u64::from(*b),
+        [] => 0,
+    };
+    let mixed = (tail ^ (bytes.len() as u64) << 16).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    1 << (mixed >> 58)
 }
 
 #[derive(Clone)]
