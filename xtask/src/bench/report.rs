@@ -4,6 +4,8 @@
 
 mod findings;
 mod format;
+mod operations;
+mod peers;
 mod rows;
 
 use std::fmt::Write as _;
@@ -82,6 +84,15 @@ pub fn render(m: &Measurements, machine: &Machine) -> String {
     if let (Some(lines), Some(files)) = (m.note("generated.lines"), m.note("generated.files")) {
         let _ = writeln!(out, "\nThe generated crate is {lines} lines in {files} files (`generated/src/*.rs`).");
     }
+    if let (Some(lines), Some(files)) = (m.note("gtema.lines"), m.note("gtema.files")) {
+        let _ = writeln!(
+            out,
+            "`openstack-types-image` 0.22.8 is {lines} lines in {files} files (every Glance response, \
+             metadefs included; it also builds `openstack-types-core`, `chrono` and `structable`)."
+        );
+    }
+
+    operations::table(&mut out, m);
 
     let _ = writeln!(out, "\n## What the results mean\n");
     for finding in findings::all(m) {
@@ -89,6 +100,8 @@ pub fn render(m: &Measurements, machine: &Machine) -> String {
     }
 
     inputs(&mut out, m);
+    peers::inputs(&mut out, m);
+    operations::inputs(&mut out, m);
     method(&mut out, m, machine);
     out
 }
