@@ -211,6 +211,30 @@ pub fn reserved_type_names<'a>(roots: impl IntoIterator<Item = &'a str>) -> BTre
         .collect()
 }
 
+/// Method names the generated types keep for themselves, which no reader
+/// may take: the free-form accessors, the nested validator, and trait
+/// methods an inherent method would shadow.
+pub const RESERVED_METHODS: &[&str] = &[
+    "property",
+    "set_property",
+    "remove_property",
+    "properties",
+    "validate",
+    "serialize",
+    "deserialize",
+    "clone",
+    "eq",
+    "ne",
+    "fmt",
+    "default",
+    "from_map",
+];
+
+/// The stem of the builder's free-form methods (`add_property`,
+/// `replace_property`, `remove_property`), which no declared property of a
+/// patchable resource may take.
+pub const FREE_FORM_METHOD_STEM: &str = "property";
+
 /// A dependency of every generated crate.
 #[derive(Debug, Clone, Copy)]
 pub struct Dependency {
@@ -249,6 +273,11 @@ pub const DEPENDENCIES: &[Dependency] = &[
     Dependency {
         name: "schemars",
         standalone: r#"{ version = "1", optional = true }"#,
+        optional: true,
+    },
+    Dependency {
+        name: "jiff",
+        standalone: r#"{ version = "1", default-features = false, features = ["std"], optional = true }"#,
         optional: true,
     },
 ];
@@ -455,6 +484,10 @@ mod tests {
             (
                 "codegen/support/Cargo.toml",
                 std::fs::read_to_string(root.join("support/Cargo.toml")).expect("readable"),
+            ),
+            (
+                "codegen/fixture-crate/Cargo.toml",
+                std::fs::read_to_string(root.join("fixture-crate/Cargo.toml")).expect("readable"),
             ),
             ("the standalone manifest", standalone),
         ] {

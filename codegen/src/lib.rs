@@ -41,7 +41,13 @@ pub struct Options {
     /// Named in each file's `@generated` header as the way to regenerate it.
     pub command: String,
     pub overlay: Overlay,
+    /// The generated crate's name as Rust code spells it, for the examples
+    /// in its docs, which rustdoc compiles as code outside the crate.
+    pub crate_name: String,
 }
+
+/// The name of the checked-in generated crate.
+pub const DEFAULT_CRATE_NAME: &str = "cloud_images";
 
 impl Options {
     /// The project's own settings: the built-in Glance overlay.
@@ -49,6 +55,7 @@ impl Options {
         Ok(Options {
             command: DEFAULT_COMMAND.to_owned(),
             overlay: Overlay::glance()?,
+            crate_name: DEFAULT_CRATE_NAME.to_owned(),
         })
     }
 }
@@ -60,7 +67,7 @@ pub fn generate(
     options: &Options,
 ) -> Result<BTreeMap<String, String>, Error> {
     let api = lower_all(sources, &options.overlay)?;
-    emit::emit(&api, &options.command)
+    emit::emit(&api, &options.command, &options.crate_name)
 }
 
 /// Loads and lowers a set of schema files into the model.
@@ -168,7 +175,7 @@ fn check_builder_names(file: &str, object: &model::Object) -> Result<(), Error> 
     match object
         .properties
         .values()
-        .find(|p| p.rust_name == "property")
+        .find(|p| p.rust_name == generated_crate::FREE_FORM_METHOD_STEM)
     {
         Some(clash) => Err(Error::new(
             file,

@@ -108,6 +108,9 @@ pub struct StringRules {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
     pub pattern: Option<String>,
+    /// An RFC 3339 timestamp, such as `2026-11-28T10:30:48Z`, which the
+    /// generated crate can also read as a typed time.
+    pub timestamp: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -43,6 +43,8 @@ pub struct PropertyOverlay {
     pub maximum: Option<i64>,
     pub list_patch: Option<ListPatch>,
     pub replace_non_empty: bool,
+    /// The string is an RFC 3339 timestamp.
+    pub timestamp: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,6 +142,7 @@ fn parse_property(value: &Value, pointer: &str) -> Result<PropertyOverlay, Error
             "immutable" => property.immutable = entry.as_bool() == Some(true),
             "minimum" => property.minimum = Some(integer(entry, &at)?),
             "replace_non_empty" => property.replace_non_empty = entry.as_bool() == Some(true),
+            "timestamp" => property.timestamp = entry.as_bool() == Some(true),
             "maximum" => property.maximum = Some(integer(entry, &at)?),
             "list_patch" => {
                 property.list_patch = Some(match entry.as_str() {
@@ -267,6 +270,14 @@ impl ResourceOverlay {
                 }
                 *minimum = entry.minimum;
                 *maximum = entry.maximum;
+            }
+            if entry.timestamp {
+                let Shape::String(rules) = &mut property.shape else {
+                    return Err(stale(format!(
+                        "`{name}` is not a string, so `timestamp` does not apply"
+                    )));
+                };
+                rules.timestamp = true;
             }
             if entry.replace_non_empty {
                 let Shape::Array(_, rules) = &property.shape else {

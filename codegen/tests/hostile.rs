@@ -157,8 +157,14 @@ const EXPECTED_IMAGE: &[&str] = &[
     "impl FromMap for ImageLocation",
     "impl FromMap for ImageNested",
     "impl Image",
+    // Its readers.
+    "impl Image",
     "impl ImageCreate",
     "impl ImageLocation",
+    // Its readers.
+    "impl ImageLocation",
+    "impl ImageNested",
+    // Its readers.
     "impl ImageNested",
     "impl ImagePatch",
     "impl ImagePatchBuilder",
@@ -186,6 +192,9 @@ const EXPECTED_HOSTILE: &[&str] = &[
     "impl Deserialize<'de> for HostileFnMainRListItem",
     "impl FromMap for HostileFnMainR",
     "impl FromMap for HostileFnMainRListItem",
+    // Readers.
+    "impl HostileFnMainR",
+    "impl HostileFnMainRListItem",
     "impl HostileFnMainRListItemX",
     "string_enum!(HostileFnMainRListItemX)",
     "struct HostileFnMainR",

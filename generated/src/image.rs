@@ -443,6 +443,182 @@ impl<'de> serde::Deserialize<'de> for Image {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl Image {
+    /// The `architecture` property; `None` when it is absent.
+    pub fn architecture(&self) -> Option<&str> {
+        self.architecture.as_deref()
+    }
+
+    /// The `checksum` property; `None` when it is absent or `null`.
+    pub fn checksum(&self) -> Option<&str> {
+        self.checksum.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `container_format` property; `None` when it is absent or `null`.
+    pub fn container_format(&self) -> Option<&ImageContainerFormat> {
+        self.container_format.as_ref().and_then(Option::as_ref)
+    }
+
+    /// The `created_at` property; `None` when it is absent.
+    pub fn created_at(&self) -> Option<&str> {
+        self.created_at.as_deref()
+    }
+
+    /// The `created_at` property as a typed time: `Ok(None)` when it is absent, an error when the service sent text that is not an RFC 3339 timestamp.
+    #[cfg(feature = "jiff")]
+    pub fn created_at_time(&self) -> Result<Option<jiff::Timestamp>, jiff::Error> {
+        self.created_at().map(str::parse).transpose()
+    }
+
+    /// The `description` property; `None` when it is absent.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The `direct_url` property; `None` when it is absent.
+    pub fn direct_url(&self) -> Option<&str> {
+        self.direct_url.as_deref()
+    }
+
+    /// The `disk_format` property; `None` when it is absent or `null`.
+    pub fn disk_format(&self) -> Option<&ImageDiskFormat> {
+        self.disk_format.as_ref().and_then(Option::as_ref)
+    }
+
+    /// The `file` property; `None` when it is absent.
+    pub fn file(&self) -> Option<&str> {
+        self.file.as_deref()
+    }
+
+    /// The `id` property; `None` when it is absent.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The `instance_uuid` property; `None` when it is absent.
+    pub fn instance_uuid(&self) -> Option<&str> {
+        self.instance_uuid.as_deref()
+    }
+
+    /// The `kernel_id` property; `None` when it is absent or `null`.
+    pub fn kernel_id(&self) -> Option<&str> {
+        self.kernel_id.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `locations` property; `None` when it is absent.
+    pub fn locations(&self) -> Option<&[ImageLocation]> {
+        self.locations.as_deref()
+    }
+
+    /// The `min_disk` property; `None` when it is absent.
+    pub fn min_disk(&self) -> Option<u64> {
+        self.min_disk
+    }
+
+    /// The `min_ram` property; `None` when it is absent.
+    pub fn min_ram(&self) -> Option<u64> {
+        self.min_ram
+    }
+
+    /// The `name` property; `None` when it is absent or `null`.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `os_distro` property; `None` when it is absent.
+    pub fn os_distro(&self) -> Option<&str> {
+        self.os_distro.as_deref()
+    }
+
+    /// The `os_hash_algo` property; `None` when it is absent or `null`.
+    pub fn os_hash_algo(&self) -> Option<&str> {
+        self.os_hash_algo.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `os_hash_value` property; `None` when it is absent or `null`.
+    pub fn os_hash_value(&self) -> Option<&str> {
+        self.os_hash_value.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `os_hidden` property; `None` when it is absent.
+    pub fn os_hidden(&self) -> Option<bool> {
+        self.os_hidden
+    }
+
+    /// The `os_version` property; `None` when it is absent.
+    pub fn os_version(&self) -> Option<&str> {
+        self.os_version.as_deref()
+    }
+
+    /// The `owner` property; `None` when it is absent or `null`.
+    pub fn owner(&self) -> Option<&str> {
+        self.owner.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `protected` property; `None` when it is absent.
+    pub fn protected(&self) -> Option<bool> {
+        self.protected
+    }
+
+    /// The `ramdisk_id` property; `None` when it is absent or `null`.
+    pub fn ramdisk_id(&self) -> Option<&str> {
+        self.ramdisk_id.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `schema` property; `None` when it is absent.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// The `self` property; `None` when it is absent.
+    pub fn self_(&self) -> Option<&str> {
+        self.self_.as_deref()
+    }
+
+    /// The `size` property; `None` when it is absent or `null`.
+    pub fn size(&self) -> Option<u64> {
+        self.size.flatten()
+    }
+
+    /// The `status` property; `None` when it is absent.
+    pub fn status(&self) -> Option<&ImageStatus> {
+        self.status.as_ref()
+    }
+
+    /// The `stores` property; `None` when it is absent.
+    pub fn stores(&self) -> Option<&str> {
+        self.stores.as_deref()
+    }
+
+    /// The `tags` property; `None` when it is absent.
+    pub fn tags(&self) -> Option<&[String]> {
+        self.tags.as_deref()
+    }
+
+    /// The `updated_at` property; `None` when it is absent.
+    pub fn updated_at(&self) -> Option<&str> {
+        self.updated_at.as_deref()
+    }
+
+    /// The `updated_at` property as a typed time: `Ok(None)` when it is absent, an error when the service sent text that is not an RFC 3339 timestamp.
+    #[cfg(feature = "jiff")]
+    pub fn updated_at_time(&self) -> Result<Option<jiff::Timestamp>, jiff::Error> {
+        self.updated_at().map(str::parse).transpose()
+    }
+
+    /// The `virtual_size` property; `None` when it is absent or `null`.
+    pub fn virtual_size(&self) -> Option<u64> {
+        self.virtual_size.flatten()
+    }
+
+    /// The `visibility` property; `None` when it is absent.
+    pub fn visibility(&self) -> Option<&ImageVisibility> {
+        self.visibility.as_ref()
+    }
+}
+
 impl Image {
     /// The string value of an undeclared property, or `None` when it
     /// is absent or not a string.
@@ -632,10 +808,14 @@ impl ImageDiskFormat {
 
 crate::support::string_enum!(ImageDiskFormat);
 
+/// A `ImageLocation` object of the `image` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ImageLocation {
+    /// The `metadata` property.
     pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// The `url` property.
+    ///
     /// At most 255 characters.
     #[cfg_attr(feature = "schemars", schemars(length(max = 255)))]
     pub url: String,
@@ -688,11 +868,32 @@ impl<'de> serde::Deserialize<'de> for ImageLocation {
     }
 }
 
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl ImageLocation {
+    /// The `metadata` property.
+    pub fn metadata(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.metadata
+    }
+
+    /// The `url` property.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The `validation_data` property; `None` when it is absent.
+    pub fn validation_data(&self) -> Option<&ImageLocationValidationData> {
+        self.validation_data.as_ref()
+    }
+}
+
 /// Values to be used to populate the corresponding image properties. If the image status is not 'queued', values must exactly match those already contained in the image properties.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schemars", schemars(extend("additionalProperties" = false)))]
 pub struct ImageLocationValidationData {
+    /// The `checksum` property.
+    ///
     /// Exactly 32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
@@ -700,9 +901,13 @@ pub struct ImageLocationValidationData {
         schemars(with = "String", length(min = 32, max = 32))
     )]
     pub checksum: Option<String>,
+    /// The `os_hash_algo` property.
+    ///
     /// At most 64 characters.
     #[cfg_attr(feature = "schemars", schemars(length(max = 64)))]
     pub os_hash_algo: String,
+    /// The `os_hash_value` property.
+    ///
     /// At most 128 characters.
     #[cfg_attr(feature = "schemars", schemars(length(max = 128)))]
     pub os_hash_value: String,
@@ -743,6 +948,25 @@ impl<'de> serde::Deserialize<'de> for ImageLocationValidationData {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
+    }
+}
+
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl ImageLocationValidationData {
+    /// The `checksum` property; `None` when it is absent.
+    pub fn checksum(&self) -> Option<&str> {
+        self.checksum.as_deref()
+    }
+
+    /// The `os_hash_algo` property.
+    pub fn os_hash_algo(&self) -> &str {
+        &self.os_hash_algo
+    }
+
+    /// The `os_hash_value` property.
+    pub fn os_hash_value(&self) -> &str {
+        &self.os_hash_value
     }
 }
 
@@ -1795,6 +2019,11 @@ impl ImageCreate {
     /// `Ok` when the service can accept the body, or every rule it breaks.
     pub fn validate(&self) -> Result<(), crate::ValidationError> {
         let mut recorder = crate::patch::Recorder::default();
+        self.check(&mut recorder);
+        recorder.finish("create body").map(|_| ())
+    }
+
+    fn check(&self, recorder: &mut crate::patch::Recorder) {
         if let Some(value) = &self.container_format {
             recorder
                 .check_known(
@@ -1853,7 +2082,6 @@ impl ImageCreate {
             recorder.check_free_form_value(key, Some(value), &IMAGE_CREATE_FREE_FORM);
         }
         recorder.check_body(self);
-        recorder.finish("create body").map(|_| ())
     }
 }
 

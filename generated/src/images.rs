@@ -4,15 +4,19 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ImageList {
+    /// The `first` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub first: Option<String>,
+    /// The `images` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "Vec<crate::Image>"))]
     pub images: Option<Vec<crate::Image>>,
+    /// The `next` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub next: Option<String>,
+    /// The `schema` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub schema: Option<String>,
@@ -56,5 +60,29 @@ impl<'de> serde::Deserialize<'de> for ImageList {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
+    }
+}
+
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl ImageList {
+    /// The `first` property; `None` when it is absent.
+    pub fn first(&self) -> Option<&str> {
+        self.first.as_deref()
+    }
+
+    /// The `images` property; `None` when it is absent.
+    pub fn images(&self) -> Option<&[crate::Image]> {
+        self.images.as_deref()
+    }
+
+    /// The `next` property; `None` when it is absent.
+    pub fn next(&self) -> Option<&str> {
+        self.next.as_deref()
+    }
+
+    /// The `schema` property; `None` when it is absent.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
     }
 }

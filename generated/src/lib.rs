@@ -6,11 +6,44 @@
 //! Every type keeps whatever the service sent: `null` and absent keys stay
 //! different, unknown keys are kept in `additional_properties` (a [`Properties`],
 //! in the order they were sent), and enum values this version does not know
-//! arrive as `Unknown`, so a decode followed by an encode gives back the same JSON.
+//! arrive as `Unknown`, so a decode followed by an encode gives back the same
+//! JSON. Each property also has a reader method that
+//! treats an absent key and `null` alike, which is what most code wants.
 //!
-//! With the `schemars` feature every type implements `schemars::JsonSchema`,
-//! describing what the service's schema says about it.
+//! This crate holds the documents only. To send them to a cloud, use the runtime
+//! crate, `cloud-images-runtime`, which builds every request of the API (without
+//! I/O, or through its clients) and decodes each answer into these types.
+//!
+//! Features: `schemars` makes every type implement `schemars::JsonSchema`,
+//! describing what the service's schema says about it; `jiff` reads timestamps
+//! as `jiff::Timestamp`.
+//!
+//! # Example
+//!
+//! ```
+//! use cloud_images::{Image, ImagePatch};
+//!
+//! let image: Image = serde_json::from_str(
+//!     r#"{"id": "1bea47ed-f6a9-463b-b423-14b9cca9ad27", "name": null, "size": 1024, "tags": ["base"]}"#,
+//! )?;
+//! assert_eq!(image.id(), Some("1bea47ed-f6a9-463b-b423-14b9cca9ad27"));
+//! assert_eq!(image.name(), None);
+//! // The field still knows the service sent `null` rather than nothing.
+//! assert_eq!(image.name, Some(None));
+//! assert_eq!(image.size(), Some(1024));
+//! assert_eq!(image.tags(), Some(&["base".to_owned()][..]));
+//!
+//! // Only the operations the service accepts exist, and values are checked.
+//! let patch = ImagePatch::builder()
+//!     .replace_name(Some("cirros"))
+//!     .add_property("hw_disk_bus", "virtio")
+//!     .build()?;
+//! assert_eq!(patch.len(), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 mod support;
 mod properties;
 pub use properties::{Properties, PropertyValue};

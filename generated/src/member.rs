@@ -26,6 +26,8 @@ pub struct Member {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub member_id: Option<String>,
+    /// The `schema` property.
+    ///
     /// Read-only: set by the service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
@@ -87,6 +89,40 @@ impl<'de> serde::Deserialize<'de> for Member {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
+    }
+}
+
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl Member {
+    /// The `created_at` property; `None` when it is absent.
+    pub fn created_at(&self) -> Option<&str> {
+        self.created_at.as_deref()
+    }
+
+    /// The `image_id` property; `None` when it is absent.
+    pub fn image_id(&self) -> Option<&str> {
+        self.image_id.as_deref()
+    }
+
+    /// The `member_id` property; `None` when it is absent.
+    pub fn member_id(&self) -> Option<&str> {
+        self.member_id.as_deref()
+    }
+
+    /// The `schema` property; `None` when it is absent.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// The `status` property; `None` when it is absent.
+    pub fn status(&self) -> Option<&MemberStatus> {
+        self.status.as_ref()
+    }
+
+    /// The `updated_at` property; `None` when it is absent.
+    pub fn updated_at(&self) -> Option<&str> {
+        self.updated_at.as_deref()
     }
 }
 

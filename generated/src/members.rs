@@ -4,9 +4,11 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MemberList {
+    /// The `members` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "Vec<crate::Member>"))]
     pub members: Option<Vec<crate::Member>>,
+    /// The `schema` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub schema: Option<String>,
@@ -44,5 +46,19 @@ impl<'de> serde::Deserialize<'de> for MemberList {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
+    }
+}
+
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl MemberList {
+    /// The `members` property; `None` when it is absent.
+    pub fn members(&self) -> Option<&[crate::Member]> {
+        self.members.as_deref()
+    }
+
+    /// The `schema` property; `None` when it is absent.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
     }
 }

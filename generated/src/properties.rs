@@ -93,7 +93,9 @@ enum Slot {
 /// A value of [`Properties`]: a string, or any other JSON value as sent.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PropertyValue<'a> {
+    /// A JSON string, as sent.
     String(&'a str),
+    /// Any other JSON value (`null`, a number, a list, ...), as sent.
     Json(&'a Value),
 }
 
@@ -134,14 +136,17 @@ impl Serialize for PropertyValue<'_> {
 }
 
 impl Properties {
+    /// No properties; allocates nothing until the first is set.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// How many keys are held.
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether no key is held.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -156,6 +161,7 @@ impl Properties {
         self.get(key).and_then(PropertyValue::as_str)
     }
 
+    /// Whether `key` is held, whatever its value.
     pub fn contains_key(&self, key: &str) -> bool {
         self.position(key).is_some()
     }
@@ -340,6 +346,27 @@ impl Serialize for Properties {
             map.serialize_entry(key, &value)?;
         }
         map.end()
+    }
+}
+
+/// Described as the map it stands for, an object of any JSON values (a
+/// field whose schema says more names its own with `schemars(with = ...)`).
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Properties {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        <std::collections::BTreeMap<String, Value>>::schema_name()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        <std::collections::BTreeMap<String, Value>>::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <std::collections::BTreeMap<String, Value>>::json_schema(generator)
     }
 }
 

@@ -74,6 +74,8 @@ pub struct Task {
         schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")
     )]
     pub result: Option<Option<serde_json::Map<String, serde_json::Value>>>,
+    /// The `schema` property.
+    ///
     /// Read-only: set by the service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
@@ -81,6 +83,8 @@ pub struct Task {
         schemars(with = "String", extend("readOnly" = true))
     )]
     pub schema: Option<String>,
+    /// The `self` property.
+    ///
     /// Read-only: set by the service.
     ///
     /// JSON key: `self`.
@@ -179,6 +183,85 @@ impl<'de> serde::Deserialize<'de> for Task {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
+    }
+}
+
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl Task {
+    /// The `created_at` property; `None` when it is absent.
+    pub fn created_at(&self) -> Option<&str> {
+        self.created_at.as_deref()
+    }
+
+    /// The `expires_at` property; `None` when it is absent or `null`.
+    pub fn expires_at(&self) -> Option<&str> {
+        self.expires_at.as_ref().and_then(Option::as_deref)
+    }
+
+    /// The `id` property; `None` when it is absent.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The `image_id` property; `None` when it is absent.
+    pub fn image_id(&self) -> Option<&str> {
+        self.image_id.as_deref()
+    }
+
+    /// The `input` property; `None` when it is absent or `null`.
+    pub fn input(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        self.input.as_ref().and_then(Option::as_ref)
+    }
+
+    /// The `message` property; `None` when it is absent.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The `owner` property; `None` when it is absent.
+    pub fn owner(&self) -> Option<&str> {
+        self.owner.as_deref()
+    }
+
+    /// The `request_id` property; `None` when it is absent.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The `result` property; `None` when it is absent or `null`.
+    pub fn result(&self) -> Option<&serde_json::Map<String, serde_json::Value>> {
+        self.result.as_ref().and_then(Option::as_ref)
+    }
+
+    /// The `schema` property; `None` when it is absent.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// The `self` property; `None` when it is absent.
+    pub fn self_(&self) -> Option<&str> {
+        self.self_.as_deref()
+    }
+
+    /// The `status` property; `None` when it is absent.
+    pub fn status(&self) -> Option<&TaskStatus> {
+        self.status.as_ref()
+    }
+
+    /// The `type` property; `None` when it is absent.
+    pub fn r#type(&self) -> Option<&TaskType> {
+        self.r#type.as_ref()
+    }
+
+    /// The `updated_at` property; `None` when it is absent.
+    pub fn updated_at(&self) -> Option<&str> {
+        self.updated_at.as_deref()
+    }
+
+    /// The `user_id` property; `None` when it is absent.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
     }
 }
 

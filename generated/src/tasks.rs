@@ -4,9 +4,11 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TaskList {
+    /// The `schema` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "String"))]
     pub schema: Option<String>,
+    /// The `tasks` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schemars", schemars(with = "Vec<crate::Task>"))]
     pub tasks: Option<Vec<crate::Task>>,
@@ -44,5 +46,19 @@ impl<'de> serde::Deserialize<'de> for TaskList {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
+    }
+}
+
+/// Readers: each returns the property's value, treating an absent key and
+/// `null` alike. The public fields keep the difference.
+impl TaskList {
+    /// The `schema` property; `None` when it is absent.
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
+    /// The `tasks` property; `None` when it is absent.
+    pub fn tasks(&self) -> Option<&[crate::Task]> {
+        self.tasks.as_deref()
     }
 }

@@ -92,7 +92,7 @@
 //!
 //! ```no_run
 //! # #[cfg(feature = "blocking")]
-//! # fn main() -> Result<(), cloud_images_runtime::Error> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::time::Duration;
 //!
 //! use cloud_images::{ImageContainerFormat, ImageDiskFormat};
@@ -110,12 +110,12 @@
 //!     container_format: Some(ImageContainerFormat::Bare),
 //!     ..ImageCreate::default()
 //! })?;
-//! let id = image.id.unwrap_or_default();
-//! client.upload_image(&id, vec![0; 1024])?;
+//! let id = image.id().ok_or("the service sent an image without an id")?;
+//! client.upload_image(id, vec![0; 1024])?;
 //!
 //! // Every image, following `next` links page by page.
 //! for image in client.images(&ImageListQuery { limit: Some(100), ..ImageListQuery::default() }) {
-//!     println!("{:?}", image?.name);
+//!     println!("{:?}", image?.name());
 //! }
 //! # Ok(())
 //! # }

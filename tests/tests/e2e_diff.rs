@@ -97,7 +97,7 @@ fn integer(rng: &mut Rng) -> u64 {
         0 => 0,
         1 => 1,
         2 => 2_147_483_647,
-        _ => rng.below(100_000) as u64,
+        _ => rng.below(100_000),
     }
 }
 

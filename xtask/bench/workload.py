@@ -30,7 +30,11 @@ class GlanceClient:
     def __init__(self, url, project):
         from glanceclient import Client
 
-        self.client = Client("2", endpoint=url, identity_headers=identity(project))
+        self.client = Client("2", endpoint=url)
+        # Not `identity_headers=`: glanceclient %-encodes header values, which
+        # turns the roles `member,reader` into `member%2Creader`. Headers of
+        # the underlying requests session go out as they are.
+        self.client.http_client.session.headers.update(identity(project))
 
     def list(self):
         return sum(1 for _ in self.client.images.list(page_size=PAGE))

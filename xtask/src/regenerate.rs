@@ -113,6 +113,9 @@ fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<()
     let sources = read_schemas(schemas)?;
     let mut options = Options::glance().map_err(|e| e.to_string())?;
     options.command = command.to_owned();
+    if out != project_root().join("generated") {
+        options.crate_name = package_name(out).replace('-', "_");
+    }
     let files = cloud_images_codegen::generate(&sources, &options).map_err(|e| e.to_string())?;
 
     let mut stale = Vec::new();
@@ -204,12 +207,17 @@ fn remove_orphans(
 /// A manifest for a crate generated outside the workspace, so that it builds
 /// on its own.
 fn standalone_manifest(out: &Path) -> String {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "glance-images".to_owned());
+    let name = package_name(out);
     // The dependencies and features come from the generator's one list,
     // which a test keeps in step with `generated/Cargo.toml`.
     cloud_images_codegen::generated_crate::standalone_manifest(&name)
+}
+
+/// The package name of a crate generated outside the workspace: its
+/// directory's name.
+fn package_name(out: &Path) -> String {
+    out.file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "glance-images".to_owned())
 }

@@ -10,7 +10,7 @@ use quote::{format_ident, quote};
 
 use crate::emit::docs::doc_attrs;
 use crate::generated_crate::items::{FREE_FORM, FREE_FORM_VALUES, PATTERN};
-use crate::model::{Additional, KeyRules, NamedType, Object, Resource, Shape};
+use crate::model::{Additional, KeyRules, NamedType, Resource, Shape};
 
 /// What emitting one resource's checks needs: the resource, and the
 /// pattern statics its checks use.
@@ -189,18 +189,17 @@ impl Checks<'_> {
         }
     }
 
-    /// A static `FreeForm` named `name`: `declared` keys have their own
-    /// typed field or method, `reserved` ones the service refuses outright,
-    /// and values follow the schema's `additionalProperties`.
-    pub fn free_form(
-        &mut self,
-        name: &Ident,
-        doc: &str,
-        object: &Object,
-        declared: &[&str],
-        reserved: &[&str],
-        keys: &KeyRules,
-    ) -> TokenStream {
+    /// The static `FreeForm` a spec describes; values follow the root
+    /// object's `additionalProperties`.
+    pub fn free_form(&mut self, spec: FreeFormSpec<'_>) -> TokenStream {
+        let FreeFormSpec {
+            name,
+            doc,
+            declared,
+            reserved,
+            keys,
+        } = spec;
+        let object = &self.resource.object;
         let doc = doc_attrs(doc);
         let prefixes = &keys.reserved_prefixes;
         let max = option_tokens(keys.max_key_length);
@@ -241,6 +240,18 @@ impl Checks<'_> {
             };
         }
     }
+}
+
+/// What a `FreeForm` static says, besides the schema's value rules.
+pub struct FreeFormSpec<'a> {
+    /// The static's name.
+    pub name: &'a Ident,
+    pub doc: &'a str,
+    /// Keys with their own typed field or method.
+    pub declared: Vec<&'a str>,
+    /// Keys the service refuses outright.
+    pub reserved: Vec<&'a str>,
+    pub keys: &'a KeyRules,
 }
 
 /// `Some(n)` or `None`, with an unsuffixed literal so that the output

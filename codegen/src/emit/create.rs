@@ -6,10 +6,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::emit::checks::Checks;
+use crate::emit::checks::{Checks, FreeFormSpec};
 use crate::emit::docs::{code, doc_attrs, paragraphs};
 use crate::emit::idents::ident;
-use crate::emit::types::{constraint_facts, shape_type};
+use crate::emit::types::{constraint_facts, description, shape_type};
 use crate::generated_crate::items::{RECORDER, VALIDATION_ERROR};
 use crate::lower::ADDITIONAL_FIELD;
 use crate::model::{Additional, Api, CreateRules, Property, Shape};
@@ -45,14 +45,13 @@ pub fn create_items(api: &Api, rules: &CreateRules, checks: &mut Checks<'_>) -> 
             .chain(refused.iter().map(|p| p.json_name.as_str()))
             .collect();
         let doc = format!("What the service refuses as a free-form property of [`{name}`].");
-        checks.free_form(
-            &free_form_static,
-            &doc,
-            root,
-            &declared,
-            &reserved,
-            &rules.keys,
-        )
+        checks.free_form(FreeFormSpec {
+            name: &free_form_static,
+            doc: &doc,
+            declared,
+            reserved,
+            keys: &rules.keys,
+        })
     });
     let doc = doc_attrs(&format!(
         "The body of a request that creates a new [`{0}`]: the properties a client may send. Every field is \
@@ -87,10 +86,14 @@ pub fn create_items(api: &Api, rules: &CreateRules, checks: &mut Checks<'_>) -> 
             /// `Ok` when the service can accept the body, or every rule it breaks.
             pub fn validate(&self) -> Result<(), #VALIDATION_ERROR> {
                 let mut recorder = #RECORDER::default();
+                self.check(&mut recorder);
+                recorder.finish("create body").map(|_| ())
+            }
+
+            fn check(&self, recorder: &mut #RECORDER) {
                 #(#field_checks)*
                 #free_form_checks
                 recorder.check_body(self);
-                recorder.finish("create body").map(|_| ())
             }
         }
     }
@@ -111,7 +114,7 @@ fn refused_list(refused: &[&Property], rules: &CreateRules) -> String {
 
 fn field(api: &Api, property: &Property) -> TokenStream {
     let doc = doc_attrs(&paragraphs([
-        property.doc.as_deref().unwrap_or(""),
+        description(property).as_str(),
         constraint_facts(property).join(" ").as_str(),
     ]));
     let name = ident(&property.rust_name);

@@ -20,12 +20,17 @@ use crate::generated_crate::{PATCH, PATCH_EXPORTS, PROPERTIES, PROPERTIES_EXPORT
 use crate::model::Api;
 
 /// The generated crate's files, by path relative to the crate root.
-pub fn emit(api: &Api, command: &str) -> Result<BTreeMap<String, String>, Error> {
+pub fn emit(api: &Api, command: &str, crate_name: &str) -> Result<BTreeMap<String, String>, Error> {
     let mut files = BTreeMap::new();
     let sources: Vec<&str> = api.resources.values().map(|r| r.file.as_str()).collect();
     files.insert(
         "src/lib.rs".to_owned(),
-        format_file(&lib_rs(api), command, &sources.join(", "), "src/lib.rs")?,
+        format_file(
+            &lib_rs(api, crate_name),
+            command,
+            &sources.join(", "),
+            "src/lib.rs",
+        )?,
     );
     for template in TEMPLATES.iter().filter(|t| !t.patch_only || has_patch(api)) {
         let source = format!("the generator's {} template", template.module);
@@ -74,7 +79,7 @@ fn has_patch(api: &Api) -> bool {
         .any(|r| r.patch.is_some() || r.create.is_some())
 }
 
-fn lib_rs(api: &Api) -> TokenStream {
+fn lib_rs(api: &Api, crate_name: &str) -> TokenStream {
     let modules: Vec<_> = api
         .resources
         .values()
@@ -104,18 +109,19 @@ fn lib_rs(api: &Api) -> TokenStream {
     });
     let properties = format_ident!("{}", PROPERTIES.module);
     let properties_exports = PROPERTIES_EXPORTS.iter().map(|name| format_ident!("{}", name));
+    let docs = crate_docs(api, crate_name).into_iter().map(|line| {
+        let line = if line.is_empty() {
+            line
+        } else {
+            format!(" {line}")
+        };
+        quote!(#![doc = #line])
+    });
     quote! {
-        //! Typed documents of the OpenStack Glance (Rackspace Cloud Images) v2 API,
-        //! generated from the JSON Schemas the service publishes under `/v2/schemas/`.
-        //!
-        //! Every type keeps whatever the service sent: `null` and absent keys stay
-        //! different, unknown keys are kept in `additional_properties` (a [`Properties`],
-        //! in the order they were sent), and enum values this version does not know
-        //! arrive as `Unknown`, so a decode followed by an encode gives back the same JSON.
-        //!
-        //! With the `schemars` feature every type implements `schemars::JsonSchema`,
-        //! describing what the service's schema says about it.
+        #(#docs)*
+        #![cfg_attr(docsrs, feature(doc_cfg))]
         #![forbid(unsafe_code)]
+        #![warn(missing_docs)]
 
         mod support;
         mod #properties;
@@ -125,4 +131,70 @@ fn lib_rs(api: &Api) -> TokenStream {
 
         #(#exports)*
     }
+}
+
+/// The crate's own docs, line by line. The example needs the Glance image
+/// with its patch builder, and is given only to the checked-in crate:
+/// crates generated elsewhere keep schema-independent doctests to their
+/// support modules.
+fn crate_docs(api: &Api, crate_name: &str) -> Vec<String> {
+    let mut lines: Vec<String> = [
+        "Typed documents of the OpenStack Glance (Rackspace Cloud Images) v2 API,",
+        "generated from the JSON Schemas the service publishes under `/v2/schemas/`.",
+        "",
+        "Every type keeps whatever the service sent: `null` and absent keys stay",
+        "different, unknown keys are kept in `additional_properties` (a [`Properties`],",
+        "in the order they were sent), and enum values this version does not know",
+        "arrive as `Unknown`, so a decode followed by an encode gives back the same",
+        "JSON. Each property also has a reader method that",
+        "treats an absent key and `null` alike, which is what most code wants.",
+        "",
+        "This crate holds the documents only. To send them to a cloud, use the runtime",
+        "crate, `cloud-images-runtime`, which builds every request of the API (without",
+        "I/O, or through its clients) and decodes each answer into these types.",
+        "",
+        "Features: `schemars` makes every type implement `schemars::JsonSchema`,",
+        "describing what the service's schema says about it; `jiff` reads timestamps",
+        "as `jiff::Timestamp`.",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    let image = api.resources.get("image").filter(|r| {
+        r.object.rust_name == "Image"
+            && r.patch.is_some()
+            && ["id", "name", "size", "tags"]
+                .iter()
+                .all(|p| r.object.properties.contains_key(*p))
+    });
+    if image.is_none() || crate_name != crate::DEFAULT_CRATE_NAME {
+        return lines;
+    }
+    let example = format!(
+        r##"
+# Example
+
+```
+use {crate_name}::{{Image, ImagePatch}};
+
+let image: Image = serde_json::from_str(
+    r#"{{"id": "1bea47ed-f6a9-463b-b423-14b9cca9ad27", "name": null, "size": 1024, "tags": ["base"]}}"#,
+)?;
+assert_eq!(image.id(), Some("1bea47ed-f6a9-463b-b423-14b9cca9ad27"));
+assert_eq!(image.name(), None);
+// The field still knows the service sent `null` rather than nothing.
+assert_eq!(image.name, Some(None));
+assert_eq!(image.size(), Some(1024));
+assert_eq!(image.tags(), Some(&["base".to_owned()][..]));
+
+// Only the operations the service accepts exist, and values are checked.
+let patch = ImagePatch::builder()
+    .replace_name(Some("cirros"))
+    .add_property("hw_disk_bus", "virtio")
+    .build()?;
+assert_eq!(patch.len(), 2);
+# Ok::<(), Box<dyn std::error::Error>>(())
+```"##
+    );
+    lines.extend(example.lines().map(str::to_owned));
+    lines
 }

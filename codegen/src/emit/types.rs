@@ -1,5 +1,6 @@
 //! Structs and enums for a resource's documents.
 
+use crate::generated_crate::RESERVED_METHODS;
 use crate::generated_crate::items::{
     DESERIALIZE_OBJECT, ENTRIES, FROM_MAP, KEY, NULLABLE_SERDE, PROPERTIES, REQUIRED, STRING_ENUM,
 };
@@ -65,7 +66,17 @@ pub fn resource_items(api: &Api, resource: &Resource) -> TokenStream {
 
 fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {
     let name = format_ident!("{}", object.rust_name);
-    let doc = doc_attrs(object.doc.as_deref().unwrap_or(""));
+    let fallback = format!(
+        "A `{}` object of the `{}` schema.",
+        object.rust_name, resource.name
+    );
+    let doc = doc_attrs(
+        object
+            .doc
+            .as_deref()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or(&fallback),
+    );
     let fields = object.properties.values().map(|p| field(api, p));
     let extra_doc = doc_attrs(&additional_doc(&object.additional));
     let extra = ident(ADDITIONAL_FIELD);
@@ -75,6 +86,7 @@ fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {
     let schemars_extra = schema_attrs::additional_field(api, &object.additional);
     let deserialize = deserialize_item(object);
     let accessors = string_map_accessors(object);
+    let readers = readers(api, object);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize)]
@@ -88,8 +100,130 @@ fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {
             pub #extra: #PROPERTIES,
         }
         #deserialize
+        #readers
         #accessors
     }
+}
+
+/// One reader per declared property, for the common case of reading a
+/// value: absent and `null` both read as `None`, strings as `&str`, lists
+/// as slices, numbers by value. The fields stay public and lossless, for
+/// callers who need to tell `null` from absent.
+fn readers(api: &Api, object: &Object) -> TokenStream {
+    let methods = object
+        .properties
+        .values()
+        .filter(|p| !RESERVED_METHODS.contains(&p.rust_name.as_str()))
+        .map(|p| reader(api, object, p));
+    let name = format_ident!("{}", object.rust_name);
+    quote! {
+        /// Readers: each returns the property's value, treating an absent key and
+        /// `null` alike. The public fields keep the difference.
+        impl #name {
+            #(#methods)*
+        }
+    }
+}
+
+fn reader(api: &Api, object: &Object, property: &Property) -> TokenStream {
+    let method = ident(&property.rust_name);
+    let field = ident(&property.rust_name);
+    let json = code(&property.json_name);
+    /// How a value is lent out: copied, dereferenced (`&String` to
+    /// `&str`, `&Vec<T>` to `&[T]`) or borrowed.
+    enum Lend {
+        Copy,
+        Deref,
+        Borrow,
+    }
+    let (ty, lend) = match &property.shape {
+        Shape::String(_) => (quote!(&str), Lend::Deref),
+        Shape::Integer(_) | Shape::Number | Shape::Boolean => {
+            let ty = shape_type(api, &property.shape);
+            (quote!(#ty), Lend::Copy)
+        }
+        Shape::Array(items, _) => {
+            let item = shape_type(api, items);
+            (quote!(&[#item]), Lend::Deref)
+        }
+        shape => {
+            let ty = shape_type(api, shape);
+            (quote!(&#ty), Lend::Borrow)
+        }
+    };
+    let (returns, body) = match (property.required, property.nullable, lend) {
+        (true, false, Lend::Copy) => (ty, quote!(self.#field)),
+        (true, false, _) => (ty, quote!(&self.#field)),
+        (_, _, Lend::Copy) if property.required || !property.nullable => {
+            (quote!(Option<#ty>), quote!(self.#field))
+        }
+        (_, _, Lend::Copy) => (quote!(Option<#ty>), quote!(self.#field.flatten())),
+        (_, _, Lend::Deref) if property.required || !property.nullable => {
+            (quote!(Option<#ty>), quote!(self.#field.as_deref()))
+        }
+        (_, _, Lend::Deref) => (
+            quote!(Option<#ty>),
+            quote!(self.#field.as_ref().and_then(Option::as_deref)),
+        ),
+        (_, _, Lend::Borrow) if property.required || !property.nullable => {
+            (quote!(Option<#ty>), quote!(self.#field.as_ref()))
+        }
+        (_, _, Lend::Borrow) => (
+            quote!(Option<#ty>),
+            quote!(self.#field.as_ref().and_then(Option::as_ref)),
+        ),
+    };
+    let about = match (property.required, property.nullable) {
+        (true, false) => format!("The {json} property."),
+        (true, true) => format!("The {json} property; `None` when it is `null`."),
+        (false, false) => format!("The {json} property; `None` when it is absent."),
+        (false, true) => format!("The {json} property; `None` when it is absent or `null`."),
+    };
+    let doc = doc_attrs(&about);
+    let timestamp = timestamp_reader(object, property);
+    quote! {
+        #doc
+        pub fn #method(&self) -> #returns {
+            #body
+        }
+        #timestamp
+    }
+}
+
+/// For a timestamp, a reader that parses it, with the `jiff` feature; the
+/// text reader and the field keep the service's text as sent.
+fn timestamp_reader(object: &Object, property: &Property) -> Option<TokenStream> {
+    let Shape::String(rules) = &property.shape else {
+        return None;
+    };
+    if !rules.timestamp {
+        return None;
+    }
+    let name = format!("{}_time", property.rust_name);
+    if object.properties.values().any(|p| p.rust_name == name)
+        || RESERVED_METHODS.contains(&name.as_str())
+    {
+        return None;
+    }
+    let method = ident(&name);
+    let text = ident(&property.rust_name);
+    let doc = doc_attrs(&format!(
+        "The {} property as a typed time: `Ok(None)` when it is absent, an error when the \
+         service sent text that is not an RFC 3339 timestamp.",
+        code(&property.json_name)
+    ));
+    let body = if property.required && !property.nullable {
+        quote!(self.#text().parse().map(Some))
+    } else {
+        quote!(self.#text().map(str::parse).transpose())
+    };
+    Some(quote! {
+        #doc
+        #[cfg(feature = "jiff")]
+        pub fn #method(&self) -> Result<Option<jiff::Timestamp>, jiff::Error> {
+            #body
+        }
+    })
 }
 
 /// `Deserialize` through the support module's `FromMap`: each declared key is
@@ -226,6 +360,15 @@ fn string_map_accessors(object: &Object) -> Option<TokenStream> {
     })
 }
 
+/// The schema's description of a property, or, when it has none, a
+/// sentence naming its JSON key: every public field has docs.
+pub fn description(property: &Property) -> String {
+    match property.doc.as_deref().filter(|d| !d.trim().is_empty()) {
+        Some(doc) => doc.to_owned(),
+        None => format!("The {} property.", code(&property.json_name)),
+    }
+}
+
 /// A declared property's field. The serde attributes drive `Serialize` and
 /// tell schemars which keys are required; decoding is `deserialize_item`.
 fn field(api: &Api, property: &Property) -> TokenStream {
@@ -287,7 +430,7 @@ pub fn property_doc(property: &Property) -> String {
     } else {
         key.as_str()
     };
-    paragraphs([property.doc.as_deref().unwrap_or(""), facts.as_str(), key])
+    paragraphs([&description(property), facts.as_str(), key])
 }
 
 /// The constraints of the schema on a property's value, as sentences.

@@ -39,6 +39,9 @@ impl Lowerer<'_> {
             min_length,
             max_length,
             pattern,
+            // The schemas Glance serves give no `format`; the overlay marks
+            // the timestamps.
+            timestamp: false,
         })
     }
 

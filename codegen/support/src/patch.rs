@@ -27,8 +27,10 @@ pub const PATCH_MEDIA_TYPE_V2_0: &str = "application/openstack-images-v2.0-json-
 /// The two patch media types Glance accepts. Anything else gets 415.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum PatchMediaType {
+    /// `application/openstack-images-v2.1-json-patch`, the default.
     #[default]
     V2_1,
+    /// `application/openstack-images-v2.0-json-patch`.
     V2_0,
 }
 
@@ -45,12 +47,16 @@ impl PatchMediaType {
 /// The operations Glance accepts; `move`, `copy` and `test` get 400.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PatchOp {
+    /// `add`: sets a key, or inserts a list item.
     Add,
+    /// `replace`: sets a key the document has.
     Replace,
+    /// `remove`: deletes a key, or a list item.
     Remove,
 }
 
 impl PatchOp {
+    /// The operation's name in a patch body.
     pub fn as_str(self) -> &'static str {
         match self {
             PatchOp::Add => "add",
@@ -97,6 +103,7 @@ impl PatchOperation {
         }
     }
 
+    /// What the operation does.
     pub fn op(&self) -> PatchOp {
         self.op
     }
@@ -106,10 +113,12 @@ impl PatchOperation {
         &self.key
     }
 
+    /// The list position, for an operation on one item of a list.
     pub fn position(&self) -> Option<ListPosition> {
         self.position
     }
 
+    /// The value sent; `None` for `remove`.
     pub fn value(&self) -> Option<&Value> {
         self.value.as_ref()
     }
@@ -272,7 +281,7 @@ impl From<&PatchOperation> for json_patch::PatchOperation {
 /// it lacks becomes `add` (Glance refuses it with 409). Keys in `base` are
 /// left alone: the service holds them on every document, so `replace` is
 /// right even when the caller's copy lacks the key, and `add` on them is a
-/// 409 under v2.0 (c-04).
+/// 409 under v2.0.
 pub(crate) fn rebase(operations: &mut [PatchOperation], current: &Value, base: &[&str]) {
     for operation in operations.iter_mut() {
         if operation.position.is_some() || base.contains(&operation.key.as_ref()) {
@@ -292,23 +301,51 @@ pub(crate) fn rebase(operations: &mut [PatchOperation], current: &Value, base: &
 pub enum Rule {
     /// The value is not one the schema's enum lists.
     NotInEnum {
+        /// The value given.
         value: String,
+        /// The values the schema lists.
         allowed: &'static [&'static str],
     },
     /// The string is longer than `maxLength`.
-    TooLong { max: u64, length: usize },
+    TooLong {
+        /// The most characters allowed.
+        max: u64,
+        /// The characters given.
+        length: usize,
+    },
     /// The string is shorter than `minLength`.
-    TooShort { min: u64, length: usize },
+    TooShort {
+        /// The fewest characters allowed.
+        min: u64,
+        /// The characters given.
+        length: usize,
+    },
     /// The string does not match the schema's `pattern`.
-    PatternMismatch { pattern: &'static str },
+    PatternMismatch {
+        /// The schema's regular expression.
+        pattern: &'static str,
+    },
     /// The list has fewer items than the service accepts.
-    TooFewItems { min: u64, length: usize },
+    TooFewItems {
+        /// The fewest items allowed.
+        min: u64,
+        /// The items given.
+        length: usize,
+    },
     /// The list has more items than the schema allows.
-    TooManyItems { max: u64, length: usize },
+    TooManyItems {
+        /// The most items allowed.
+        max: u64,
+        /// The items given.
+        length: usize,
+    },
     /// The integer is outside the range the service accepts.
     OutOfRange {
+        /// The value given.
         value: i128,
+        /// The smallest value allowed, if any.
         minimum: Option<i64>,
+        /// The largest value allowed, if any.
         maximum: Option<i64>,
     },
     /// A free-form key the service reserves for itself.
@@ -318,10 +355,15 @@ pub enum Rule {
     /// An empty free-form key.
     EmptyKey,
     /// A free-form key that starts or ends with whitespace, which the
-    /// service strips from a path token (b-51), so another key would change.
+    /// service strips from a path token, so another key would change.
     UntrimmedKey,
     /// A free-form key longer than the service accepts.
-    KeyTooLong { max: u64, length: usize },
+    KeyTooLong {
+        /// The most characters allowed.
+        max: u64,
+        /// The characters given.
+        length: usize,
+    },
     /// A free-form value that is not a string.
     NotAString,
     /// A base property cannot be removed (Glance answers 403).
@@ -332,7 +374,10 @@ pub enum Rule {
     /// U+FFFF, 4 bytes in UTF-8, such as an emoji. Glance refuses these in
     /// every string of an image with 400 ("Name can't contain 4 byte unicode
     /// characters."), a limit of its database layer the schema does not state.
-    FourByteCharacter { character: char },
+    FourByteCharacter {
+        /// The first such character.
+        character: char,
+    },
 }
 
 impl fmt::Display for Rule {
@@ -394,7 +439,9 @@ impl fmt::Display for Rule {
 /// One broken rule, with the property (or free-form key) that broke it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Violation {
+    /// The property, or free-form key, whose value broke the rule.
     pub property: String,
+    /// The rule it broke.
     pub rule: Rule,
 }
 
@@ -651,7 +698,7 @@ impl Recorder {
 
     /// Checks a free-form key of a create body. There the key is a member
     /// of a JSON object, not a path token, so the service keeps it as sent:
-    /// it accepts the empty key (a-37) and strips nothing.
+    /// it accepts the empty key and strips nothing.
     pub fn check_create_key(&mut self, key: &str, rules: &FreeForm) {
         self.check_key_owner(key, rules);
         self.check_key_text(key, rules);
@@ -678,7 +725,7 @@ impl Recorder {
 
     /// Checks the key of a free-form `remove`. Emptiness and length matter
     /// only when a key is created: Glance removes any key an image holds,
-    /// including the empty one and longer ones that PATCH let in (b-40, b-49).
+    /// including the empty one and longer ones that PATCH let in.
     pub fn check_removable_key(&mut self, key: &str, rules: &FreeForm) {
         if is_untrimmed(key) {
             self.violate(key, Rule::UntrimmedKey);
@@ -834,7 +881,7 @@ pub(crate) fn list_change<'a, T: PartialEq>(
         (old, new) if old == new => return ListChange::Unchanged,
         (_, None) => return ListChange::Removed,
         // A copy without the list says nothing about it, and the service has
-        // no operation that sets an empty one (d-15): nothing to send.
+        // no operation that sets an empty one: nothing to send.
         (None, Some(new)) if new.is_empty() => return ListChange::Unchanged,
         (None, Some(new)) => return ListChange::Replace(new),
         (Some(old), Some(new)) => (old, new),

@@ -7,7 +7,7 @@
 //! Glance answers every client alike, so the client's CPU time is the fair
 //! figure; the wall time includes Glance's share.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -127,10 +127,14 @@ fn build_rust_client(root: &Path) -> Result<PathBuf, String> {
 fn transfer_file(dir: &Path) -> Result<PathBuf, String> {
     let path = dir.join("upload-64MiB.bin");
     if std::fs::metadata(&path).map(|m| m.len()).ok() != Some(TRANSFER_BYTES) {
-        // Not all zeros, so that nothing on the way can shortcut it.
-        let block: Vec<u8> = (0..1 << 20).map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
-        let data: Vec<u8> = block.iter().copied().cycle().take(TRANSFER_BYTES as usize).collect();
-        std::fs::write(&path, data).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        // Not all zeros, so that nothing on the way can shortcut it; written
+        // a block at a time, so that this process stays small: a child's
+        // peak RSS can include the parent's pages between fork and exec.
+        let block: Vec<u8> = (0..1u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+        let mut file = std::fs::File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        for _ in 0..TRANSFER_BYTES / block.len() as u64 {
+            file.write_all(&block).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
     }
     Ok(path)
 }

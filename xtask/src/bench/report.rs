@@ -160,9 +160,11 @@ fn inputs(out: &mut String, m: &Measurements) {
     let _ = writeln!(
         out,
         "- 7: `cargo build -p cloud-images` (default features) in `target/bench-build`: dependencies built first, \
-         then `cargo clean -p cloud-images` and a timed rebuild, median of {} rebuilds per profile. \
+         then `cargo clean -p cloud-images` and a timed rebuild, median of {} rebuilds per profile; the same \
+         for `openstack-types-image` 0.22.8 (default features), {} timed rebuild per profile. \
          The wall time includes cargo's start-up, measured separately as a build with nothing to do.\n",
         m.note("compile.repeats").unwrap_or("?"),
+        m.note("compile.gtema.repeats").unwrap_or("?"),
     );
 }
 

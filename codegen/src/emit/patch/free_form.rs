@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::PatchContext;
+use crate::emit::checks::FreeFormSpec;
 use crate::generated_crate::items::PATCH_OP;
 use crate::model::{Additional, Shape};
 
@@ -23,14 +24,13 @@ pub fn free_form_static(cx: &mut PatchContext<'_, '_>) -> TokenStream {
         .iter()
         .map(String::as_str)
         .collect();
-    cx.checks.free_form(
-        &cx.free_form,
-        "What the service refuses as a free-form property.",
-        object,
-        &declared,
-        &reserved,
-        &cx.rules.keys,
-    )
+    cx.checks.free_form(FreeFormSpec {
+        name: &cx.free_form,
+        doc: "What the service refuses as a free-form property.",
+        declared,
+        reserved,
+        keys: &cx.rules.keys,
+    })
 }
 
 /// `add_property`, `replace_property` and `remove_property`. All three,
