@@ -17,7 +17,9 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use cloud_images::{ImageContainerFormat, ImageCreate, ImageDiskFormat, ImagePatch, PatchMediaType};
+use cloud_images::{
+    ImageContainerFormat, ImageCreate, ImageDiskFormat, ImagePatch, PatchMediaType,
+};
 use cloud_images_runtime::ImageListQuery;
 use cloud_images_runtime::blocking::Client;
 
@@ -92,7 +94,11 @@ fn seed(client: &Client, count: usize) -> Result<String> {
         };
         client.create_image(&body)?;
     }
-    Ok(format!("{} images (created {})", count.max(have), count.saturating_sub(have)))
+    Ok(format!(
+        "{} images (created {})",
+        count.max(have),
+        count.saturating_sub(have)
+    ))
 }
 
 fn image(client: &Client) -> Result<String> {
@@ -100,7 +106,10 @@ fn image(client: &Client) -> Result<String> {
         name: Some("bench-patch".to_owned()),
         ..ImageCreate::new()
     };
-    client.create_image(&body)?.id.ok_or_else(|| "the created image has no id".into())
+    client
+        .create_image(&body)?
+        .id
+        .ok_or_else(|| "the created image has no id".into())
 }
 
 fn list(client: &Client) -> Result<String> {

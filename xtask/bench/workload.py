@@ -110,4 +110,9 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    print("OK " + main(sys.argv[1:]))
+    try:
+        print("OK " + main(sys.argv[1:]))
+    except Exception as error:
+        # The last line is the reason the bench reports.
+        print("%s: %s" % (type(error).__name__, str(error).splitlines()[0] if str(error) else ""))
+        raise

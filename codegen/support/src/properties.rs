@@ -204,7 +204,9 @@ impl Properties {
 
     /// The keys, in order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.entries.iter().map(|entry| &self.text[entry.key.range()])
+        self.entries
+            .iter()
+            .map(|entry| &self.text[entry.key.range()])
     }
 
     /// The keys whose values are strings, with those strings, in order.
@@ -215,11 +217,13 @@ impl Properties {
 
     /// Drops the text of removed and replaced entries.
     pub fn compact(&mut self) {
-        *self = self.iter().fold(Properties::new(), |mut kept, (key, value)| {
-            // The kept text is no longer than the text held now.
-            let _ = kept.append(key, value);
-            kept
-        });
+        *self = self
+            .iter()
+            .fold(Properties::new(), |mut kept, (key, value)| {
+                // The kept text is no longer than the text held now.
+                let _ = kept.append(key, value);
+                kept
+            });
     }
 
     fn key_at(&self, index: usize) -> &str {

@@ -46,7 +46,9 @@ fn target(root: &Path) -> Result<Target, String> {
     let endpoint = root.join("target/glance/endpoint");
     let url = std::fs::read_to_string(&endpoint)
         .map_err(|e| format!("cannot read {}: {e}", endpoint.display()))?;
-    Ok(Target { url: url.trim().to_owned() })
+    Ok(Target {
+        url: url.trim().to_owned(),
+    })
 }
 
 /// What one process cost.
@@ -68,7 +70,12 @@ pub fn run(root: &Path, measurements: &mut Measurements) -> Result<(), String> {
     let script = root.join("xtask/bench/workload.py");
 
     println!("    seeding {LISTED_IMAGES} images (once per Glance)");
-    let seeded = output(Command::new(&rust).args(["seed", &target.url, LIST_PROJECT, &LISTED_IMAGES.to_string()]))?;
+    let seeded = output(Command::new(&rust).args([
+        "seed",
+        &target.url,
+        LIST_PROJECT,
+        &LISTED_IMAGES.to_string(),
+    ]))?;
     println!("    {seeded}");
     let image = output(Command::new(&rust).args(["image", &target.url, PATCH_PROJECT]))?;
     let image = image.trim_start_matches("OK ").trim().to_owned();
@@ -88,38 +95,68 @@ pub fn run(root: &Path, measurements: &mut Measurements) -> Result<(), String> {
                 command.arg(&script).arg(client);
                 command
             };
-            command.args([workload, target.url.as_str(), project]).args(argument.iter());
-            let (usage, said) = measure(&mut command).map_err(|e| format!("{client} {workload}: {e}"))?;
+            command
+                .args([workload, target.url.as_str(), project])
+                .args(argument.iter());
+            let key = format!("{workload}.{client}");
+            let (usage, said) = match measure(&mut command) {
+                Ok(measured) => measured,
+                Err(error) => {
+                    // One client failing one workload is a finding, not a
+                    // reason to drop the others' figures.
+                    println!("    {workload:<9} {client:<13} FAILED: {error}");
+                    measurements
+                        .notes
+                        .insert(format!("ops.failed.{key}"), error);
+                    continue;
+                }
+            };
             println!(
                 "    {workload:<9} {client:<13} wall {:>8.3} s  cpu {:>8.3} s  rss {:>7} KiB  ({said})",
                 usage.wall.as_secs_f64(),
                 usage.cpu.as_secs_f64(),
                 usage.max_rss_kib
             );
-            let key = format!("{workload}.{client}");
-            measurements.times.insert(format!("ops.wall.{key}"), usage.wall.as_nanos() as f64);
-            measurements.times.insert(format!("ops.cpu.{key}"), usage.cpu.as_nanos() as f64);
-            measurements.notes.insert(format!("ops.rss.{key}"), usage.max_rss_kib.to_string());
+            measurements
+                .times
+                .insert(format!("ops.wall.{key}"), usage.wall.as_nanos() as f64);
+            measurements
+                .times
+                .insert(format!("ops.cpu.{key}"), usage.cpu.as_nanos() as f64);
+            measurements
+                .notes
+                .insert(format!("ops.rss.{key}"), usage.max_rss_kib.to_string());
             measurements.notes.insert(format!("ops.said.{key}"), said);
         }
     }
     measurements.notes.insert("ops.url".to_owned(), target.url);
-    measurements.notes.insert("ops.python".to_owned(), PYTHON_CLIENTS.join(", "));
+    measurements
+        .notes
+        .insert("ops.python".to_owned(), PYTHON_CLIENTS.join(", "));
     Ok(())
 }
 
 /// Builds the Rust workload in release mode and returns its path.
 fn build_rust_client(root: &Path) -> Result<PathBuf, String> {
     let status = cargo()
-        .args(["build", "--quiet", "--release", "-p", "cloud-images-runtime"])
+        .args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "cloud-images-runtime",
+        ])
         .args(["--features", "blocking", "--example", "bench_workload"])
         .current_dir(root)
         .status()
         .map_err(|e| format!("could not run cargo build: {e}"))?;
     if !status.success() {
-        return Err(format!("building the bench_workload example failed ({status})"));
+        return Err(format!(
+            "building the bench_workload example failed ({status})"
+        ));
     }
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     Ok(target_dir.join("release/examples/bench_workload"))
 }
 
@@ -130,10 +167,14 @@ fn transfer_file(dir: &Path) -> Result<PathBuf, String> {
         // Not all zeros, so that nothing on the way can shortcut it; written
         // a block at a time, so that this process stays small: a child's
         // peak RSS can include the parent's pages between fork and exec.
-        let block: Vec<u8> = (0..1u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
-        let mut file = std::fs::File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        let block: Vec<u8> = (0..1u32 << 20)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let mut file = std::fs::File::create(&path)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
         for _ in 0..TRANSFER_BYTES / block.len() as u64 {
-            file.write_all(&block).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            file.write_all(&block)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         }
     }
     Ok(path)
@@ -168,7 +209,15 @@ fn measure(command: &mut Command) -> Result<(Usage, String), String> {
     let (status, usage) = rusage::wait(child.id())?;
     let wall = start.elapsed();
     if status != 0 {
-        return Err(format!("exited with status {status}"));
+        let last = said.lines().last().unwrap_or("").trim().to_owned();
+        return Err(format!(
+            "exited with status {status}{}",
+            if last.is_empty() {
+                String::new()
+            } else {
+                format!(": {last}")
+            }
+        ));
     }
     let said = said
         .lines()
@@ -207,7 +256,8 @@ mod rusage {
     }
 
     fn duration(time: &Timeval) -> Duration {
-        Duration::from_secs(time.seconds.max(0) as u64) + Duration::from_micros(time.microseconds.max(0) as u64)
+        Duration::from_secs(time.seconds.max(0) as u64)
+            + Duration::from_micros(time.microseconds.max(0) as u64)
     }
 
     /// Waits for the child `pid` and returns its raw wait status (0 when it
@@ -216,8 +266,14 @@ mod rusage {
         let pid = i32::try_from(pid).map_err(|_| format!("pid {pid} out of range"))?;
         let mut status = 0;
         let mut usage = Rusage {
-            user: Timeval { seconds: 0, microseconds: 0 },
-            system: Timeval { seconds: 0, microseconds: 0 },
+            user: Timeval {
+                seconds: 0,
+                microseconds: 0,
+            },
+            system: Timeval {
+                seconds: 0,
+                microseconds: 0,
+            },
             max_rss_kib: 0,
             rest: [0; 13],
         };

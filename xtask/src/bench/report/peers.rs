@@ -24,7 +24,11 @@ pub fn comparisons(m: &Measurements) -> Vec<Comparison> {
                 what: format!("{verb} {what}, `{name}` ({})", describe(m, name)),
                 ours_label: if list { "`ImageList`" } else { "`Image`" },
                 ours: format!("peer_{verb}.typed.{name}"),
-                baseline_label: if list { "gtema `Vec<ImageResponse>`" } else { "gtema `ImageResponse`" },
+                baseline_label: if list {
+                    "gtema `Vec<ImageResponse>`"
+                } else {
+                    "gtema `ImageResponse`"
+                },
                 baseline: format!("peer_{verb}.gtema.{name}"),
                 max_ratio: Some(1.0),
                 target: "≤ 1.00 (as fast)",
@@ -46,11 +50,16 @@ fn describe(m: &Measurements, name: &str) -> String {
 }
 
 fn ratio(m: &Measurements, verb: &str, name: &str) -> Option<f64> {
-    Some(m.time(&format!("peer_{verb}.typed.{name}"))? / m.time(&format!("peer_{verb}.gtema.{name}"))?)
+    Some(
+        m.time(&format!("peer_{verb}.typed.{name}"))?
+            / m.time(&format!("peer_{verb}.gtema.{name}"))?,
+    )
 }
 
 pub fn findings(m: &Measurements) -> Vec<String> {
-    let measured = DOCUMENTS.iter().any(|(name, _)| ratio(m, "decode", name).is_some());
+    let measured = DOCUMENTS
+        .iter()
+        .any(|(name, _)| ratio(m, "decode", name).is_some());
     if !measured {
         return vec!["**8. Against gtema's `openstack-types-image`: not measured.**".to_owned()];
     }
@@ -67,7 +76,11 @@ pub fn findings(m: &Measurements) -> Vec<String> {
         } else {
             format!("missed on {}", missed.join(", "))
         };
-        let kept = |side: &str, name: &str| m.note(&format!("peer.kept.{side}.{name}")).unwrap_or("?").to_owned();
+        let kept = |side: &str, name: &str| {
+            m.note(&format!("peer.kept.{side}.{name}"))
+                .unwrap_or("?")
+                .to_owned()
+        };
         let keys = m.note("peer.keys.image-operator").unwrap_or("?");
         let detail = if verb == "decode" {
             format!(
@@ -80,10 +93,17 @@ pub fn findings(m: &Measurements) -> Vec<String> {
                 allocs(m, "peer_decode.gtema.image-operator"),
             )
         } else {
-            let bytes = |side: &str| m.note(&format!("peer.encoded.{side}.image-operator")).unwrap_or("?").to_owned();
+            let bytes = |side: &str| {
+                m.note(&format!("peer.encoded.{side}.image-operator"))
+                    .unwrap_or("?")
+                    .to_owned()
+            };
             let per_byte = |side: &str| -> Option<f64> {
                 let ns = m.time(&format!("peer_encode.{side}.image-operator"))?;
-                let bytes: f64 = m.note(&format!("peer.encoded.{side}.image-operator"))?.parse().ok()?;
+                let bytes: f64 = m
+                    .note(&format!("peer.encoded.{side}.image-operator"))?
+                    .parse()
+                    .ok()?;
                 Some(ns / bytes)
             };
             let per_byte = match (per_byte("typed"), per_byte("gtema")) {
