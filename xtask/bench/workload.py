@@ -10,6 +10,7 @@ Workloads: `noop` (import and build the client), `list`, `patch <image id>`,
 `transfer <file>`. Prints `OK <what it checked>`; any error exits non-zero.
 """
 
+import os
 import sys
 
 PAGE = 200
@@ -24,6 +25,12 @@ def identity(project):
         "X-User-Id": "user-" + project,
         "X-Roles": "member,reader",
     }
+
+
+def transfer_name():
+    # A name of its own: openstacksdk refuses to create an image whose name
+    # another image in the project already has.
+    return "bench-transfer-%d" % os.getpid()
 
 
 class GlanceClient:
@@ -45,12 +52,13 @@ class GlanceClient:
         return image["bench_c"]
 
     def transfer(self, path, length):
-        image = self.client.images.create(name="bench-transfer", disk_format="raw", container_format="bare")
-        with open(path, "rb") as data:
-            self.client.images.upload(image["id"], data, image_size=length)
-        received = sum(len(chunk) for chunk in self.client.images.data(image["id"]))
-        self.client.images.delete(image["id"])
-        return received
+        image = self.client.images.create(name=transfer_name(), disk_format="raw", container_format="bare")
+        try:
+            with open(path, "rb") as data:
+                self.client.images.upload(image["id"], data, image_size=length)
+            return sum(len(chunk) for chunk in self.client.images.data(image["id"]))
+        finally:
+            self.client.images.delete(image["id"])
 
 
 class OpenStackSdk:
@@ -71,7 +79,7 @@ class OpenStackSdk:
 
     def transfer(self, path, length):
         image = self.conn.image.create_image(
-            name="bench-transfer",
+            name=transfer_name(),
             filename=path,
             disk_format="raw",
             container_format="bare",
@@ -98,8 +106,6 @@ def main(argv):
                 raise SystemExit("update %d was not applied" % round)
         return "%d updates" % UPDATES
     if workload == "transfer":
-        import os
-
         (path,) = rest
         length = os.path.getsize(path)
         received = client.transfer(path, length)
