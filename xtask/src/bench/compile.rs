@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 use super::{Measurements, cargo};
 
 /// The crates timed, each with the prefix of its measurements and how many
-/// timed rebuilds give its median: ours, and gtema's image types (a
-/// dev-dependency of the benches, so in the lock file), whose rebuild takes
-/// minutes on 2 cores and is timed once.
+/// timed rebuilds give its median: ours, and gtema's image types, whose
+/// rebuild takes minutes on 2 cores and is timed once.
 const PACKAGES: &[(&str, &str, usize)] = &[
     ("cloud-images", "compile", 3),
     ("openstack-types-image", "compile.gtema", 1),
@@ -22,6 +21,14 @@ const PACKAGES: &[(&str, &str, usize)] = &[
 pub fn run(root: &Path, measurements: &mut Measurements) -> Result<(), String> {
     let target = root.join("target/bench-build");
     for (package, prefix, repeats) in PACKAGES {
+        // Ours builds in the workspace. gtema's crate is only a dev-dependency
+        // there, and `cargo build -p` of a dev-dependency makes cargo panic,
+        // so it builds as the one dependency of a crate of its own.
+        let root = &if *package == PACKAGES[0].0 {
+            root.to_path_buf()
+        } else {
+            probe_crate(root, &target, package)?
+        };
         for (profile, flags) in [("debug", &[][..]), ("release", &["--release"][..])] {
             build(root, &target, package, flags)?;
             // A build with nothing to do is cargo's own start-up and fingerprint
@@ -54,6 +61,27 @@ pub fn run(root: &Path, measurements: &mut Measurements) -> Result<(), String> {
         measurements.notes.insert("gtema.lines".to_owned(), lines.to_string());
     }
     Ok(())
+}
+
+/// An empty crate in `target` that depends on `package` at the version the
+/// workspace's lock file holds (the version the benches compare with).
+fn probe_crate(root: &Path, target: &Path, package: &str) -> Result<std::path::PathBuf, String> {
+    let dir = target.join(format!("probe-{package}"));
+    let write = |path: std::path::PathBuf, text: &str| {
+        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
+    std::fs::create_dir_all(dir.join("src")).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    write(
+        dir.join("Cargo.toml"),
+        &format!(
+            "[package]\nname = \"compile-probe\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\n{package} = \"=0.22.8\"\n\n[workspace]\n"
+        ),
+    )?;
+    write(dir.join("src/lib.rs"), "")?;
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    write(dir.join("Cargo.lock"), &lock)?;
+    Ok(dir)
 }
 
 fn nanos(duration: Duration) -> f64 {

@@ -261,6 +261,9 @@ fn generator(m: &Measurements) -> String {
 }
 
 fn compile(m: &Measurements) -> String {
+    if let Some(reason) = m.note("compile.error") {
+        return format!("**7. Compile time: not fully measured**: {reason}.");
+    }
     let lines = m.note("generated.lines").unwrap_or("?");
     format!(
         "**7. Compile time** (no target): {} in debug and {} in release for the {lines} generated lines, \
