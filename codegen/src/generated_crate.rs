@@ -43,7 +43,17 @@ pub const PATCH: Template = Template {
     patch_only: true,
 };
 
-pub const TEMPLATES: [Template; 2] = [SUPPORT, PATCH];
+/// The map that keeps the keys a schema does not declare.
+pub const PROPERTIES: Template = Template {
+    module: "properties",
+    source: include_str!("../support/src/properties.rs"),
+    patch_only: false,
+};
+
+pub const TEMPLATES: [Template; 3] = [SUPPORT, PROPERTIES, PATCH];
+
+/// The names the properties module exports at the crate root.
+pub const PROPERTIES_EXPORTS: &[&str] = &["Properties", "PropertyValue"];
 
 /// Module names a resource may not take: the crate root and the templates.
 pub fn is_reserved_module(module: &str) -> bool {
@@ -82,7 +92,8 @@ impl Item {
     }
 
     pub fn is_exported(&self) -> bool {
-        self.module == PATCH.module && PATCH_EXPORTS.contains(&self.name)
+        (self.module == PATCH.module && PATCH_EXPORTS.contains(&self.name))
+            || (self.module == PROPERTIES.module && PROPERTIES_EXPORTS.contains(&self.name))
     }
 
     /// The path as text, for attributes that take one as a string
@@ -119,6 +130,7 @@ pub mod items {
     pub const REQUIRED: Item = Item::new("support", "required");
     pub const DESERIALIZE_OBJECT: Item = Item::new("support", "deserialize_object");
     pub const FROM_MAP: Item = Item::new("support", "FromMap");
+    pub const PROPERTIES: Item = Item::new("properties", "Properties");
     pub const STRING_ENUM: Item = Item::new("support", "string_enum");
 
     pub const LIST_POSITION: Item = Item::new("patch", "ListPosition");
@@ -151,6 +163,7 @@ pub mod items {
         REQUIRED,
         DESERIALIZE_OBJECT,
         FROM_MAP,
+        PROPERTIES,
         STRING_ENUM,
         LIST_POSITION,
         PATCH_MEDIA_TYPE,
@@ -193,6 +206,7 @@ pub fn reserved_type_names<'a>(roots: impl IntoIterator<Item = &'a str>) -> BTre
         .into_iter()
         .flat_map(patch_types)
         .chain(PATCH_EXPORTS.iter().map(|name| (*name).to_owned()))
+        .chain(PROPERTIES_EXPORTS.iter().map(|name| (*name).to_owned()))
         .chain(names::PRELUDE.iter().map(|name| (*name).to_owned()))
         .collect()
 }
@@ -293,7 +307,7 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::Path;
 
-    use super::{DEPENDENCIES, PATCH_EXPORTS, TEMPLATES, items};
+    use super::{DEPENDENCIES, PATCH_EXPORTS, PROPERTIES_EXPORTS, TEMPLATES, items};
 
     /// The names a file declares at its top level and, one level down, in
     /// its inline modules (`nullable::serialize` is found as `nullable`).
@@ -351,13 +365,19 @@ mod tests {
     }
 
     #[test]
-    fn every_export_is_public_in_the_patch_template() {
-        let found = declared(super::PATCH.source);
-        for export in PATCH_EXPORTS {
-            assert!(
-                found.iter().any(|(name, public)| name == export && *public),
-                "`{export}` is exported but patch.rs does not declare it `pub`"
-            );
+    fn every_export_is_public_in_its_template() {
+        for (template, exports) in [
+            (super::PATCH, PATCH_EXPORTS),
+            (super::PROPERTIES, PROPERTIES_EXPORTS),
+        ] {
+            let found = declared(template.source);
+            for export in exports {
+                assert!(
+                    found.iter().any(|(name, public)| name == export && *public),
+                    "`{export}` is exported but {}.rs does not declare it `pub`",
+                    template.module
+                );
+            }
         }
     }
 
@@ -381,7 +401,11 @@ mod tests {
                 }
             }
         }
-        let expected: BTreeSet<String> = PATCH_EXPORTS.iter().map(|s| (*s).to_owned()).collect();
+        let expected: BTreeSet<String> = PATCH_EXPORTS
+            .iter()
+            .chain(PROPERTIES_EXPORTS)
+            .map(|s| (*s).to_owned())
+            .collect();
         assert_eq!(exported, expected);
     }
 
@@ -406,6 +430,7 @@ mod tests {
                         .any(|t| code.contains(&format!("crate::{}::", t.module)))
                         || PATCH_EXPORTS
                             .iter()
+                            .chain(PROPERTIES_EXPORTS)
                             .any(|e| code.contains(&format!("crate::{e}")))
                     {
                         offenders.push(format!(

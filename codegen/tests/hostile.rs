@@ -115,6 +115,7 @@ const EXPECTED_LIB: &[&str] = &[
     "mod hostile_fn_main_r",
     "mod image",
     "mod patch",
+    "mod properties",
     "mod support",
     "use hostile_fn_main_r::HostileFnMainR",
     "use hostile_fn_main_r::HostileFnMainRListItem",
@@ -138,6 +139,8 @@ const EXPECTED_LIB: &[&str] = &[
     "use patch::ValidationError",
     "use patch::Violation",
     "use patch::escape_token",
+    "use properties::Properties",
+    "use properties::PropertyValue",
 ];
 
 /// `FnEvil` is the definition named `} fn evil() {`: a sanitised type name,
@@ -209,7 +212,7 @@ fn declares_exactly_the_expected_items() {
     let wanted: BTreeSet<&str> = expected
         .keys()
         .copied()
-        .chain(["src/support.rs", "src/patch.rs"])
+        .chain(["src/support.rs", "src/properties.rs", "src/patch.rs"])
         .collect();
     assert_eq!(generated, wanted, "the generated files");
     let mut differences = Vec::new();

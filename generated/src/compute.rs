@@ -88,7 +88,7 @@ pub struct Image {
     pub updated: Option<String>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for Image {
@@ -110,7 +110,7 @@ impl crate::support::FromMap for Image {
         let mut server = None;
         let mut status = None;
         let mut updated = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "OS-DCF:diskConfig" => {
@@ -290,7 +290,7 @@ pub struct ImageDetailPage {
     pub images_links: Option<Vec<PageLink>>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ImageDetailPage {
@@ -301,7 +301,7 @@ impl crate::support::FromMap for ImageDetailPage {
         use crate::support::Entries as _;
         let mut images = None;
         let mut images_links = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "images" => map.field(&mut images, "images")?,
@@ -357,7 +357,7 @@ pub struct ImageIndexPage {
     pub images_links: Option<Vec<PageLink>>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ImageIndexPage {
@@ -368,7 +368,7 @@ impl crate::support::FromMap for ImageIndexPage {
         use crate::support::Entries as _;
         let mut images = None;
         let mut images_links = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "images" => map.field(&mut images, "images")?,
@@ -415,7 +415,7 @@ pub struct ImageShow {
     pub image: Image,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ImageShow {
@@ -425,7 +425,7 @@ impl crate::support::FromMap for ImageShow {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut image = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "image" => map.field(&mut image, "image")?,
@@ -480,7 +480,7 @@ pub struct ImageSummary {
     pub name: Option<String>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ImageSummary {
@@ -492,7 +492,7 @@ impl crate::support::FromMap for ImageSummary {
         let mut id = None;
         let mut links = None;
         let mut name = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "id" => map.field(&mut id, "id")?,
@@ -558,7 +558,7 @@ pub struct Link {
     pub r#type: Option<String>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for Link {
@@ -570,7 +570,7 @@ impl crate::support::FromMap for Link {
         let mut href = None;
         let mut rel = None;
         let mut r#type = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "href" => map.field(&mut href, "href")?,
@@ -626,7 +626,7 @@ pub struct Metadata {
     pub metadata: std::collections::BTreeMap<String, Option<String>>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for Metadata {
@@ -636,7 +636,7 @@ impl crate::support::FromMap for Metadata {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut metadata = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "metadata" => map.field(&mut metadata, "metadata")?,
@@ -678,7 +678,7 @@ pub struct MetadataItem {
     pub meta: std::collections::BTreeMap<String, Option<String>>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for MetadataItem {
@@ -688,7 +688,7 @@ impl crate::support::FromMap for MetadataItem {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut meta = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "meta" => map.field(&mut meta, "meta")?,
@@ -730,7 +730,7 @@ pub struct MetadataItemUpdate {
     pub meta: std::collections::BTreeMap<String, String>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for MetadataItemUpdate {
@@ -740,7 +740,7 @@ impl crate::support::FromMap for MetadataItemUpdate {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut meta = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "meta" => map.field(&mut meta, "meta")?,
@@ -782,7 +782,7 @@ pub struct MetadataUpdate {
     pub metadata: std::collections::BTreeMap<String, String>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for MetadataUpdate {
@@ -792,7 +792,7 @@ impl crate::support::FromMap for MetadataUpdate {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut metadata = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "metadata" => map.field(&mut metadata, "metadata")?,
@@ -838,7 +838,7 @@ pub struct PageLink {
     pub rel: String,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for PageLink {
@@ -849,7 +849,7 @@ impl crate::support::FromMap for PageLink {
         use crate::support::Entries as _;
         let mut href = None;
         let mut rel = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "href" => map.field(&mut href, "href")?,
@@ -903,7 +903,7 @@ pub struct Server {
     pub links: Vec<ServerLink>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for Server {
@@ -914,7 +914,7 @@ impl crate::support::FromMap for Server {
         use crate::support::Entries as _;
         let mut id = None;
         let mut links = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "id" => map.field(&mut id, "id")?,
@@ -967,7 +967,7 @@ pub struct ServerLink {
     pub rel: String,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ServerLink {
@@ -978,7 +978,7 @@ impl crate::support::FromMap for ServerLink {
         use crate::support::Entries as _;
         let mut href = None;
         let mut rel = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "href" => map.field(&mut href, "href")?,

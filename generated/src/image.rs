@@ -316,7 +316,7 @@ pub struct Image {
         feature = "schemars",
         schemars(with = "std::collections::BTreeMap<String, String>")
     )]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for Image {
@@ -357,7 +357,7 @@ impl crate::support::FromMap for Image {
         let mut updated_at = None;
         let mut virtual_size = None;
         let mut visibility = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "architecture" => map.field(&mut architecture, "architecture")?,
@@ -623,13 +623,12 @@ impl Image {
     /// The string value of an undeclared property, or `None` when it
     /// is absent or not a string.
     pub fn property(&self, key: &str) -> Option<&str> {
-        self.additional_properties.get(key).and_then(serde_json::Value::as_str)
+        self.additional_properties.get_str(key)
     }
 
     /// Sets an undeclared property to a string value.
-    pub fn set_property(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        self.additional_properties
-            .insert(key.into(), serde_json::Value::String(value.into()));
+    pub fn set_property(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) {
+        self.additional_properties.insert(key.as_ref(), value.as_ref());
     }
 
     /// Removes an undeclared property, returning its value as sent.
@@ -637,11 +636,10 @@ impl Image {
         self.additional_properties.remove(key)
     }
 
-    /// The undeclared properties whose values are strings, by key.
+    /// The undeclared properties whose values are strings, in the
+    /// order they were sent.
     pub fn properties(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.additional_properties
-            .iter()
-            .filter_map(|(key, value)| Some((key.as_str(), value.as_str()?)))
+        self.additional_properties.strings()
     }
 }
 
@@ -832,7 +830,7 @@ pub struct ImageLocation {
     pub validation_data: Option<ImageLocationValidationData>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ImageLocation {
@@ -844,7 +842,7 @@ impl crate::support::FromMap for ImageLocation {
         let mut metadata = None;
         let mut url = None;
         let mut validation_data = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "metadata" => map.field(&mut metadata, "metadata")?,
@@ -915,7 +913,7 @@ pub struct ImageLocationValidationData {
     pub os_hash_value: String,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ImageLocationValidationData {
@@ -927,7 +925,7 @@ impl crate::support::FromMap for ImageLocationValidationData {
         let mut checksum = None;
         let mut os_hash_algo = None;
         let mut os_hash_value = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "checksum" => map.field(&mut checksum, "checksum")?,
@@ -1373,7 +1371,7 @@ impl ImagePatch {
         ) {
             builder = match change {
                 crate::patch::FreeFormChange::Set(op, key, value) => {
-                    builder.set_property(op, key.to_owned(), value.clone())
+                    builder.set_property(op, key.to_owned(), value.to_value())
                 }
                 crate::patch::FreeFormChange::Remove(key) => builder.remove_property(key),
             };

@@ -22,7 +22,7 @@ pub struct ImageList {
     pub schema: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ImageList {
@@ -35,7 +35,7 @@ impl crate::support::FromMap for ImageList {
         let mut images = None;
         let mut next = None;
         let mut schema = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "first" => map.field(&mut first, "first")?,

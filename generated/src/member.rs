@@ -45,7 +45,7 @@ pub struct Member {
     pub updated_at: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for Member {
@@ -60,7 +60,7 @@ impl crate::support::FromMap for Member {
         let mut schema = None;
         let mut status = None;
         let mut updated_at = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => map.field(&mut created_at, "created_at")?,

@@ -14,7 +14,7 @@ pub struct MemberList {
     pub schema: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for MemberList {
@@ -25,7 +25,7 @@ impl crate::support::FromMap for MemberList {
         use crate::support::Entries as _;
         let mut members = None;
         let mut schema = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "members" => map.field(&mut members, "members")?,

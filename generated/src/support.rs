@@ -4,7 +4,6 @@
 //! verbatim; it does not depend on any schema.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess};
@@ -70,10 +69,6 @@ impl Key<'_> {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
-
-    pub(crate) fn into_owned(self) -> String {
-        self.0.into_owned()
-    }
 }
 
 impl<'de> Deserialize<'de> for Key<'de> {
@@ -126,12 +121,10 @@ pub(crate) trait Entries<'de>: MapAccess<'de> {
     /// value, as `serde_json::Value` does.
     fn keep(
         &mut self,
-        additional: &mut BTreeMap<String, serde_json::Value>,
+        additional: &mut crate::Properties,
         key: Key<'de>,
     ) -> Result<(), Self::Error> {
-        let value = self.next_value()?;
-        additional.insert(key.into_owned(), value);
-        Ok(())
+        additional.read_value(self, key.as_str())
     }
 }
 

@@ -112,7 +112,7 @@ pub struct Task {
     pub user_id: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for Task {
@@ -136,7 +136,7 @@ impl crate::support::FromMap for Task {
         let mut r#type = None;
         let mut updated_at = None;
         let mut user_id = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => map.field(&mut created_at, "created_at")?,

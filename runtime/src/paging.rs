@@ -41,9 +41,7 @@ impl Page for TaskList {
     /// The tasks schema does not declare `next`, so it arrives among the
     /// undeclared keys.
     fn next_link(&self) -> Option<&str> {
-        self.additional_properties
-            .get("next")
-            .and_then(serde_json::Value::as_str)
+        self.additional_properties.get_str("next")
     }
 
     fn into_items(self) -> Vec<Task> {

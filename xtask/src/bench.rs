@@ -9,6 +9,7 @@
 
 mod compile;
 mod machine;
+mod operations;
 mod python;
 mod report;
 
@@ -30,8 +31,53 @@ const BENCH_TARGETS: &[&str] = &[
     "--bench",
     "patch",
     "--bench",
+    "peers",
+    "--bench",
     "generate",
 ];
+
+/// The parts of a run, which `--only` picks from. Only a run of all of them
+/// rewrites `BENCHMARKS.md`; a partial run writes its report to
+/// `target/bench-data/BENCHMARKS.partial.md`.
+const PARTS: &[&str] = &["micro", "python", "operations", "compile"];
+
+pub const USAGE: &str = "\
+usage: cargo xtask bench [--only micro,python,operations,compile]
+
+Times each part side by side with its baseline, in one run, and writes
+BENCHMARKS.md (a run of some parts only writes
+target/bench-data/BENCHMARKS.partial.md). Takes several minutes; run it on
+a quiet machine.
+    micro: the Rust bench binaries (decoding, encoding, patches, peers, generator)
+    python: jsonpatch.make_patch (needs the documents `micro` writes)
+    operations: whole operations of three clients against a real Glance
+    compile: compile time of cloud-images and openstack-types-image";
+
+/// The parts `args` asks for: all of them without `--only`.
+fn parts(args: &[String]) -> Result<Vec<&'static str>, String> {
+    match args {
+        [] => Ok(PARTS.to_vec()),
+        [flag, list] if flag == "--only" => {
+            let mut chosen = Vec::new();
+            for name in list
+                .split(',')
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+            {
+                let part = PARTS
+                    .iter()
+                    .find(|part| **part == name)
+                    .ok_or_else(|| format!("unknown part `{name}`\n{USAGE}"))?;
+                chosen.push(*part);
+            }
+            if chosen.is_empty() {
+                return Err(USAGE.to_owned());
+            }
+            Ok(chosen)
+        }
+        _ => Err(USAGE.to_owned()),
+    }
+}
 
 /// Keep in step with `REPORT_ENV` and `OUT_DIR_ENV` in `xtask/bench/harness.rs`.
 const REPORT_ENV: &str = "CLOUD_IMAGES_BENCH_REPORT";
@@ -79,50 +125,68 @@ impl Measurements {
     }
 }
 
-pub const USAGE: &str = "\
-usage: cargo xtask bench
-
-Times decoding, encoding, patch building and diff (against serde_json::Value,
-json_patch and Python's jsonpatch), the generator, and the generated crate's
-compile time, side by side in one run, and writes BENCHMARKS.md. Takes
-several minutes; run it on a quiet machine.";
-
 pub fn run(args: &[String]) -> Result<(), String> {
-    if !args.is_empty() {
-        return Err(USAGE.to_owned());
-    }
+    let parts = parts(args)?;
     let started = std::time::Instant::now();
     let root = project_root();
     let machine = machine::Machine::detect(&root);
     let data_dir = root.join("target/bench-data");
     let mut measurements = Measurements::default();
 
-    println!("==> cargo bench {} (report mode)", BENCH_TARGETS.join(" "));
-    let output = run_benches(&root, &data_dir)?;
-    measurements.absorb(&output)?;
+    if parts.contains(&"micro") {
+        println!("==> cargo bench {} (report mode)", BENCH_TARGETS.join(" "));
+        let output = run_benches(&root, &data_dir)?;
+        measurements.absorb(&output)?;
+    }
 
-    println!("==> Python jsonpatch.make_patch");
-    match python::run(&root, &data_dir) {
-        Ok(output) => measurements.absorb(&output)?,
-        Err(reason) => {
-            eprintln!("warning: Python baseline not measured: {reason}");
-            measurements.notes.insert("python.error".to_owned(), reason);
+    if parts.contains(&"python") {
+        println!("==> Python jsonpatch.make_patch");
+        match python::run(&root, &data_dir) {
+            Ok(output) => measurements.absorb(&output)?,
+            Err(reason) => {
+                eprintln!("warning: Python baseline not measured: {reason}");
+                measurements.notes.insert("python.error".to_owned(), reason);
+            }
         }
     }
 
-    println!("==> compile time of the generated crate");
-    compile::run(&root, &mut measurements)?;
+    if parts.contains(&"operations") {
+        println!("==> whole operations against a real Glance");
+        if let Err(reason) = operations::run(&root, &mut measurements) {
+            eprintln!("warning: whole operations not measured: {reason}");
+            measurements.notes.insert("ops.error".to_owned(), reason);
+        }
+    }
+
+    if parts.contains(&"compile") {
+        println!("==> compile time of the generated crate and of openstack-types-image");
+        if let Err(reason) = compile::run(&root, &mut measurements) {
+            eprintln!("warning: compile time not fully measured: {reason}");
+            measurements
+                .notes
+                .insert("compile.error".to_owned(), reason);
+        }
+    }
 
     measurements.notes.insert(
         "run.seconds".to_owned(),
         format!("{:.0}", started.elapsed().as_secs_f64()),
     );
     let markdown = report::render(&measurements, &machine);
-    let path = root.join("BENCHMARKS.md");
+    let path = if parts.len() == PARTS.len() {
+        root.join("BENCHMARKS.md")
+    } else {
+        data_dir.join("BENCHMARKS.partial.md")
+    };
+    std::fs::create_dir_all(&data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
     std::fs::write(&path, &markdown)
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("{}", report::summary(&measurements));
-    println!("wrote BENCHMARKS.md");
+    println!(
+        "wrote {}",
+        path.strip_prefix(&root).unwrap_or(&path).display()
+    );
     Ok(())
 }
 
@@ -158,6 +222,23 @@ mod tests {
         assert_eq!(m.note("python.version"), Some("3.11.7"));
         assert_eq!(m.times.len(), 1);
         assert_eq!(m.notes.len(), 1);
+    }
+
+    #[test]
+    fn only_picks_known_parts() {
+        let args = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(parts(&[]).unwrap(), PARTS);
+        assert_eq!(
+            parts(&args(&["--only", "compile,micro"])).unwrap(),
+            ["compile", "micro"]
+        );
+        assert!(
+            parts(&args(&["--only", "fast"]))
+                .unwrap_err()
+                .contains("unknown part `fast`")
+        );
+        assert!(parts(&args(&["--only"])).is_err());
+        assert!(parts(&args(&["--only", ","])).is_err());
     }
 
     #[test]

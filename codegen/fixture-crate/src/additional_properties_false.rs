@@ -11,7 +11,7 @@ pub struct AdditionalPropertiesFalse {
     pub id: Option<String>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for AdditionalPropertiesFalse {
@@ -21,7 +21,7 @@ impl crate::support::FromMap for AdditionalPropertiesFalse {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut id = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "id" => map.field(&mut id, "id")?,

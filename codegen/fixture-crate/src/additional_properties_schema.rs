@@ -14,7 +14,7 @@ pub struct AdditionalPropertiesSchema {
         feature = "schemars",
         schemars(with = "std::collections::BTreeMap<String, String>")
     )]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for AdditionalPropertiesSchema {
@@ -24,7 +24,7 @@ impl crate::support::FromMap for AdditionalPropertiesSchema {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut id = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "id" => map.field(&mut id, "id")?,
@@ -56,13 +56,12 @@ impl AdditionalPropertiesSchema {
     /// The string value of an undeclared property, or `None` when it
     /// is absent or not a string.
     pub fn property(&self, key: &str) -> Option<&str> {
-        self.additional_properties.get(key).and_then(serde_json::Value::as_str)
+        self.additional_properties.get_str(key)
     }
 
     /// Sets an undeclared property to a string value.
-    pub fn set_property(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        self.additional_properties
-            .insert(key.into(), serde_json::Value::String(value.into()));
+    pub fn set_property(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) {
+        self.additional_properties.insert(key.as_ref(), value.as_ref());
     }
 
     /// Removes an undeclared property, returning its value as sent.
@@ -70,10 +69,9 @@ impl AdditionalPropertiesSchema {
         self.additional_properties.remove(key)
     }
 
-    /// The undeclared properties whose values are strings, by key.
+    /// The undeclared properties whose values are strings, in the
+    /// order they were sent.
     pub fn properties(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.additional_properties
-            .iter()
-            .filter_map(|(key, value)| Some((key.as_str(), value.as_str()?)))
+        self.additional_properties.strings()
     }
 }

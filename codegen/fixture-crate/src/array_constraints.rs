@@ -24,7 +24,7 @@ pub struct ArrayConstraints {
     pub tags: Option<Vec<String>>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ArrayConstraints {
@@ -35,7 +35,7 @@ impl crate::support::FromMap for ArrayConstraints {
         use crate::support::Entries as _;
         let mut anything = None;
         let mut tags = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "anything" => map.field(&mut anything, "anything")?,

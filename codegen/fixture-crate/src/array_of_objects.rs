@@ -10,7 +10,7 @@ pub struct ArrayOfObjects {
     pub locations: Option<Vec<ArrayOfObjectsLocation>>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ArrayOfObjects {
@@ -20,7 +20,7 @@ impl crate::support::FromMap for ArrayOfObjects {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut locations = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "locations" => map.field(&mut locations, "locations")?,
@@ -64,7 +64,7 @@ pub struct ArrayOfObjectsLocation {
     pub url: String,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ArrayOfObjectsLocation {
@@ -75,7 +75,7 @@ impl crate::support::FromMap for ArrayOfObjectsLocation {
         use crate::support::Entries as _;
         let mut metadata = None;
         let mut url = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "metadata" => map.field(&mut metadata, "metadata")?,

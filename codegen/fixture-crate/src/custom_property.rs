@@ -16,7 +16,7 @@ pub struct CustomProperty {
     pub os_distro: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for CustomProperty {
@@ -27,7 +27,7 @@ impl crate::support::FromMap for CustomProperty {
         use crate::support::Entries as _;
         let mut name = None;
         let mut os_distro = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "name" => map.field(&mut name, "name")?,

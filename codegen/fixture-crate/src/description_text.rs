@@ -22,7 +22,7 @@ pub struct DescriptionText {
     pub os_type: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for DescriptionText {
@@ -34,7 +34,7 @@ impl crate::support::FromMap for DescriptionText {
         let mut blank = None;
         let mut carriage = None;
         let mut os_type = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "blank" => map.field(&mut blank, "blank")?,

@@ -16,7 +16,7 @@ pub struct EnumWithNull {
     pub disk_format: Option<Option<EnumWithNullDiskFormat>>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for EnumWithNull {
@@ -26,7 +26,7 @@ impl crate::support::FromMap for EnumWithNull {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut disk_format = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "disk_format" => map.field(&mut disk_format, "disk_format")?,

@@ -20,7 +20,7 @@ pub struct FreeFormObject {
     pub result: Option<serde_json::Map<String, serde_json::Value>>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for FreeFormObject {
@@ -31,7 +31,7 @@ impl crate::support::FromMap for FreeFormObject {
         use crate::support::Entries as _;
         let mut properties = None;
         let mut result = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "properties" => map.field(&mut properties, "properties")?,

@@ -10,7 +10,7 @@ pub struct ImageMember {
     pub member_id: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ImageMember {
@@ -20,7 +20,7 @@ impl crate::support::FromMap for ImageMember {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut member_id = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "member_id" => map.field(&mut member_id, "member_id")?,

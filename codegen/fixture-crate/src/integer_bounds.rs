@@ -24,7 +24,7 @@ pub struct IntegerBounds {
     pub percent: Option<u64>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for IntegerBounds {
@@ -36,7 +36,7 @@ impl crate::support::FromMap for IntegerBounds {
         let mut min_disk = None;
         let mut offset = None;
         let mut percent = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "min_disk" => map.field(&mut min_disk, "min_disk")?,

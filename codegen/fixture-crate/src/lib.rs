@@ -4,9 +4,10 @@
 //! generated from the JSON Schemas the service publishes under `/v2/schemas/`.
 //!
 //! Every type keeps whatever the service sent: `null` and absent keys stay
-//! different, unknown keys are kept in `additional_properties`, and enum values
-//! this version does not know arrive as `Unknown`, so a decode followed by an
-//! encode gives back the same JSON. Each property also has a reader method that
+//! different, unknown keys are kept in `additional_properties` (a [`Properties`],
+//! in the order they were sent), and enum values this version does not know
+//! arrive as `Unknown`, so a decode followed by an encode gives back the same
+//! JSON. Each property also has a reader method that
 //! treats an absent key and `null` alike, which is what most code wants.
 //!
 //! This crate holds the documents only. To send them to a cloud, use the runtime
@@ -20,6 +21,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 mod support;
+mod properties;
+pub use properties::{Properties, PropertyValue};
 mod patch;
 pub use patch::{
     escape_token, ListPosition, PatchError, PatchMediaType, PatchOp, PatchOperation,

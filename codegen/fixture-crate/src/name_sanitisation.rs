@@ -74,7 +74,7 @@ pub struct NameSanitisation {
     pub r#type: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for NameSanitisation {
@@ -95,7 +95,7 @@ impl crate::support::FromMap for NameSanitisation {
         let mut self_ = None;
         let mut super_ = None;
         let mut r#type = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "9lives" => map.field(&mut field_9lives, "9lives")?,
@@ -288,7 +288,7 @@ pub struct NameSanitisationOwner {
     pub self_: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for NameSanitisationOwner {
@@ -298,7 +298,7 @@ impl crate::support::FromMap for NameSanitisationOwner {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut self_ = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "Self" => map.field(&mut self_, "Self")?,

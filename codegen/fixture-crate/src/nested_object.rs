@@ -10,7 +10,7 @@ pub struct NestedObject {
     pub input: Option<NestedObjectInput>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for NestedObject {
@@ -20,7 +20,7 @@ impl crate::support::FromMap for NestedObject {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut input = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "input" => map.field(&mut input, "input")?,
@@ -63,7 +63,7 @@ pub struct NestedObjectInput {
     pub retries: Option<i64>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for NestedObjectInput {
@@ -74,7 +74,7 @@ impl crate::support::FromMap for NestedObjectInput {
         use crate::support::Entries as _;
         let mut image_id = None;
         let mut retries = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "image_id" => map.field(&mut image_id, "image_id")?,

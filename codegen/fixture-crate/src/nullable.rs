@@ -34,7 +34,7 @@ pub struct Nullable {
     pub size: Option<Option<i64>>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for Nullable {
@@ -46,7 +46,7 @@ impl crate::support::FromMap for Nullable {
         let mut absent_or_null = None;
         let mut always_present = None;
         let mut size = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "absent_or_null" => map.field(&mut absent_or_null, "absent_or_null")?,

@@ -12,7 +12,7 @@ pub struct NumberAndBoolean {
     pub ratio: Option<f64>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for NumberAndBoolean {
@@ -23,7 +23,7 @@ impl crate::support::FromMap for NumberAndBoolean {
         use crate::support::Entries as _;
         let mut protected = None;
         let mut ratio = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "protected" => map.field(&mut protected, "protected")?,

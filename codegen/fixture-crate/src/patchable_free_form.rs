@@ -33,7 +33,7 @@ pub struct PatchableFreeForm {
         feature = "schemars",
         schemars(with = "std::collections::BTreeMap<String, String>")
     )]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for PatchableFreeForm {
@@ -45,7 +45,7 @@ impl crate::support::FromMap for PatchableFreeForm {
         let mut flavour = None;
         let mut name = None;
         let mut origin = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "flavour" => map.field(&mut flavour, "flavour")?,
@@ -94,13 +94,12 @@ impl PatchableFreeForm {
     /// The string value of an undeclared property, or `None` when it
     /// is absent or not a string.
     pub fn property(&self, key: &str) -> Option<&str> {
-        self.additional_properties.get(key).and_then(serde_json::Value::as_str)
+        self.additional_properties.get_str(key)
     }
 
     /// Sets an undeclared property to a string value.
-    pub fn set_property(&mut self, key: impl Into<String>, value: impl Into<String>) {
-        self.additional_properties
-            .insert(key.into(), serde_json::Value::String(value.into()));
+    pub fn set_property(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) {
+        self.additional_properties.insert(key.as_ref(), value.as_ref());
     }
 
     /// Removes an undeclared property, returning its value as sent.
@@ -108,11 +107,10 @@ impl PatchableFreeForm {
         self.additional_properties.remove(key)
     }
 
-    /// The undeclared properties whose values are strings, by key.
+    /// The undeclared properties whose values are strings, in the
+    /// order they were sent.
     pub fn properties(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.additional_properties
-            .iter()
-            .filter_map(|(key, value)| Some((key.as_str(), value.as_str()?)))
+        self.additional_properties.strings()
     }
 }
 
@@ -128,7 +126,7 @@ pub struct PatchableFreeFormOrigin {
     pub url: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for PatchableFreeFormOrigin {
@@ -138,7 +136,7 @@ impl crate::support::FromMap for PatchableFreeFormOrigin {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut url = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "url" => map.field(&mut url, "url")?,
@@ -248,7 +246,7 @@ impl PatchableFreeFormPatch {
         ) {
             builder = match change {
                 crate::patch::FreeFormChange::Set(op, key, value) => {
-                    builder.set_property(op, key.to_owned(), value.clone())
+                    builder.set_property(op, key.to_owned(), value.to_value())
                 }
                 crate::patch::FreeFormChange::Remove(key) => builder.remove_property(key),
             };

@@ -19,7 +19,7 @@ pub struct ReadOnly {
     pub name: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ReadOnly {
@@ -30,7 +30,7 @@ impl crate::support::FromMap for ReadOnly {
         use crate::support::Entries as _;
         let mut created_at = None;
         let mut name = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "created_at" => map.field(&mut created_at, "created_at")?,

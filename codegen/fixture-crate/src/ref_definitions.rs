@@ -22,7 +22,7 @@ pub struct RefDefinitions {
     pub primary: Option<Location>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for RefDefinitions {
@@ -35,7 +35,7 @@ impl crate::support::FromMap for RefDefinitions {
         let mut fallback_format = None;
         let mut mirrors = None;
         let mut primary = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "disk_format" => map.field(&mut disk_format, "disk_format")?,
@@ -141,7 +141,7 @@ pub struct Location {
     pub url: String,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for Location {
@@ -151,7 +151,7 @@ impl crate::support::FromMap for Location {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut url = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "url" => map.field(&mut url, "url")?,

@@ -38,7 +38,7 @@ pub struct StringConstraints {
     pub tick: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for StringConstraints {
@@ -50,7 +50,7 @@ impl crate::support::FromMap for StringConstraints {
         let mut checksum = None;
         let mut id = None;
         let mut tick = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "checksum" => map.field(&mut checksum, "checksum")?,

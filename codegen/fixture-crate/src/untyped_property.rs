@@ -10,7 +10,7 @@ pub struct UntypedProperty {
     pub value: Option<serde_json::Value>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for UntypedProperty {
@@ -20,7 +20,7 @@ impl crate::support::FromMap for UntypedProperty {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut value = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "value" => map.field(&mut value, "value")?,

@@ -15,7 +15,7 @@ pub struct WriteOnly {
     pub validation_data: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for WriteOnly {
@@ -25,7 +25,7 @@ impl crate::support::FromMap for WriteOnly {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut validation_data = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "validation_data" => map.field(&mut validation_data, "validation_data")?,

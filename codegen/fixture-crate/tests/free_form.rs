@@ -57,7 +57,7 @@ fn diff_checks_free_form_values_as_the_builder_does() {
     // A value that is not a string is refused too, as the service does.
     let mut new = PatchableFreeForm::default();
     new.additional_properties
-        .insert("number".into(), serde_json::json!(1));
+        .insert_value("number", serde_json::json!(1));
     let refused = violations(PatchableFreeFormPatch::diff(&old, &new));
     assert_eq!(
         refused,

@@ -16,7 +16,7 @@ use quote::{format_ident, quote};
 
 use crate::error::Error;
 use crate::format::{format_file, with_header};
-use crate::generated_crate::{PATCH, PATCH_EXPORTS, TEMPLATES, patch_types};
+use crate::generated_crate::{PATCH, PATCH_EXPORTS, PROPERTIES, PROPERTIES_EXPORTS, TEMPLATES, patch_types};
 use crate::model::Api;
 
 /// The generated crate's files, by path relative to the crate root.
@@ -119,6 +119,8 @@ fn lib_rs(api: &Api, crate_name: &str) -> TokenStream {
         let module = format_ident!("{}", compute.module);
         quote! { pub mod #module; }
     });
+    let properties = format_ident!("{}", PROPERTIES.module);
+    let properties_exports = PROPERTIES_EXPORTS.iter().map(|name| format_ident!("{}", name));
     let docs = crate_docs(api, crate_name).into_iter().map(|line| {
         let line = if line.is_empty() {
             line
@@ -134,6 +136,8 @@ fn lib_rs(api: &Api, crate_name: &str) -> TokenStream {
         #![warn(missing_docs)]
 
         mod support;
+        mod #properties;
+        pub use #properties::{#(#properties_exports),*};
         #patch
         #(mod #modules;)*
         #compute
@@ -152,9 +156,10 @@ fn crate_docs(api: &Api, crate_name: &str) -> Vec<String> {
         "generated from the JSON Schemas the service publishes under `/v2/schemas/`.",
         "",
         "Every type keeps whatever the service sent: `null` and absent keys stay",
-        "different, unknown keys are kept in `additional_properties`, and enum values",
-        "this version does not know arrive as `Unknown`, so a decode followed by an",
-        "encode gives back the same JSON. Each property also has a reader method that",
+        "different, unknown keys are kept in `additional_properties` (a [`Properties`],",
+        "in the order they were sent), and enum values this version does not know",
+        "arrive as `Unknown`, so a decode followed by an encode gives back the same",
+        "JSON. Each property also has a reader method that",
         "treats an absent key and `null` alike, which is what most code wants.",
         "",
         "This crate holds the documents only. To send them to a cloud, use the runtime",

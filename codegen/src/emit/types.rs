@@ -2,7 +2,7 @@
 
 use crate::generated_crate::RESERVED_METHODS;
 use crate::generated_crate::items::{
-    DESERIALIZE_OBJECT, ENTRIES, FROM_MAP, KEY, NULLABLE_SERDE, REQUIRED, STRING_ENUM,
+    DESERIALIZE_OBJECT, ENTRIES, FROM_MAP, KEY, NULLABLE_SERDE, PROPERTIES, REQUIRED, STRING_ENUM,
 };
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -121,7 +121,7 @@ fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {
             #extra_doc
             #[serde(flatten)]
             #schemars_extra
-            pub #extra: std::collections::BTreeMap<String, serde_json::Value>,
+            pub #extra: #PROPERTIES,
         }
         #deserialize
         #readers
@@ -284,7 +284,7 @@ fn deserialize_item(object: &Object) -> TokenStream {
                 use #ENTRIES as _;
 
                 #(let mut #locals = None;)*
-                let mut #extra = std::collections::BTreeMap::new();
+                let mut #extra = #PROPERTIES::new();
                 while let Some(#key) = #map.next_key::<#KEY<'de>>()? {
                     match #key.as_str() {
                         #(#keys => #map.field(&mut #locals, #keys)?,)*
@@ -362,12 +362,12 @@ fn string_map_accessors(object: &Object) -> Option<TokenStream> {
             /// The string value of an undeclared property, or `None` when it
             /// is absent or not a string.
             pub fn property(&self, key: &str) -> Option<&str> {
-                self.#extra.get(key).and_then(serde_json::Value::as_str)
+                self.#extra.get_str(key)
             }
 
             /// Sets an undeclared property to a string value.
-            pub fn set_property(&mut self, key: impl Into<String>, value: impl Into<String>) {
-                self.#extra.insert(key.into(), serde_json::Value::String(value.into()));
+            pub fn set_property(&mut self, key: impl AsRef<str>, value: impl AsRef<str>) {
+                self.#extra.insert(key.as_ref(), value.as_ref());
             }
 
             /// Removes an undeclared property, returning its value as sent.
@@ -375,11 +375,10 @@ fn string_map_accessors(object: &Object) -> Option<TokenStream> {
                 self.#extra.remove(key)
             }
 
-            /// The undeclared properties whose values are strings, by key.
+            /// The undeclared properties whose values are strings, in the
+            /// order they were sent.
             pub fn properties(&self) -> impl Iterator<Item = (&str, &str)> {
-                self.#extra
-                    .iter()
-                    .filter_map(|(key, value)| Some((key.as_str(), value.as_str()?)))
+                self.#extra.strings()
             }
         }
     })

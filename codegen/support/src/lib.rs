@@ -1,7 +1,7 @@
 //! The hand-written code inside every crate `cloud-images-codegen`
 //! generates, compiled, linted and tested here where it is written.
 //!
-//! The generator copies `src/support.rs` and `src/patch.rs` verbatim into
+//! The generator copies `src/support.rs`, `src/properties.rs` and `src/patch.rs` verbatim into
 //! each crate it writes (as progenitor does with its client code), so that a
 //! generated crate stands alone; nothing depends on this crate. The files
 //! must therefore compile as modules of any crate: they name nothing of this
@@ -13,8 +13,10 @@
 #![allow(dead_code)]
 
 mod patch;
+mod properties;
 mod support;
 
+pub use properties::{Properties, PropertyValue};
 pub use patch::{
     ListPosition, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1, PatchError, PatchMediaType,
     PatchOp, PatchOperation, Rule, ValidationError, Violation, escape_token,

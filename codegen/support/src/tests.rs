@@ -1,7 +1,7 @@
 //! Unit tests of the support code, against the same items the generated
 //! code calls.
 
-use std::collections::BTreeMap;
+use crate::{Properties, PropertyValue};
 
 use serde_json::{Value, json};
 
@@ -163,30 +163,119 @@ fn free_form_values_follow_the_schema() {
 
 #[test]
 fn free_form_changes_leave_reserved_keys_alone() {
-    let old: BTreeMap<String, Value> = [
+    let old: Properties = [
         ("same", "1"),
         ("changed", "1"),
         ("gone", "1"),
         ("os_glance_x", "1"),
     ]
-    .map(|(k, v)| (k.into(), json!(v)))
-    .into();
-    let new: BTreeMap<String, Value> = [
+    .into_iter()
+    .collect();
+    let new: Properties = [
         ("same", "1"),
         ("changed", "2"),
         ("added", "3"),
         ("location", "x"),
     ]
-    .map(|(k, v)| (k.into(), json!(v)))
-    .into();
+    .into_iter()
+    .collect();
     assert_eq!(
         free_form_changes(&old, &new, &KEYS),
         [
-            FreeFormChange::Set(PatchOp::Add, "added", &json!("3")),
-            FreeFormChange::Set(PatchOp::Replace, "changed", &json!("2")),
+            FreeFormChange::Set(PatchOp::Replace, "changed", PropertyValue::String("2")),
+            FreeFormChange::Set(PatchOp::Add, "added", PropertyValue::String("3")),
             FreeFormChange::Remove("gone"),
         ]
     );
+}
+
+#[test]
+fn free_form_changes_do_not_depend_on_key_order() {
+    let old: Properties = [("a", json!("1")), ("b", json!(2)), ("c", json!("3"))]
+        .into_iter()
+        .collect();
+    let new: Properties = [("c", json!("3")), ("b", json!(2)), ("a", json!("9")), ("d", json!(null))]
+        .into_iter()
+        .collect();
+    assert_eq!(
+        free_form_changes(&old, &new, &KEYS),
+        [
+            FreeFormChange::Set(PatchOp::Replace, "a", PropertyValue::String("9")),
+            FreeFormChange::Set(PatchOp::Add, "d", PropertyValue::Json(&Value::Null)),
+        ]
+    );
+    assert_eq!(free_form_changes(&new, &new, &KEYS), []);
+    let shorter: Properties = [("a", "1")].into_iter().collect();
+    assert_eq!(
+        free_form_changes(&old, &shorter, &KEYS),
+        [FreeFormChange::Remove("b"), FreeFormChange::Remove("c")]
+    );
+}
+
+mod properties {
+    use serde_json::{Value, json};
+
+    use crate::{Properties, PropertyValue};
+
+    const DOCUMENT: &str = r#"{"org.openstack__1__os_distro":"org.ubuntu","z":null,"com.rackspace__1__build_core":"1","a":[1,{"b":2.5}],"n":-3,"t":true,"esc\"aped":"line\nbreak"}"#;
+
+    #[test]
+    fn a_round_trip_keeps_every_value_and_the_order() {
+        let properties: Properties = serde_json::from_str(DOCUMENT).unwrap();
+        assert_eq!(serde_json::to_string(&properties).unwrap(), DOCUMENT);
+        assert_eq!(properties.len(), 7);
+        assert_eq!(properties.get_str("org.openstack__1__os_distro"), Some("org.ubuntu"));
+        assert_eq!(properties.get("z"), Some(PropertyValue::Json(&Value::Null)));
+        assert_eq!(properties.get_str("n"), None);
+        assert_eq!(properties.get_str("esc\"aped"), Some("line\nbreak"));
+        let as_value: Value = serde_json::from_str(DOCUMENT).unwrap();
+        let map = serde_json::Map::from(&properties);
+        assert_eq!(Value::Object(map), as_value);
+    }
+
+    #[test]
+    fn a_key_sent_twice_keeps_its_last_value_in_its_first_place() {
+        let properties: Properties = serde_json::from_str(r#"{"a":"1","b":"2","a":3}"#).unwrap();
+        assert_eq!(serde_json::to_string(&properties).unwrap(), r#"{"a":3,"b":"2"}"#);
+    }
+
+    #[test]
+    fn insert_replace_remove_and_compact() {
+        let mut properties = Properties::new();
+        properties.insert("hw_disk_bus", "virtio");
+        properties.insert_value("os_type", json!("linux"));
+        properties.insert_value("count", json!(2));
+        properties.insert("hw_disk_bus", "scsi");
+        assert_eq!(properties.remove("os_type"), Some(json!("linux")));
+        assert_eq!(properties.remove("os_type"), None);
+        assert!(!properties.contains_key("os_type"));
+        let before = properties.clone();
+        properties.compact();
+        assert_eq!(properties, before);
+        assert_eq!(
+            serde_json::to_string(&properties).unwrap(),
+            r#"{"hw_disk_bus":"scsi","count":2}"#
+        );
+        assert_eq!(format!("{properties:?}"), r#"{"hw_disk_bus": String("scsi"), "count": Json(Number(2))}"#);
+    }
+
+    #[test]
+    fn equality_ignores_order_but_not_values() {
+        let a: Properties = [("x", "1"), ("y", "2")].into_iter().collect();
+        let b: Properties = [("y", "2"), ("x", "1")].into_iter().collect();
+        let c: Properties = [("y", "2"), ("x", "3")].into_iter().collect();
+        let d: Properties = [("x", json!(1)), ("y", json!("2"))].into_iter().collect();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert_ne!(a, d, "the string \"1\" is not the number 1");
+        assert_ne!(a, Properties::new());
+    }
+
+    #[test]
+    fn a_value_that_is_not_json_is_an_error() {
+        assert!(serde_json::from_str::<Properties>("[1]").is_err());
+        assert!(serde_json::from_str::<Properties>(r#"{"a": }"#).is_err());
+    }
 }
 
 #[test]
@@ -299,9 +388,9 @@ fn an_unusable_pattern_is_a_mismatch_not_a_panic() {
 }
 
 mod decoding {
-    use std::collections::BTreeMap;
-
     use serde::de::MapAccess;
+
+    use crate::Properties;
 
     use crate::support::{Entries, FromMap, Key, deserialize_object, required, string_enum};
 
@@ -310,7 +399,7 @@ mod decoding {
         id: String,
         name: Option<Option<String>>,
         kind: Option<Kind>,
-        additional_properties: BTreeMap<String, serde_json::Value>,
+        additional_properties: Properties,
     }
 
     impl FromMap for Doc {
@@ -318,7 +407,7 @@ mod decoding {
 
         fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
             let (mut id, mut name, mut kind) = (None, None, None);
-            let mut additional_properties = BTreeMap::new();
+            let mut additional_properties = Properties::new();
             while let Some(key) = map.next_key::<Key<'de>>()? {
                 match key.as_str() {
                     "id" => map.field(&mut id, "id")?,
@@ -371,7 +460,10 @@ mod decoding {
             serde_json::from_str(r#"{"id": "1", "name": null, "kind": "tape", "x": [1]}"#).unwrap();
         assert_eq!(doc.name, Some(None));
         assert_eq!(doc.kind, Some(Kind::Unknown("tape".into())));
-        assert_eq!(doc.additional_properties["x"], serde_json::json!([1]));
+        assert_eq!(
+            doc.additional_properties.get("x"),
+            Some(crate::PropertyValue::Json(&serde_json::json!([1])))
+        );
         let doc: Doc = serde_json::from_str(r#"{"id": "1", "kind": "disk"}"#).unwrap();
         assert_eq!((doc.name, doc.kind), (None, Some(Kind::Disk)));
         assert_eq!(serde_json::to_string(&Kind::Disk).unwrap(), r#""disk""#);

@@ -84,6 +84,10 @@ pub enum Change {
 }
 
 #[derive(Debug, Clone)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "a few test intents at a time; boxing would only add noise"
+)]
 pub enum LocationChange {
     Insert(Index, ImageLocation),
     RemoveAt(Index),

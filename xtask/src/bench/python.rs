@@ -2,7 +2,7 @@
 //! and openstacksdk use to compute image patches, timed in a venv of its own
 //! under `target/bench-venv` so that the developer's Python is untouched.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Pinned so that runs on different days time the same code.
@@ -12,26 +12,7 @@ pub const JSONPATCH: &str = "jsonpatch==1.33";
 /// `xtask/bench/make_patch.py` on the two documents the `patch` bench wrote
 /// to `data_dir`. Returns what the script printed.
 pub fn run(root: &Path, data_dir: &Path) -> Result<String, String> {
-    let venv = root.join("target/bench-venv");
-    let python = venv.join("bin/python");
-    if !python.exists() {
-        let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-        check(
-            Command::new(&interpreter).arg("-m").arg("venv").arg(&venv),
-            &format!("{interpreter} -m venv target/bench-venv"),
-        )?;
-    }
-    check(
-        Command::new(&python).args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            JSONPATCH,
-        ]),
-        &format!("pip install {JSONPATCH}"),
-    )?;
+    let python = venv(root, &[JSONPATCH])?;
     let old = data_dir.join("diff-old.json");
     let new = data_dir.join("diff-new.json");
     if !old.exists() || !new.exists() {
@@ -54,6 +35,33 @@ pub fn run(root: &Path, data_dir: &Path) -> Result<String, String> {
         ));
     }
     String::from_utf8(output.stdout).map_err(|e| format!("make_patch.py printed non-UTF-8: {e}"))
+}
+
+/// The bench venv's interpreter, with `packages` (pinned requirements)
+/// installed; the venv is created when missing.
+pub fn venv(root: &Path, packages: &[&str]) -> Result<PathBuf, String> {
+    let venv = root.join("target/bench-venv");
+    let python = venv.join("bin/python");
+    if !python.exists() {
+        let interpreter = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        check(
+            Command::new(&interpreter).arg("-m").arg("venv").arg(&venv),
+            &format!("{interpreter} -m venv target/bench-venv"),
+        )?;
+    }
+    check(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ])
+            .args(packages),
+        &format!("pip install {}", packages.join(" ")),
+    )?;
+    Ok(python)
 }
 
 fn check(command: &mut Command, what: &str) -> Result<(), String> {

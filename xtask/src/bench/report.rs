@@ -4,6 +4,8 @@
 
 mod findings;
 mod format;
+mod operations;
+mod peers;
 mod rows;
 
 use std::fmt::Write as _;
@@ -90,6 +92,15 @@ pub fn render(m: &Measurements, machine: &Machine) -> String {
             "\nThe generated crate is {lines} lines in {files} files (`generated/src/*.rs`)."
         );
     }
+    if let (Some(lines), Some(files)) = (m.note("gtema.lines"), m.note("gtema.files")) {
+        let _ = writeln!(
+            out,
+            "`openstack-types-image` 0.22.8 is {lines} lines in {files} files (every Glance response, \
+             metadefs included; it also builds `openstack-types-core`, `chrono` and `structable`)."
+        );
+    }
+
+    operations::table(&mut out, m);
 
     let _ = writeln!(out, "\n## What the results mean\n");
     for finding in findings::all(m) {
@@ -97,6 +108,8 @@ pub fn render(m: &Measurements, machine: &Machine) -> String {
     }
 
     inputs(&mut out, m);
+    peers::inputs(&mut out, m);
+    operations::inputs(&mut out, m);
     method(&mut out, m, machine);
     out
 }
@@ -155,9 +168,11 @@ fn inputs(out: &mut String, m: &Measurements) {
     let _ = writeln!(
         out,
         "- 7: `cargo build -p cloud-images` (default features) in `target/bench-build`: dependencies built first, \
-         then `cargo clean -p cloud-images` and a timed rebuild, median of {} rebuilds per profile. \
+         then `cargo clean -p cloud-images` and a timed rebuild, median of {} rebuilds per profile; the same \
+         for `openstack-types-image` 0.22.8 (default features), {} timed rebuild per profile. \
          The wall time includes cargo's start-up, measured separately as a build with nothing to do.\n",
         m.note("compile.repeats").unwrap_or("?"),
+        m.note("compile.gtema.repeats").unwrap_or("?"),
     );
 }
 

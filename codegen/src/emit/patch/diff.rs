@@ -28,7 +28,7 @@ pub fn diff_method(cx: &PatchContext<'_, '_>) -> TokenStream {
         diffs.push(quote! {
             for change in #FREE_FORM_CHANGES(&old.#extra, &new.#extra, &#free_form) {
                 builder = match change {
-                    #FREE_FORM_CHANGE::Set(op, key, value) => builder.set_property(op, key.to_owned(), value.clone()),
+                    #FREE_FORM_CHANGE::Set(op, key, value) => builder.set_property(op, key.to_owned(), value.to_value()),
                     #FREE_FORM_CHANGE::Remove(key) => builder.remove_property(key),
                 };
             }

@@ -1,0 +1,153 @@
+//! Item 8: cloud-images' `Image` and `ImageList` against gtema's
+//! `openstack-types-image`, on the documents of `generated/benches/peers.rs`.
+
+use std::fmt::Write as _;
+
+use super::Comparison;
+use super::format::{significant, time};
+use crate::bench::Measurements;
+
+/// The documents, in report order, with what each one is.
+pub const DOCUMENTS: &[(&str, &str)] = &[
+    ("image-plain", "a plain image"),
+    ("image-operator", "an operator's image"),
+    ("images-list-default", "a list page"),
+];
+
+pub fn comparisons(m: &Measurements) -> Vec<Comparison> {
+    let mut rows = Vec::new();
+    for verb in ["decode", "encode"] {
+        for (name, what) in DOCUMENTS {
+            let list = name.starts_with("images-");
+            rows.push(Comparison {
+                item: 8,
+                what: format!("{verb} {what}, `{name}` ({})", describe(m, name)),
+                ours_label: if list { "`ImageList`" } else { "`Image`" },
+                ours: format!("peer_{verb}.typed.{name}"),
+                baseline_label: if list {
+                    "gtema `Vec<ImageResponse>`"
+                } else {
+                    "gtema `ImageResponse`"
+                },
+                baseline: format!("peer_{verb}.gtema.{name}"),
+                max_ratio: Some(1.0),
+                target: "≤ 1.00 (as fast)",
+            });
+        }
+    }
+    rows
+}
+
+fn describe(m: &Measurements, name: &str) -> String {
+    let bytes = m
+        .note(&format!("bytes.{name}"))
+        .and_then(|b| b.parse::<f64>().ok())
+        .map_or("?".to_owned(), |b| format!("{:.1} KB", b / 1000.0));
+    match m.note(&format!("peer.free_form.{name}")) {
+        Some(count) => format!("{bytes}, {count} custom properties"),
+        None => bytes,
+    }
+}
+
+fn ratio(m: &Measurements, verb: &str, name: &str) -> Option<f64> {
+    Some(
+        m.time(&format!("peer_{verb}.typed.{name}"))?
+            / m.time(&format!("peer_{verb}.gtema.{name}"))?,
+    )
+}
+
+pub fn findings(m: &Measurements) -> Vec<String> {
+    let measured = DOCUMENTS
+        .iter()
+        .any(|(name, _)| ratio(m, "decode", name).is_some());
+    if !measured {
+        return vec!["**8. Against gtema's `openstack-types-image`: not measured.**".to_owned()];
+    }
+    let mut out = Vec::new();
+    for verb in ["decode", "encode"] {
+        let missed: Vec<String> = DOCUMENTS
+            .iter()
+            .filter_map(|(name, _)| Some((name, ratio(m, verb, name)?)))
+            .filter(|(_, r)| *r > 1.0)
+            .map(|(name, r)| format!("`{name}` ({r:.2})"))
+            .collect();
+        let verdict = if missed.is_empty() {
+            "met on every document".to_owned()
+        } else {
+            format!("missed on {}", missed.join(", "))
+        };
+        let kept = |side: &str, name: &str| {
+            m.note(&format!("peer.kept.{side}.{name}"))
+                .unwrap_or("?")
+                .to_owned()
+        };
+        let keys = m.note("peer.keys.image-operator").unwrap_or("?");
+        let detail = if verb == "decode" {
+            format!(
+                "On the operator's image, `Image` keeps all {keys} keys ({} kept with their values after a round \
+                 trip) where `ImageResponse` keeps {}; the custom properties go into `Properties`, one buffer \
+                 of text and a flat list, so decoding it takes {} allocator calls against gtema's {}.",
+                kept("typed", "image-operator"),
+                kept("gtema", "image-operator"),
+                allocs(m, "peer_decode.typed.image-operator"),
+                allocs(m, "peer_decode.gtema.image-operator"),
+            )
+        } else {
+            let bytes = |side: &str| {
+                m.note(&format!("peer.encoded.{side}.image-operator"))
+                    .unwrap_or("?")
+                    .to_owned()
+            };
+            let per_byte = |side: &str| -> Option<f64> {
+                let ns = m.time(&format!("peer_encode.{side}.image-operator"))?;
+                let bytes: f64 = m
+                    .note(&format!("peer.encoded.{side}.image-operator"))?
+                    .parse()
+                    .ok()?;
+                Some(ns / bytes)
+            };
+            let per_byte = match (per_byte("typed"), per_byte("gtema")) {
+                (Some(ours), Some(theirs)) => format!(
+                    ", {} ns per byte written against {} ns",
+                    significant(ours),
+                    significant(theirs)
+                ),
+                _ => String::new(),
+            };
+            format!(
+                "Encoding writes what was decoded: {} bytes for the operator's image from `Image` against {} \
+                 from `ImageResponse`, which dropped the custom properties and writes `null` for absent keys \
+                 ({} against {}{per_byte}). Both go through the same `serde_json` serializer.",
+                bytes("typed"),
+                bytes("gtema"),
+                time(m.time("peer_encode.typed.image-operator")),
+                time(m.time("peer_encode.gtema.image-operator")),
+            )
+        };
+        out.push(format!(
+            "**8. {} against gtema's `openstack-types-image`: {verdict}** (target ≤ 1.00). {detail}",
+            if verb == "decode" { "Decoding" } else { "Encoding" },
+        ));
+    }
+    out
+}
+
+fn allocs(m: &Measurements, key: &str) -> String {
+    m.note(&format!("allocs.{key}")).unwrap_or("?").to_owned()
+}
+
+pub fn inputs(out: &mut String, m: &Measurements) {
+    let _ = writeln!(
+        out,
+        "- 8: `openstack-types-image` 0.22.8 (a dev-dependency of the benches): `v2::image::response::get::ImageResponse` \
+         for an image, and a page of `v2::image::response::list::ImageResponse` items with the three links as \
+         strings for a list page (what `openstack_sdk` decodes a page into). Documents: \
+         `tests/fixtures/samples/image-active-qcow2.json` (a plain image Glance returned), \
+         `generated/benches/data/image-operator-properties.json` (the same image with {} custom properties in the \
+         key shapes operators publish: dotted `org.openstack__1__os_distro`, double-underscore \
+         `com.rackspace__1__build_core`, a key of 56 characters, string values) and \
+         `tests/fixtures/samples/images-list-default.json`. The bench checks that `Image` and `ImageList` \
+         re-encode each document to the same JSON.",
+        m.note("peer.free_form.image-operator").unwrap_or("?"),
+    );
+}
