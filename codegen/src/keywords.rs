@@ -42,10 +42,19 @@ pub const IGNORED: &[(&str, &str)] = &[
         "$schema",
         "names the dialect; the generator reads Glance's dialect whatever it says",
     ),
-    ("$comment", "a note for schema authors; it never constrains a value"),
-    ("default", "annotation only: a default never makes a document invalid"),
+    (
+        "$comment",
+        "a note for schema authors; it never constrains a value",
+    ),
+    (
+        "default",
+        "annotation only: a default never makes a document invalid",
+    ),
     ("examples", "annotation only"),
-    ("format", "annotation only in the draft Glance uses; Glance does not check it"),
+    (
+        "format",
+        "annotation only in the draft Glance uses; Glance does not check it",
+    ),
 ];
 
 /// Why a keyword is ignored, or `None` when it is not on the list.

@@ -12,8 +12,8 @@
 //! [`Error`] naming the file, the JSON pointer and the reason; the generator
 //! does not panic.
 
-mod emit;
 pub mod drift;
+mod emit;
 pub mod error;
 mod format;
 pub mod keywords;
@@ -54,7 +54,10 @@ impl Options {
 
 /// Generates the crate's source files, by path relative to the crate root
 /// (`src/lib.rs`, `src/image.rs`, ...).
-pub fn generate(sources: &[SchemaSource], options: &Options) -> Result<BTreeMap<String, String>, Error> {
+pub fn generate(
+    sources: &[SchemaSource],
+    options: &Options,
+) -> Result<BTreeMap<String, String>, Error> {
     let api = lower_all(sources, &options.overlay)?;
     emit::emit(&api, &options.command)
 }
@@ -85,7 +88,14 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
             .iter()
             .map(|(source, name, schema)| {
                 let rust_name = lower::root_type_name(name, schema, &known);
-                (name.clone(), lower::RootInfo { file: &source.file, schema, rust_name })
+                (
+                    name.clone(),
+                    lower::RootInfo {
+                        file: &source.file,
+                        schema,
+                        rust_name,
+                    },
+                )
             })
             .collect(),
     };
@@ -99,7 +109,9 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
             return Err(Error::new(
                 &source.file,
                 "/name",
-                format!("the resource name `{name}` would be the module `{module}`, which the crate needs for itself"),
+                format!(
+                    "the resource name `{name}` would be the module `{module}`, which the crate needs for itself"
+                ),
             ));
         }
         if let Some(other) = modules.insert(module.clone(), name.clone()) {
@@ -109,7 +121,11 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
                 format!("resources `{other}` and `{name}` would both be the module `{module}`"),
             ));
         }
-        let rust_name = roots.by_name.get(name).map(|r| r.rust_name.clone()).unwrap_or_default();
+        let rust_name = roots
+            .by_name
+            .get(name)
+            .map(|r| r.rust_name.clone())
+            .unwrap_or_default();
         let lowerer = lower::Lowerer::new(&source.file, schema, name, &roots)?;
         let mut lowered = lowerer.lower_root(&rust_name)?;
         for type_name in std::iter::once(&rust_name).chain(lowered.types.keys()) {
@@ -147,7 +163,11 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
 /// `replace_property` and `remove_property`; a declared property whose Rust
 /// name is `property` would get methods with the same names.
 fn check_builder_names(file: &str, object: &model::Object) -> Result<(), Error> {
-    match object.properties.values().find(|p| p.rust_name == "property") {
+    match object
+        .properties
+        .values()
+        .find(|p| p.rust_name == "property")
+    {
         Some(clash) => Err(Error::new(
             file,
             &clash.pointer,

@@ -106,15 +106,23 @@ fn parse_resource(value: &Value, pointer: &str) -> Result<ResourceOverlay, Error
                 let fields = documented(entry, &at)?;
                 resource.max_key_length = fields.get("value").and_then(Value::as_u64);
                 if resource.max_key_length.is_none() {
-                    return Err(Error::new(OVERLAY_FILE, &at, "`value` must be a whole number"));
+                    return Err(Error::new(
+                        OVERLAY_FILE,
+                        &at,
+                        "`value` must be a whole number",
+                    ));
                 }
             }
             "create" => {
                 let fields = documented(entry, &at)?;
-                if let Some(other) = fields.keys().find(|k| !matches!(k.as_str(), "exclude" | "why" | "evidence")) {
+                if let Some(other) = fields
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "exclude" | "why" | "evidence"))
+                {
                     return Err(unknown_key(other, &at));
                 }
-                resource.create_excluded = strings(fields.get("exclude"), &child_pointer(&at, "exclude"))?;
+                resource.create_excluded =
+                    strings(fields.get("exclude"), &child_pointer(&at, "exclude"))?;
             }
             other => return Err(unknown_key(other, &at)),
         }
@@ -178,7 +186,12 @@ fn strings(value: Option<&Value>, pointer: &str) -> Result<Vec<String>, Error> {
     };
     value
         .as_array()
-        .and_then(|items| items.iter().map(|v| v.as_str().map(str::to_owned)).collect())
+        .and_then(|items| {
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .ok_or_else(|| Error::new(OVERLAY_FILE, pointer, "expected an array of strings"))
 }
 
@@ -189,7 +202,11 @@ fn integer(value: &Value, pointer: &str) -> Result<i64, Error> {
 }
 
 fn unknown_key(key: &str, pointer: &str) -> Error {
-    Error::new(OVERLAY_FILE, pointer, format!("unknown overlay key `{key}`"))
+    Error::new(
+        OVERLAY_FILE,
+        pointer,
+        format!("unknown overlay key `{key}`"),
+    )
 }
 
 impl ResourceOverlay {
@@ -209,7 +226,10 @@ impl ResourceOverlay {
         };
         let mut rules_non_empty = Vec::new();
         for (name, entry) in &self.properties {
-            let at = child_pointer(&child_pointer(&child_pointer("", resource_name), "properties"), name);
+            let at = child_pointer(
+                &child_pointer(&child_pointer("", resource_name), "properties"),
+                name,
+            );
             let stale = |reason: String| Error::new(OVERLAY_FILE, &at, reason);
             let property = properties.get_mut(name).ok_or_else(|| {
                 stale(format!(
@@ -226,7 +246,9 @@ impl ResourceOverlay {
             }
             if entry.minimum.is_some() || entry.maximum.is_some() {
                 let Shape::Integer(IntegerRules { minimum, maximum }) = &mut property.shape else {
-                    return Err(stale(format!("`{name}` is not an integer, so a range does not apply")));
+                    return Err(stale(format!(
+                        "`{name}` is not an integer, so a range does not apply"
+                    )));
                 };
                 if minimum.is_some() || maximum.is_some() {
                     return Err(stale(format!(
@@ -238,7 +260,9 @@ impl ResourceOverlay {
             }
             if entry.replace_non_empty {
                 let Shape::Array(_, rules) = &property.shape else {
-                    return Err(stale(format!("`{name}` is not an array, so `replace_non_empty` does not apply")));
+                    return Err(stale(format!(
+                        "`{name}` is not an array, so `replace_non_empty` does not apply"
+                    )));
                 };
                 if rules.min_items.is_some_and(|min| min > 0) {
                     return Err(stale(format!(
@@ -249,7 +273,9 @@ impl ResourceOverlay {
             }
             if let Some(list) = entry.list_patch {
                 if !matches!(property.shape, Shape::Array(..)) {
-                    return Err(stale(format!("`{name}` is not an array, so `list_patch` does not apply")));
+                    return Err(stale(format!(
+                        "`{name}` is not an array, so `list_patch` does not apply"
+                    )));
                 }
                 match list {
                     ListPatch::Whole => rules.whole_list.push(name.clone()),
@@ -264,22 +290,33 @@ impl ResourceOverlay {
 
     /// The `create.exclude` names, each checked to be a property the schema
     /// would otherwise let a client send.
-    fn create_exclusions(&self, resource_name: &str, properties: &BTreeMap<String, Property>) -> Result<Vec<String>, Error> {
-        let at = child_pointer(&child_pointer(&child_pointer("", resource_name), "create"), "exclude");
+    fn create_exclusions(
+        &self,
+        resource_name: &str,
+        properties: &BTreeMap<String, Property>,
+    ) -> Result<Vec<String>, Error> {
+        let at = child_pointer(
+            &child_pointer(&child_pointer("", resource_name), "create"),
+            "exclude",
+        );
         for name in &self.create_excluded {
             match properties.get(name) {
                 None => {
                     return Err(Error::new(
                         OVERLAY_FILE,
                         &at,
-                        format!("the `{resource_name}` schema has no property `{name}`: delete it from `create.exclude`"),
+                        format!(
+                            "the `{resource_name}` schema has no property `{name}`: delete it from `create.exclude`"
+                        ),
                     ));
                 }
                 Some(property) if property.read_only => {
                     return Err(Error::new(
                         OVERLAY_FILE,
                         &at,
-                        format!("the schema now marks `{name}` readOnly itself: delete it from `create.exclude`"),
+                        format!(
+                            "the schema now marks `{name}` readOnly itself: delete it from `create.exclude`"
+                        ),
                     ));
                 }
                 Some(_) => {}

@@ -11,11 +11,11 @@
 //! With the `schemars` feature every type implements `schemars::JsonSchema`,
 //! describing what the service's schema says about it.
 #![forbid(unsafe_code)]
-mod support;
 mod patch;
+mod support;
 pub use patch::{
-    escape_token, ListPosition, PatchError, PatchMediaType, PatchOp, PatchOperation,
-    Rule, Violation, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1,
+    ListPosition, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1, PatchError, PatchMediaType,
+    PatchOp, PatchOperation, Rule, Violation, escape_token,
 };
 
 mod image;
@@ -25,9 +25,8 @@ mod members;
 mod task;
 mod tasks;
 pub use image::{
-    Image, ImagePatch, ImagePatchBuilder, ImageCreate, ImageContainerFormat,
-    ImageDiskFormat, ImageLocation, ImageLocationValidationData, ImageStatus,
-    ImageVisibility,
+    Image, ImageContainerFormat, ImageCreate, ImageDiskFormat, ImageLocation,
+    ImageLocationValidationData, ImagePatch, ImagePatchBuilder, ImageStatus, ImageVisibility,
 };
 
 pub use images::ImageList;

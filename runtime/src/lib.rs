@@ -125,29 +125,46 @@
 #![forbid(unsafe_code)]
 
 mod api;
+mod body;
+mod credentials;
 mod encode;
 mod endpoint;
 mod error;
 mod filter;
 mod images;
+pub mod integrity;
 mod members;
 mod message;
 mod operation;
+mod ops;
 mod paging;
+pub mod retry;
 mod schemas;
+mod settings;
 mod tasks;
+pub mod trace;
+mod transfer;
+mod transport;
+pub mod wait;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
 
 pub use api::Api;
+pub use body::{BodyLengthError, BodyMeter, Progress};
+pub use credentials::{StaticToken, TokenSource, TokenStep};
 pub use error::{ApiError, Error};
 pub use filter::{Match, SortDir, TimeFilter, TimeOp};
 pub use images::{
     ImageCreate, ImageImport, ImageListQuery, ImportMethod, MemberStatusFilter, Sort, SortKey,
     VisibilityFilter,
 };
+pub use integrity::{IntegrityError, Verification};
 pub use members::MemberStatusUpdate;
 pub use operation::{Decoder, Operation, decode_json};
 pub use paging::Page;
+pub use retry::RetryPolicy;
+pub use settings::ClientBuilder;
 pub use tasks::{TaskCreate, TaskListQuery, TaskSortKey};
+pub use transfer::{TransferOptions, Transferred};
+pub use transport::{TransportError, TransportErrorKind};

@@ -13,12 +13,33 @@ use crate::operation::{Decoder, Operation, json};
 
 /// A list response that links to the next page.
 pub trait Page: DeserializeOwned + Sized {
+    /// What the page lists.
     type Item;
 
     /// The `next` link as sent, relative to the service root.
     fn next_link(&self) -> Option<&str>;
 
+    /// The listed items.
     fn into_items(self) -> Vec<Self::Item>;
+}
+
+/// What a pager fetches after `page`, which it fetched from `fetched`:
+/// nothing at the end, and an error for a link back to the same page,
+/// which would never end.
+pub(crate) fn next_after<P: Page>(
+    api: &Api,
+    page: &P,
+    fetched: &http::Uri,
+) -> Option<Result<Operation<P>, Error>> {
+    match api.next_page(page) {
+        Ok(None) => None,
+        Ok(Some(next)) if next.uri() == fetched => Some(Err(Error::Decode {
+            path: "next".to_owned(),
+            message: format!("link repeats the page just fetched, {fetched}"),
+        })),
+        Ok(Some(next)) => Some(Ok(next)),
+        Err(error) => Some(Err(error)),
+    }
 }
 
 impl Page for ImageList {

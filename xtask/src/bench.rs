@@ -104,12 +104,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("==> compile time of the generated crate");
     compile::run(&root, &mut measurements)?;
 
-    measurements
-        .notes
-        .insert("run.seconds".to_owned(), format!("{:.0}", started.elapsed().as_secs_f64()));
+    measurements.notes.insert(
+        "run.seconds".to_owned(),
+        format!("{:.0}", started.elapsed().as_secs_f64()),
+    );
     let markdown = report::render(&measurements, &machine);
     let path = root.join("BENCHMARKS.md");
-    std::fs::write(&path, &markdown).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, &markdown)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("{}", report::summary(&measurements));
     println!("wrote BENCHMARKS.md");
     Ok(())

@@ -54,7 +54,10 @@ pub fn emit(api: &Api, command: &str) -> Result<BTreeMap<String, String>, Error>
             tokens.extend(patch);
             tokens.extend(create);
         }
-        files.insert(path.clone(), format_file(&tokens, command, &resource.file, &path)?);
+        files.insert(
+            path.clone(),
+            format_file(&tokens, command, &resource.file, &path)?,
+        );
     }
     Ok(files)
 }

@@ -19,7 +19,8 @@ pub fn workspace_root() -> PathBuf {
 
 /// The `*.json` files of a directory, sorted by name.
 pub fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let entries = fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+    let entries =
+        fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
     let mut paths: Vec<PathBuf> = entries
         .map(|entry| entry.expect("a readable directory entry").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
@@ -31,7 +32,8 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
 /// A schema file, named for error messages and headers by its path
 /// relative to the workspace root, as `cargo xtask regenerate` names it.
 pub fn source(path: &Path) -> SchemaSource {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text =
+        fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let relative = path
         .strip_prefix(workspace_root())
         .unwrap_or_else(|_| panic!("{} is outside the workspace", path.display()));
@@ -42,7 +44,10 @@ pub fn source(path: &Path) -> SchemaSource {
 /// The schema files of a folder under the workspace, named as
 /// `cargo xtask regenerate` names them.
 pub fn folder_sources(folder: &str) -> Vec<SchemaSource> {
-    json_files(&workspace_root().join(folder)).iter().map(|path| source(path)).collect()
+    json_files(&workspace_root().join(folder))
+        .iter()
+        .map(|path| source(path))
+        .collect()
 }
 
 pub fn real_sources() -> Vec<SchemaSource> {
@@ -50,7 +55,11 @@ pub fn real_sources() -> Vec<SchemaSource> {
         .iter()
         .map(|path| source(path))
         .collect();
-    assert_eq!(sources.len(), 6, "schemas/ should hold Glance's six schemas");
+    assert_eq!(
+        sources.len(),
+        6,
+        "schemas/ should hold Glance's six schemas"
+    );
     sources
 }
 
