@@ -321,6 +321,22 @@ impl Expected {
         self.size
     }
 
+    /// The error for a download whose body ended after `received` bytes,
+    /// before the recorded size: Glance states the recorded size as
+    /// `Content-Length` and closes the connection when its stored file (or
+    /// the network) gives out, so a short body arrives as a connection
+    /// closed mid-body. It is the data that is wrong either way: `None`
+    /// only when no size is recorded or `received` is not short of it.
+    pub fn cut_short(&self, received: u64) -> Option<IntegrityError> {
+        let size = self.size.filter(|size| received < *size)?;
+        Some(IntegrityError {
+            image_id: self.image_id.clone(),
+            check: IntegrityCheck::Size,
+            expected: size.to_string(),
+            actual: received.to_string(),
+        })
+    }
+
     /// Compares what was computed with the record: the first mismatch is
     /// an error naming both values; otherwise says how much was checked.
     pub fn check(&self, computed: &Computed) -> Result<Verification, IntegrityError> {
@@ -374,6 +390,24 @@ impl Expected {
                 name.clone(),
             ))),
         }
+    }
+}
+
+/// A download's body failure, as the integrity error it is when verifying
+/// and the body ended short of the recorded size; otherwise as it was.
+pub(crate) fn cut_short(
+    error: crate::Error,
+    expected: Option<&Expected>,
+    received: u64,
+) -> crate::Error {
+    let short = matches!(
+        &error,
+        crate::Error::Transport(transport)
+            if transport.kind() == crate::TransportErrorKind::ResetMidBody
+    );
+    match expected.and_then(|expected| expected.cut_short(received)) {
+        Some(integrity) if short => crate::Error::Integrity(integrity),
+        _ => error,
     }
 }
 

@@ -147,6 +147,8 @@ mod transfer;
 mod transport;
 pub mod wait;
 
+#[cfg(feature = "async")]
+pub mod asynchronous;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 
@@ -159,7 +161,7 @@ pub use images::{
     ImageCreate, ImageImport, ImageListQuery, ImportMethod, MemberStatusFilter, Sort, SortKey,
     VisibilityFilter,
 };
-pub use integrity::{IntegrityError, Verification};
+pub use integrity::{IntegrityError, Unverified, Verification};
 pub use members::MemberStatusUpdate;
 pub use operation::{Decoder, Operation, decode_json};
 pub use paging::Page;

@@ -4,58 +4,18 @@
 
 mod e2e;
 
-use std::io::Read;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use cloud_images::{ImageContainerFormat, ImageDiskFormat, ImageStatus};
-use cloud_images_runtime::{BodyLengthError, Error, ImageCreate, TransferOptions};
+use cloud_images::ImageStatus;
+use cloud_images_runtime::{BodyLengthError, Error, TransferOptions};
 use cloud_images_tests::OWNER;
+use e2e::data::{Generated, raw};
 use e2e::{Glance, Session};
-
-/// `length` bytes made on the fly, never held in memory, counting what was
-/// read so that a test can tell how far an upload got.
-struct Generated {
-    left: u64,
-    read: Arc<AtomicU64>,
-}
-
-impl Generated {
-    fn new(length: u64) -> (Generated, Arc<AtomicU64>) {
-        let read = Arc::new(AtomicU64::new(0));
-        (
-            Generated {
-                left: length,
-                read: Arc::clone(&read),
-            },
-            read,
-        )
-    }
-}
-
-impl Read for Generated {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf
-            .len()
-            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
-        for (index, byte) in buf[..n].iter_mut().enumerate() {
-            *byte = (index % 251) as u8;
-        }
-        self.left -= n as u64;
-        self.read.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
 
 fn raw_image(session: &Session, glance: &Glance, label: &str) -> String {
     glance
-        .create_image(&ImageCreate {
-            name: Some(session.unique(label)),
-            disk_format: Some(ImageDiskFormat::Raw),
-            container_format: Some(ImageContainerFormat::Bare),
-            ..ImageCreate::default()
-        })
+        .create_image(&raw(session.unique(label)))
         .expect("create")
         .id
         .expect("id")

@@ -8,7 +8,7 @@ use http::{Request, Response};
 use super::{Client, read_all, transport};
 use crate::body::{BodyMeter, MeteredReader};
 use crate::error::Error;
-use crate::integrity::{Digests, Expected, Unverified, Verification};
+use crate::integrity::{Digests, Expected, Unverified, Verification, cut_short};
 use crate::operation::{DataOutcome, Operation, data_outcome};
 use crate::trace::RequestSpan;
 use crate::transfer::{TransferOptions, Transferred};
@@ -219,7 +219,7 @@ impl Client {
                     let error = transport::error(ureq::Error::Io(error), &method, &uri, true);
                     span.failed(&error);
                     span.finish();
-                    return Err(error);
+                    return Err(cut_short(error, expected.as_ref(), done));
                 }
             };
             writer.write_all(&buffer[..n]).map_err(Error::Io)?;
