@@ -53,9 +53,16 @@ fn reads_come_through_resets_503s_and_stalls() {
         (Fault::Stall(Duration::from_secs(2)), 1),
     ] {
         let proxy = FaultProxy::start(session.url(), fault, first);
-        let image = through(&session, &proxy).get_image(&id).unwrap_or_else(|error| panic!("{fault:?}: {error}"));
+        let image = through(&session, &proxy)
+            .get_image(&id)
+            .unwrap_or_else(|error| panic!("{fault:?}: {error}"));
         assert_eq!(image.id.as_deref(), Some(id.as_str()));
-        assert_eq!(proxy.seen().len(), first as usize + 1, "{fault:?}: {:?}", proxy.seen());
+        assert_eq!(
+            proxy.seen().len(),
+            first as usize + 1,
+            "{fault:?}: {:?}",
+            proxy.seen()
+        );
         assert_eq!(proxy.reached("GET"), 1, "{fault:?}");
     }
 
@@ -70,7 +77,10 @@ fn reads_come_through_resets_503s_and_stalls() {
     match through(&session, &proxy).get_image(&id) {
         Err(Error::Transport(error)) => {
             assert_eq!(error.kind(), TransportErrorKind::Reset, "{error}");
-            assert!(error.url().ends_with(&format!("/v2/images/{id}")), "{error}");
+            assert!(
+                error.url().ends_with(&format!("/v2/images/{id}")),
+                "{error}"
+            );
         }
         other => panic!("four resets: {other:?}"),
     }
@@ -120,7 +130,10 @@ fn writes_are_sent_at_most_once() {
         Err(Error::Transport(error)) => {
             assert_eq!(error.kind(), TransportErrorKind::Reset, "{error}");
             assert!(error.may_have_reached_server(), "{error}");
-            assert!(error.to_string().contains("may have reached the server"), "{error}");
+            assert!(
+                error.to_string().contains("may have reached the server"),
+                "{error}"
+            );
         }
         other => panic!("POST whose answer was lost: {other:?}"),
     }
@@ -135,18 +148,28 @@ fn writes_are_sent_at_most_once() {
 
     // A tag PUT whose answer was lost is sent again, and the tag is there once.
     let proxy = FaultProxy::start(session.url(), Fault::LoseAnswer, 1);
-    through(&session, &proxy).add_tag(&id, "retried").expect("tag");
+    through(&session, &proxy)
+        .add_tag(&id, "retried")
+        .expect("tag");
     assert_eq!(proxy.reached("PUT"), 2);
     let tags = session.client(OWNER).get_image(&id).expect("get").tags;
     assert_eq!(tags, Some(vec!["retried".to_owned()]));
 
     // A DELETE whose answer was lost is sent again; its 404 means done.
     let proxy = FaultProxy::start(session.url(), Fault::LoseAnswer, 1);
-    through(&session, &proxy).delete_image(&id).expect("a retried delete that finds nothing is done");
+    through(&session, &proxy)
+        .delete_image(&id)
+        .expect("a retried delete that finds nothing is done");
     assert_eq!(proxy.reached("DELETE"), 2);
-    assert!(matches!(session.client(OWNER).get_image(&id), Err(Error::NotFound(_))));
+    assert!(matches!(
+        session.client(OWNER).get_image(&id),
+        Err(Error::NotFound(_))
+    ));
     // Without a retry, a 404 stays a 404.
-    assert!(matches!(session.client(OWNER).delete_image(&id), Err(Error::NotFound(_))));
+    assert!(matches!(
+        session.client(OWNER).delete_image(&id),
+        Err(Error::NotFound(_))
+    ));
 }
 
 #[test]
@@ -185,7 +208,9 @@ fn the_async_client_retries_alike() {
     assert_eq!(proxy.reached("POST"), 1);
     let proxy = FaultProxy::start(session.url(), Fault::Stall(Duration::from_secs(2)), 1);
     match runtime.block_on(client(&proxy).create_image(&raw(session.unique("async-stall")))) {
-        Err(Error::Transport(error)) => assert_eq!(error.kind(), TransportErrorKind::Timeout, "{error}"),
+        Err(Error::Transport(error)) => {
+            assert_eq!(error.kind(), TransportErrorKind::Timeout, "{error}")
+        }
         other => panic!("POST stalled: {other:?}"),
     }
     assert_eq!(proxy.seen().len(), 1);
