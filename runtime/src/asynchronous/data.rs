@@ -48,9 +48,11 @@ fn metered(meter: &SharedMeter, chunk: &[u8]) -> std::io::Result<()> {
 
 impl Client {
     /// Uploads image data from `reader` without holding it in memory, then
-    /// checks Glance's record of it; as `blocking::Client::upload_image_from`
-    /// does. An answer Glance gives before the body is done (hyper reads
-    /// while it writes) ends the upload and is returned. Never retried.
+    /// checks Glance's record of it, as `blocking::Client::upload_image_from`
+    /// does: a reader shorter or longer than `length` fails at once with
+    /// [`Error::BodyLength`], and a refusal Glance gives before reading the
+    /// body ends the upload before any data is sent (the body is held back
+    /// for up to a second for such an answer). Never retried.
     pub async fn upload_image_from(
         &self,
         id: &str,
@@ -121,13 +123,22 @@ impl Client {
     async fn send_data(
         &self,
         operation: Operation<(), ()>,
-        body: reqwest::Body,
+        body: BodyStream,
         meter: &SharedMeter,
     ) -> Result<(), Error> {
         use tracing::Instrument;
         let template = operation.path_template().to_owned();
         let (request, decoder) = operation.into_parts();
-        let mut request = request.map(|()| body);
+        let wait = stream::once(tokio::time::sleep(EARLY_ANSWER_WAIT))
+            .filter_map(|()| std::future::ready(None));
+        let mut request = request.map(|()| reqwest::Body::wrap_stream(wait.chain(body)));
+        // Glance refuses some uploads (no such image, wrong status) without
+        // reading the body, and uWSGI then closes the connection with the
+        // body unread: the reset that follows discards the answer if the
+        // client is still writing. Holding the body back for a moment, as
+        // a client waiting for `100 Continue` would (uWSGI never sends
+        // one), lets hyper read such an answer first.
+
         self.authorize(&mut request).await?;
         let (method, uri) = (request.method().clone(), request.uri().clone());
         let span = RequestSpan::new(&method, &template, 0);
@@ -378,13 +389,19 @@ impl Stream for ImageData {
     }
 }
 
+/// How long an upload body is held back for an early answer.
+const EARLY_ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// An upload body: chunks, or the error that ends it.
+type BodyStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
 /// The body of an upload from an `AsyncRead`, read in chunks no longer
 /// than the meter allows so that a reader running past its length is
 /// stopped at the first extra byte.
 fn reader_stream(
     reader: impl AsyncRead + Send + Unpin + 'static,
     meter: SharedMeter,
-) -> reqwest::Body {
+) -> BodyStream {
     let chunks = stream::unfold(Some((reader, meter)), |state| async move {
         let (mut reader, meter) = state?;
         let limit = lock(&meter)
@@ -405,11 +422,11 @@ fn reader_stream(
         }
         Some((Ok(Bytes::from(buffer)), Some((reader, meter))))
     });
-    reqwest::Body::wrap_stream(chunks)
+    Box::pin(chunks)
 }
 
 /// The body of an upload from a stream of chunks.
-fn chunk_stream<S, E>(chunks: S, meter: SharedMeter) -> reqwest::Body
+fn chunk_stream<S, E>(chunks: S, meter: SharedMeter) -> BodyStream
 where
     S: Stream<Item = Result<Bytes, E>> + Send + 'static,
     E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
@@ -429,5 +446,5 @@ where
             metered(&ended, &[]).map(|()| Bytes::new())
         }))
         .filter(|chunk| std::future::ready(!matches!(chunk, Ok(bytes) if bytes.is_empty())));
-    reqwest::Body::wrap_stream(checked)
+    Box::pin(checked)
 }

@@ -29,8 +29,8 @@ impl Client {
     /// and ureq waits up to a second for an early answer (uWSGI never sends
     /// `100 Continue`, so every upload starts a second late). A refusal in
     /// the middle of the body arrives as [`Error::Transport`] of kind
-    /// `Reset`, as ureq does not read while it writes; the async client
-    /// reads Glance's answer then too. The data is
+    /// `Reset` that may have reached the server: uWSGI resets the
+    /// connection, which discards an answer the client has not read yet. The data is
     /// hashed as it is sent; with verification on (the default), the image
     /// is read back and its `size`, `checksum` and `os_hash_value` compared,
     /// a mismatch being [`Error::Integrity`]. Never retried.
