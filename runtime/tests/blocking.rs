@@ -384,3 +384,71 @@ fn a_server_that_never_answers_hits_the_read_timeout() {
     assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
     holder.join().unwrap();
 }
+
+/// A token source that hands out `old`, asks for a login once `old` is
+/// refused, and hands out what the login answered.
+#[derive(Debug, Default)]
+struct Relogin {
+    token: std::sync::Mutex<Option<String>>,
+    login_url: String,
+}
+
+impl cloud_images_runtime::TokenSource for Relogin {
+    fn token(&self) -> Result<cloud_images_runtime::TokenStep, Error> {
+        use cloud_images_runtime::TokenStep;
+        match self.token.lock().unwrap().as_deref() {
+            Some(token) => Ok(TokenStep::Token(token.parse().unwrap())),
+            None => Ok(TokenStep::Login(
+                http::Request::post(&self.login_url).body(b"{}".to_vec()).unwrap(),
+            )),
+        }
+    }
+
+    fn login_response(&self, response: http::Response<Vec<u8>>) -> Result<(), Error> {
+        *self.token.lock().unwrap() = Some(String::from_utf8(response.body().clone()).unwrap());
+        Ok(())
+    }
+
+    fn rejected(&self, _: &http::HeaderValue) -> bool {
+        self.token.lock().unwrap().take().is_some()
+    }
+}
+
+#[test]
+fn a_401_logs_in_once_more_and_resends_once() {
+    let image = r#"{"id": "a", "name": "x"}"#;
+    let (base, server) = serve(vec![
+        Reply::new(401, "text/plain", "401 Unauthorized\n\nexpired"),
+        Reply::new(201, "text/plain", "fresh"),
+        Reply::new(200, "application/json", image),
+        Reply::new(401, "text/plain", "401 Unauthorized\n\nrevoked"),
+        Reply::new(201, "text/plain", "fresher"),
+        Reply::new(401, "text/plain", "401 Unauthorized\n\nstill revoked"),
+    ]);
+    let source = std::sync::Arc::new(Relogin {
+        token: std::sync::Mutex::new(Some("old".to_owned())),
+        login_url: format!("{base}/login"),
+    });
+    let client = Client::builder(&base)
+        .token_source(source)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    assert_eq!(client.get_image("a").unwrap().id.as_deref(), Some("a"));
+    // Refused again after the new login: the 401 is the answer, no third try.
+    assert!(matches!(client.get_image("a"), Err(Error::Unauthorized(_))));
+    let seen = server.join().unwrap();
+    let line = |s: &Seen| format!("{} {} {}", s.method, s.target, s.header("x-auth-token").unwrap_or("-"));
+    let lines: Vec<String> = seen.iter().map(line).collect();
+    assert_eq!(
+        lines,
+        [
+            "GET /v2/images/a old",
+            "POST /login -",
+            "GET /v2/images/a fresh",
+            "GET /v2/images/a fresh",
+            "POST /login -",
+            "GET /v2/images/a fresher",
+        ]
+    );
+}

@@ -104,7 +104,8 @@ impl Client {
     /// Sends any request, with the token, span and retries of an
     /// operation, and reads the whole response.
     pub fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, Error> {
-        let template = crate::trace::path_template(request.uri().path());
+        let path = self.api.endpoint().relative(request.uri().path());
+        let template = crate::trace::path_template(path);
         let repeatable = crate::retry::is_repeatable(request.method(), &template);
         self.exchange(request, &template, repeatable)
     }
