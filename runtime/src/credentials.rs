@@ -27,7 +27,7 @@ pub enum TokenStep {
     Anonymous,
     /// Send this login request first, and hand its response to
     /// [`TokenSource::login_response`]; then ask again.
-    Login(http::Request<Vec<u8>>),
+    Login(Box<http::Request<Vec<u8>>>),
 }
 
 /// Gives the token for each request. Implementations use interior

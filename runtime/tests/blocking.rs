@@ -296,7 +296,7 @@ fn f_03_upload_from_memory_and_from_a_reader() {
         .upload_image("a554f23d-0eb5-434f-82bf-646b9bb888c3", data.clone())
         .unwrap();
     let mut reader = std::io::Cursor::new(data.clone());
-    client
+    let uploaded = client
         .upload_image_from(
             "a554f23d-0eb5-434f-82bf-646b9bb888c3",
             &mut reader,
@@ -304,6 +304,8 @@ fn f_03_upload_from_memory_and_from_a_reader() {
             &TransferOptions::new().verify(false),
         )
         .unwrap();
+    assert_eq!(uploaded.bytes, data.len() as u64);
+    assert!(!uploaded.verification.is_verified());
     for request in server.join().unwrap() {
         assert_eq!(request.method, "PUT");
         assert_eq!(
@@ -398,9 +400,11 @@ impl cloud_images_runtime::TokenSource for Relogin {
         use cloud_images_runtime::TokenStep;
         match self.token.lock().unwrap().as_deref() {
             Some(token) => Ok(TokenStep::Token(token.parse().unwrap())),
-            None => Ok(TokenStep::Login(
-                http::Request::post(&self.login_url).body(b"{}".to_vec()).unwrap(),
-            )),
+            None => Ok(TokenStep::Login(Box::new(
+                http::Request::post(&self.login_url)
+                    .body(b"{}".to_vec())
+                    .unwrap(),
+            ))),
         }
     }
 
@@ -438,7 +442,14 @@ fn a_401_logs_in_once_more_and_resends_once() {
     // Refused again after the new login: the 401 is the answer, no third try.
     assert!(matches!(client.get_image("a"), Err(Error::Unauthorized(_))));
     let seen = server.join().unwrap();
-    let line = |s: &Seen| format!("{} {} {}", s.method, s.target, s.header("x-auth-token").unwrap_or("-"));
+    let line = |s: &Seen| {
+        format!(
+            "{} {} {}",
+            s.method,
+            s.target,
+            s.header("x-auth-token").unwrap_or("-")
+        )
+    };
     let lines: Vec<String> = seen.iter().map(line).collect();
     assert_eq!(
         lines,

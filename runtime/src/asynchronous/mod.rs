@@ -176,7 +176,7 @@ impl Client {
                 }
                 TokenStep::Anonymous => return Ok(None),
                 TokenStep::Login(login) => {
-                    let response = self.run_to_end(login).await?;
+                    let response = self.run_to_end(*login).await?;
                     tokens.login_response(response)?;
                 }
             }

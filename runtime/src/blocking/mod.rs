@@ -179,7 +179,7 @@ impl Client {
                 TokenStep::Anonymous => return Ok(None),
                 TokenStep::Login(login) => {
                     let (method, uri) = (login.method().clone(), login.uri().clone());
-                    let response = read_all(self.run(login)?, &method, &uri)?;
+                    let response = read_all(self.run(*login)?, &method, &uri)?;
                     tokens.login_response(response)?;
                 }
             }
