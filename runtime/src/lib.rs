@@ -7,7 +7,14 @@
 //! that turns the `http::Response` into the generated type or a typed
 //! [`Error`]. Nothing here opens a socket, so any HTTP stack can send the
 //! requests. With the `blocking` feature, `blocking::Client` sends them
-//! with ureq.
+//! with ureq; with the `async` feature, `asynchronous::Client` sends them
+//! with reqwest on tokio. Both clients are generated from one list of
+//! operations and share everything else through this layer: the send loop's
+//! retry and re-login decisions ([`retry::Exchange`]), the token source asked
+//! at send time ([`TokenSource`]), the span of each request ([`trace`]), the
+//! length check and digests of streamed bodies ([`BodyMeter`], [`integrity`]),
+//! and the judgement of status polls ([`wait`]). Data calls take the
+//! caller's own body type ([`Api::upload_image_body`]).
 //!
 //! # Sans-IO, with any HTTP stack
 //!
