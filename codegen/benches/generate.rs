@@ -33,7 +33,10 @@ fn schemas() -> Vec<SchemaSource> {
     paths
         .iter()
         .map(|path| {
-            let name = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default();
             let text = std::fs::read_to_string(path)
                 .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
             SchemaSource::new(format!("schemas/{name}"), text)
@@ -62,7 +65,10 @@ fn all_schemas(bencher: Bencher) {
 }
 
 fn schema_names() -> Vec<String> {
-    schemas().iter().map(|source| stem(source).to_owned()).collect()
+    schemas()
+        .iter()
+        .map(|source| stem(source).to_owned())
+        .collect()
 }
 
 #[divan::bench(args = schema_names())]
@@ -79,7 +85,9 @@ fn report() {
     harness::bench("generate.all", || generate(black_box(&sources)));
     for source in &sources {
         let one = std::slice::from_ref(source);
-        harness::bench(&format!("generate.one.{}", stem(source)), || generate(black_box(one)));
+        harness::bench(&format!("generate.one.{}", stem(source)), || {
+            generate(black_box(one))
+        });
     }
 }
 

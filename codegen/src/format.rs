@@ -18,10 +18,16 @@ pub fn header(command: &str, source: &str) -> String {
 /// File names and commands come from outside; a line break in one would end
 /// the comment and let the rest of the name become code.
 fn one_line(text: &str) -> String {
-    text.chars().flat_map(|c| {
-        let escaped: Vec<char> = if c.is_control() { c.escape_default().collect() } else { vec![c] };
-        escaped
-    }).collect()
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
 }
 
 pub fn with_header(body: &str, command: &str, source: &str) -> String {
@@ -30,7 +36,12 @@ pub fn with_header(body: &str, command: &str, source: &str) -> String {
 
 /// Formats one file. A failure here is a bug in the generator, not in the
 /// schema, and is reported as such rather than panicking.
-pub fn format_file(tokens: &TokenStream, command: &str, source: &str, path: &str) -> Result<String, Error> {
+pub fn format_file(
+    tokens: &TokenStream,
+    command: &str,
+    source: &str,
+    path: &str,
+) -> Result<String, Error> {
     let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| {
         Error::new(
             source,
@@ -38,7 +49,11 @@ pub fn format_file(tokens: &TokenStream, command: &str, source: &str, path: &str
             format!("internal error: the generator produced Rust that does not parse ({path}: {e}); please report it"),
         )
     })?;
-    Ok(with_header(&space_items(&prettyplease::unparse(&file)), command, source))
+    Ok(with_header(
+        &space_items(&prettyplease::unparse(&file)),
+        command,
+        source,
+    ))
 }
 
 /// prettyplease puts no blank line between items; a reader expects one
@@ -75,7 +90,8 @@ fn ends_item(line: &str) -> bool {
 
 fn starts_item(line: &str) -> bool {
     const STARTS: &[&str] = &[
-        "///", "#[", "pub ", "pub(", "impl ", "impl<", "fn ", "static ", "const ", "struct ", "enum ", "mod ", "crate::",
+        "///", "#[", "pub ", "pub(", "impl ", "impl<", "fn ", "static ", "const ", "struct ",
+        "enum ", "mod ", "crate::",
     ];
     let code = line.trim_start();
     STARTS.iter().any(|start| code.starts_with(start))

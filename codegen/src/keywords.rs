@@ -48,8 +48,14 @@ pub const IGNORED: &[(&str, &str)] = &[
         "$schema",
         "names the dialect; the generator reads Glance's dialect whatever it says",
     ),
-    ("$comment", "a note for schema authors; it never constrains a value"),
-    ("default", "annotation only: a default never makes a document invalid"),
+    (
+        "$comment",
+        "a note for schema authors; it never constrains a value",
+    ),
+    (
+        "default",
+        "annotation only: a default never makes a document invalid",
+    ),
     ("examples", "annotation only"),
 ];
 

@@ -13,8 +13,8 @@
 //! [`Error`] naming the file, the JSON pointer and the reason; the generator
 //! does not panic.
 
-mod emit;
 pub mod drift;
+mod emit;
 pub mod error;
 mod format;
 pub mod keywords;
@@ -55,7 +55,10 @@ impl Options {
 
 /// Generates the crate's source files, by path relative to the crate root
 /// (`src/lib.rs`, `src/image.rs`, ...).
-pub fn generate(sources: &[SchemaSource], options: &Options) -> Result<BTreeMap<String, String>, Error> {
+pub fn generate(
+    sources: &[SchemaSource],
+    options: &Options,
+) -> Result<BTreeMap<String, String>, Error> {
     generate_with_compute(sources, &[], options)
 }
 
@@ -109,7 +112,14 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
             .iter()
             .map(|(source, name, schema)| {
                 let rust_name = lower::root_type_name(name, schema, &known);
-                (name.clone(), lower::RootInfo { file: &source.file, schema, rust_name })
+                (
+                    name.clone(),
+                    lower::RootInfo {
+                        file: &source.file,
+                        schema,
+                        rust_name,
+                    },
+                )
             })
             .collect(),
     };
@@ -123,7 +133,9 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
             return Err(Error::new(
                 &source.file,
                 "/name",
-                format!("the resource name `{name}` would be the module `{module}`, which the crate needs for itself"),
+                format!(
+                    "the resource name `{name}` would be the module `{module}`, which the crate needs for itself"
+                ),
             ));
         }
         if let Some(other) = modules.insert(module.clone(), name.clone()) {
@@ -133,7 +145,11 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
                 format!("resources `{other}` and `{name}` would both be the module `{module}`"),
             ));
         }
-        let rust_name = roots.by_name.get(name).map(|r| r.rust_name.clone()).unwrap_or_default();
+        let rust_name = roots
+            .by_name
+            .get(name)
+            .map(|r| r.rust_name.clone())
+            .unwrap_or_default();
         let lowerer = lower::Lowerer::new(&source.file, schema, name, &roots)?;
         let mut lowered = lowerer.lower_root(&rust_name)?;
         for type_name in std::iter::once(&rust_name).chain(lowered.types.keys()) {
@@ -164,14 +180,21 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
             },
         );
     }
-    Ok(Api { resources, compute: None })
+    Ok(Api {
+        resources,
+        compute: None,
+    })
 }
 
 /// The patch builder's free-form methods are `add_property`,
 /// `replace_property` and `remove_property`; a declared property whose Rust
 /// name is `property` would get methods with the same names.
 fn check_builder_names(file: &str, object: &model::Object) -> Result<(), Error> {
-    match object.properties.values().find(|p| p.rust_name == "property") {
+    match object
+        .properties
+        .values()
+        .find(|p| p.rust_name == "property")
+    {
         Some(clash) => Err(Error::new(
             file,
             &clash.pointer,

@@ -112,15 +112,23 @@ fn parse_resource(value: &Value, pointer: &str) -> Result<ResourceOverlay, Error
                 let fields = documented(entry, &at)?;
                 resource.max_key_length = fields.get("value").and_then(Value::as_u64);
                 if resource.max_key_length.is_none() {
-                    return Err(Error::new(OVERLAY_FILE, &at, "`value` must be a whole number"));
+                    return Err(Error::new(
+                        OVERLAY_FILE,
+                        &at,
+                        "`value` must be a whole number",
+                    ));
                 }
             }
             "create" => {
                 let fields = documented(entry, &at)?;
-                if let Some(other) = fields.keys().find(|k| !matches!(k.as_str(), "exclude" | "why" | "evidence")) {
+                if let Some(other) = fields
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "exclude" | "why" | "evidence"))
+                {
                     return Err(unknown_key(other, &at));
                 }
-                resource.create_excluded = strings(fields.get("exclude"), &child_pointer(&at, "exclude"))?;
+                resource.create_excluded =
+                    strings(fields.get("exclude"), &child_pointer(&at, "exclude"))?;
             }
             other => return Err(unknown_key(other, &at)),
         }
@@ -159,7 +167,10 @@ fn parse_property(value: &Value, pointer: &str) -> Result<PropertyOverlay, Error
 }
 
 /// Every overlay entry must say why it exists and what proves it.
-pub(crate) fn documented<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<String, Value>, Error> {
+pub(crate) fn documented<'a>(
+    value: &'a Value,
+    pointer: &str,
+) -> Result<&'a Map<String, Value>, Error> {
     let fields = as_object(value, pointer)?;
     let has_text = |key: &str| fields.get(key).is_some_and(|v| !v.is_null());
     if !has_text("why") || !has_text("evidence") {
@@ -172,7 +183,10 @@ pub(crate) fn documented<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<
     Ok(fields)
 }
 
-pub(crate) fn as_object<'a>(value: &'a Value, pointer: &str) -> Result<&'a Map<String, Value>, Error> {
+pub(crate) fn as_object<'a>(
+    value: &'a Value,
+    pointer: &str,
+) -> Result<&'a Map<String, Value>, Error> {
     value
         .as_object()
         .ok_or_else(|| Error::new(OVERLAY_FILE, pointer, "expected a JSON object"))
@@ -184,7 +198,12 @@ pub(crate) fn strings(value: Option<&Value>, pointer: &str) -> Result<Vec<String
     };
     value
         .as_array()
-        .and_then(|items| items.iter().map(|v| v.as_str().map(str::to_owned)).collect())
+        .and_then(|items| {
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .ok_or_else(|| Error::new(OVERLAY_FILE, pointer, "expected an array of strings"))
 }
 
@@ -195,7 +214,11 @@ fn integer(value: &Value, pointer: &str) -> Result<i64, Error> {
 }
 
 pub(crate) fn unknown_key(key: &str, pointer: &str) -> Error {
-    Error::new(OVERLAY_FILE, pointer, format!("unknown overlay key `{key}`"))
+    Error::new(
+        OVERLAY_FILE,
+        pointer,
+        format!("unknown overlay key `{key}`"),
+    )
 }
 
 impl ResourceOverlay {
@@ -215,7 +238,10 @@ impl ResourceOverlay {
         };
         let mut rules_non_empty = Vec::new();
         for (name, entry) in &self.properties {
-            let at = child_pointer(&child_pointer(&child_pointer("", resource_name), "properties"), name);
+            let at = child_pointer(
+                &child_pointer(&child_pointer("", resource_name), "properties"),
+                name,
+            );
             let stale = |reason: String| Error::new(OVERLAY_FILE, &at, reason);
             let property = properties.get_mut(name).ok_or_else(|| {
                 stale(format!(
@@ -231,8 +257,13 @@ impl ResourceOverlay {
                 rules.immutable.push(name.clone());
             }
             if entry.minimum.is_some() || entry.maximum.is_some() {
-                let Shape::Integer(IntegerRules { minimum, maximum, .. }) = &mut property.shape else {
-                    return Err(stale(format!("`{name}` is not an integer, so a range does not apply")));
+                let Shape::Integer(IntegerRules {
+                    minimum, maximum, ..
+                }) = &mut property.shape
+                else {
+                    return Err(stale(format!(
+                        "`{name}` is not an integer, so a range does not apply"
+                    )));
                 };
                 if minimum.is_some() || maximum.is_some() {
                     return Err(stale(format!(
@@ -244,7 +275,9 @@ impl ResourceOverlay {
             }
             if entry.replace_non_empty {
                 let Shape::Array(_, rules) = &property.shape else {
-                    return Err(stale(format!("`{name}` is not an array, so `replace_non_empty` does not apply")));
+                    return Err(stale(format!(
+                        "`{name}` is not an array, so `replace_non_empty` does not apply"
+                    )));
                 };
                 if rules.min_items.is_some_and(|min| min > 0) {
                     return Err(stale(format!(
@@ -255,7 +288,9 @@ impl ResourceOverlay {
             }
             if let Some(list) = entry.list_patch {
                 if !matches!(property.shape, Shape::Array(..)) {
-                    return Err(stale(format!("`{name}` is not an array, so `list_patch` does not apply")));
+                    return Err(stale(format!(
+                        "`{name}` is not an array, so `list_patch` does not apply"
+                    )));
                 }
                 match list {
                     ListPatch::Whole => rules.whole_list.push(name.clone()),
@@ -270,22 +305,33 @@ impl ResourceOverlay {
 
     /// The `create.exclude` names, each checked to be a property the schema
     /// would otherwise let a client send.
-    fn create_exclusions(&self, resource_name: &str, properties: &BTreeMap<String, Property>) -> Result<Vec<String>, Error> {
-        let at = child_pointer(&child_pointer(&child_pointer("", resource_name), "create"), "exclude");
+    fn create_exclusions(
+        &self,
+        resource_name: &str,
+        properties: &BTreeMap<String, Property>,
+    ) -> Result<Vec<String>, Error> {
+        let at = child_pointer(
+            &child_pointer(&child_pointer("", resource_name), "create"),
+            "exclude",
+        );
         for name in &self.create_excluded {
             match properties.get(name) {
                 None => {
                     return Err(Error::new(
                         OVERLAY_FILE,
                         &at,
-                        format!("the `{resource_name}` schema has no property `{name}`: delete it from `create.exclude`"),
+                        format!(
+                            "the `{resource_name}` schema has no property `{name}`: delete it from `create.exclude`"
+                        ),
                     ));
                 }
                 Some(property) if property.read_only => {
                     return Err(Error::new(
                         OVERLAY_FILE,
                         &at,
-                        format!("the schema now marks `{name}` readOnly itself: delete it from `create.exclude`"),
+                        format!(
+                            "the schema now marks `{name}` readOnly itself: delete it from `create.exclude`"
+                        ),
                     ));
                 }
                 Some(_) => {}

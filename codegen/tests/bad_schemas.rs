@@ -41,7 +41,8 @@ struct Case {
 }
 
 fn parse_expected(path: &Path) -> Expected {
-    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text =
+        fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let field = |key: &str| -> String {
         let prefix = format!("{key}:");
         let line = text
@@ -67,7 +68,11 @@ fn checked_in_cases() -> Vec<Case> {
     entries.sort();
     let mut cases = Vec::new();
     for path in &entries {
-        let name = path.file_stem().and_then(|s| s.to_str()).expect("a UTF-8 file name").to_owned();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("a UTF-8 file name")
+            .to_owned();
         let sources = if path.is_dir() {
             json_files(path).iter().map(|file| source(file)).collect()
         } else if path.extension().is_some_and(|ext| ext == "json") {
@@ -75,19 +80,30 @@ fn checked_in_cases() -> Vec<Case> {
         } else {
             let input = dir.join(format!("{name}.json"));
             assert!(
-                path.extension().is_some_and(|ext| ext == "expected") && (input.is_file() || dir.join(&name).is_dir()),
+                path.extension().is_some_and(|ext| ext == "expected")
+                    && (input.is_file() || dir.join(&name).is_dir()),
                 "{} is not a case input, nor the expectation of one",
                 path.display()
             );
             continue;
         };
         assert!(
-            name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
             "case names are kebab-case: {name}"
         );
         let expected = dir.join(format!("{name}.expected"));
-        assert!(expected.is_file(), "{} has no {}", path.display(), expected.display());
-        cases.push(Case { name, sources, expected: parse_expected(&expected) });
+        assert!(
+            expected.is_file(),
+            "{} has no {}",
+            path.display(),
+            expected.display()
+        );
+        cases.push(Case {
+            name,
+            sources,
+            expected: parse_expected(&expected),
+        });
     }
     cases
 }
@@ -119,7 +135,11 @@ fn built_cases() -> Vec<Case> {
             name: "json-too-deep".into(),
             sources: vec![SchemaSource::new(
                 deep_json,
-                format!(r#"{{"name": "deep", "properties": {{"x": {{"default": {}{}}}}}}}"#, "[".repeat(10_000), "]".repeat(10_000)),
+                format!(
+                    r#"{{"name": "deep", "properties": {{"x": {{"default": {}{}}}}}}}"#,
+                    "[".repeat(10_000),
+                    "]".repeat(10_000)
+                ),
             )],
             expected: Expected {
                 file: deep_json.into(),
@@ -140,7 +160,9 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 
 /// What is wrong with the outcome of one case, if anything.
 fn check(case: &Case) -> Option<String> {
-    let outcome = catch_unwind(AssertUnwindSafe(|| generate(&case.sources, &plain_options())));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        generate(&case.sources, &plain_options())
+    }));
     let error = match outcome {
         Err(payload) => return Some(format!("panicked: {}", panic_message(payload.as_ref()))),
         Ok(Ok(files)) => {
@@ -156,15 +178,24 @@ fn check(case: &Case) -> Option<String> {
     let expected = &case.expected;
     let mut problems = Vec::new();
     if error.file != expected.file {
-        problems.push(format!("file `{}`, expected `{}`", error.file, expected.file));
+        problems.push(format!(
+            "file `{}`, expected `{}`",
+            error.file, expected.file
+        ));
     }
     if error.pointer != expected.pointer {
-        problems.push(format!("pointer `{}`, expected `{}`", error.pointer, expected.pointer));
+        problems.push(format!(
+            "pointer `{}`, expected `{}`",
+            error.pointer, expected.pointer
+        ));
     }
     if !error.reason.contains(&expected.reason) {
         problems.push(format!("reason does not contain `{}`", expected.reason));
     }
-    if !error.to_string().starts_with(&format!("{}: at ", error.file)) {
+    if !error
+        .to_string()
+        .starts_with(&format!("{}: at ", error.file))
+    {
         problems.push(format!("message does not start with the file: {error}"));
     }
     (!problems.is_empty()).then(|| format!("{}\n      got: {error}", problems.join("; ")))
@@ -173,22 +204,35 @@ fn check(case: &Case) -> Option<String> {
 #[test]
 fn every_bad_schema_is_rejected_where_it_is_wrong() {
     let checked_in = checked_in_cases();
-    assert!(checked_in.len() >= 35, "the corpus shrank to {} cases", checked_in.len());
+    assert!(
+        checked_in.len() >= 35,
+        "the corpus shrank to {} cases",
+        checked_in.len()
+    );
     let failures: Vec<String> = checked_in
         .iter()
         .chain(&built_cases())
         .filter_map(|case| check(case).map(|problem| format!("  {}: {problem}", case.name)))
         .collect();
-    assert!(failures.is_empty(), "{} bad schemas were not rejected as expected:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} bad schemas were not rejected as expected:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn nesting_at_the_limit_generates() {
     let source = SchemaSource::new("deep.json", nested_objects(MAX_DEPTH));
-    let files = generate(&[source], &plain_options()).unwrap_or_else(|e| panic!("{MAX_DEPTH} levels must generate: {e}"));
+    let files = generate(&[source], &plain_options())
+        .unwrap_or_else(|e| panic!("{MAX_DEPTH} levels must generate: {e}"));
     let deepest = format!("Deep{}", "Level".repeat(MAX_DEPTH - 1));
     let module = files.get("src/deep.rs").expect("the resource module");
-    assert!(module.contains(&format!("pub struct {deepest} {{")), "no struct {deepest} in:\n{module}");
+    assert!(
+        module.contains(&format!("pub struct {deepest} {{")),
+        "no struct {deepest} in:\n{module}"
+    );
 }
 
 /// A schema far larger than Glance's either generates quickly or fails clearly.
@@ -198,12 +242,18 @@ fn huge_schema_generates() {
     let properties: Vec<String> = (0..COUNT)
         .map(|i| format!(r#""prop_{i:04}": {{"type": ["null", "string"], "description": "Property {i}", "maxLength": 255}}"#))
         .collect();
-    let text = format!(r#"{{"name": "huge", "properties": {{{}}}}}"#, properties.join(", "));
+    let text = format!(
+        r#"{{"name": "huge", "properties": {{{}}}}}"#,
+        properties.join(", ")
+    );
     let started = Instant::now();
     let files = generate(&[SchemaSource::new("huge.json", text)], &plain_options())
         .unwrap_or_else(|e| panic!("{COUNT} properties must generate: {e}"));
     let elapsed = started.elapsed();
-    assert!(elapsed < Duration::from_secs(5), "{COUNT} properties took {elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "{COUNT} properties took {elapsed:?}"
+    );
     let module = files.get("src/huge.rs").expect("the resource module");
     let file = syn::parse_file(module).expect("the output parses");
     let fields = file
@@ -241,9 +291,24 @@ fn a_file_name_cannot_inject_code_through_the_header() {
     let files = generate(&[SchemaSource::new(name, text)], &plain_options()).expect("generates");
     for (path, contents) in &files {
         let parsed = syn::parse_file(contents).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let injected = parsed.items.iter().any(|item| matches!(item, syn::Item::Fn(f) if f.sig.ident == "injected"));
-        assert!(!injected, "{path} holds code from the file name:\n{contents}");
-        assert_eq!(contents.lines().next().map(|l| l.starts_with("// @generated")), Some(true));
-        assert!(!contents.lines().any(|l| l.trim() == "pub fn injected() {}"), "{path}");
+        let injected = parsed
+            .items
+            .iter()
+            .any(|item| matches!(item, syn::Item::Fn(f) if f.sig.ident == "injected"));
+        assert!(
+            !injected,
+            "{path} holds code from the file name:\n{contents}"
+        );
+        assert_eq!(
+            contents
+                .lines()
+                .next()
+                .map(|l| l.starts_with("// @generated")),
+            Some(true)
+        );
+        assert!(
+            !contents.lines().any(|l| l.trim() == "pub fn injected() {}"),
+            "{path}"
+        );
     }
 }

@@ -51,7 +51,14 @@ impl Rng {
 
 /// Writes JSON with object keys in the chosen order. serde_json's own writer
 /// cannot be used: its maps are sorted, so the order would be lost.
-fn write_json(value: &Value, order: KeyOrder, rng: &mut Rng, pretty: bool, indent: usize, out: &mut String) {
+fn write_json(
+    value: &Value,
+    order: KeyOrder,
+    rng: &mut Rng,
+    pretty: bool,
+    indent: usize,
+    out: &mut String,
+) {
     let newline = |out: &mut String, level: usize| {
         if pretty {
             out.push('\n');
@@ -108,12 +115,21 @@ fn rewritten(order: KeyOrder, pretty: bool) -> Vec<SchemaSource> {
     real_sources()
         .into_iter()
         .map(|source| {
-            let value: Value = serde_json::from_str(&source.text).expect("the real schemas are JSON");
+            let value: Value =
+                serde_json::from_str(&source.text).expect("the real schemas are JSON");
             let mut text = String::new();
             write_json(&value, order, &mut rng, pretty, 0, &mut text);
-            assert_ne!(text, source.text, "{} was not rewritten ({order:?})", source.file);
+            assert_ne!(
+                text, source.text,
+                "{} was not rewritten ({order:?})",
+                source.file
+            );
             let reparsed: Value = serde_json::from_str(&text).expect("the rewrite is JSON");
-            assert_eq!(reparsed, value, "{} changed meaning when rewritten ({order:?})", source.file);
+            assert_eq!(
+                reparsed, value,
+                "{} changed meaning when rewritten ({order:?})",
+                source.file
+            );
             SchemaSource::new(source.file, text)
         })
         .collect()
@@ -133,7 +149,11 @@ fn assert_same(expected: &BTreeMap<String, String>, actual: &BTreeMap<String, St
 #[test]
 fn generating_twice_gives_the_same_bytes() {
     let sources = real_sources();
-    assert_same(&generate_ok(&sources), &generate_ok(&sources), "a second run");
+    assert_same(
+        &generate_ok(&sources),
+        &generate_ok(&sources),
+        "a second run",
+    );
 }
 
 #[test]
@@ -147,7 +167,10 @@ fn key_order_and_layout_do_not_matter() {
     ];
     for order in orders {
         for pretty in [true, false] {
-            let what = format!("keys {order:?}, {}", if pretty { "pretty" } else { "compact" });
+            let what = format!(
+                "keys {order:?}, {}",
+                if pretty { "pretty" } else { "compact" }
+            );
             assert_same(&baseline, &generate_ok(&rewritten(order, pretty)), &what);
         }
     }
@@ -163,13 +186,21 @@ fn the_order_of_the_files_does_not_matter() {
     for rotation in 1..sources.len() {
         let mut rotated = sources.clone();
         rotated.rotate_left(rotation);
-        assert_same(&baseline, &generate_ok(&rotated), &format!("files rotated by {rotation}"));
+        assert_same(
+            &baseline,
+            &generate_ok(&rotated),
+            &format!("files rotated by {rotation}"),
+        );
     }
     let mut rng = Rng(0x00F1_1E50);
     for _ in 0..4 {
         let mut shuffled = sources.clone();
         rng.shuffle(&mut shuffled);
         let order: Vec<&str> = shuffled.iter().map(|s| s.file.as_str()).collect();
-        assert_same(&baseline, &generate_ok(&shuffled), &format!("files in order {order:?}"));
+        assert_same(
+            &baseline,
+            &generate_ok(&shuffled),
+            &format!("files in order {order:?}"),
+        );
     }
 }

@@ -26,12 +26,21 @@ fn snapshot_text(files: &BTreeMap<String, String>) -> String {
 fn every_fixture_matches_its_snapshot() {
     let dir = workspace_root().join("codegen/tests/fixtures");
     let paths = json_files(&dir);
-    assert!(paths.len() >= 12, "expected the fixture corpus in {}", dir.display());
+    assert!(
+        paths.len() >= 12,
+        "expected the fixture corpus in {}",
+        dir.display()
+    );
     for path in paths {
         let source = source(&path);
-        let stem = path.file_stem().and_then(|s| s.to_str()).expect("a UTF-8 file name").to_owned();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("a UTF-8 file name")
+            .to_owned();
         assert!(
-            stem.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            stem.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
             "fixture names are kebab-case: {stem}"
         );
         let files = generate(std::slice::from_ref(&source), &plain_options())

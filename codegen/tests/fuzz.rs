@@ -29,22 +29,98 @@ const DEFAULT_CASES: u32 = 2_000;
 
 /// Keys the lowering looks at, so that random objects often reach it.
 const KEYWORDS: &[&str] = &[
-    "type", "enum", "properties", "items", "additionalProperties", "required", "readOnly", "is_base", "$ref",
-    "definitions", "pattern", "maxLength", "name", "description", "minLength", "minimum", "maximum", "minItems",
-    "maxItems", "uniqueItems", "writeOnly", "title", "$defs", "links", "default", "format", "$schema", "$comment",
+    "type",
+    "enum",
+    "properties",
+    "items",
+    "additionalProperties",
+    "required",
+    "readOnly",
+    "is_base",
+    "$ref",
+    "definitions",
+    "pattern",
+    "maxLength",
+    "name",
+    "description",
+    "minLength",
+    "minimum",
+    "maximum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "writeOnly",
+    "title",
+    "$defs",
+    "links",
+    "default",
+    "format",
+    "$schema",
+    "$comment",
 ];
 
 /// Text meant to break out of comments, literals and identifiers, or to
 /// collide with names the generated code uses.
 const HOSTILE: &[&str] = &[
-    "*/", "/*", "\"", "\\", "#[", "```", "~~~", "    ", "\n", "\r", "\t", "\0", "} fn evil() {", "\");", "r#\"",
-    "\u{202e}", "\u{2066}", "\u{2069}", "\u{200f}", "\u{feff}", "\u{2028}", "self", "Self", "super", "crate", "type",
-    "fn", "r#type", "_", "", "0", "9lives", "größe", "日本", "additional_properties", "Unknown", "lib", "support",
-    "image", "images", "member", "task", "Image", "ImagePatch", "PatchError", "#/definitions/", "~0", "~1", "a/b",
-    "https://example.com/x", "^(a|b)$", "(?=x)", "[", "\\p{L}+",
+    "*/",
+    "/*",
+    "\"",
+    "\\",
+    "#[",
+    "```",
+    "~~~",
+    "    ",
+    "\n",
+    "\r",
+    "\t",
+    "\0",
+    "} fn evil() {",
+    "\");",
+    "r#\"",
+    "\u{202e}",
+    "\u{2066}",
+    "\u{2069}",
+    "\u{200f}",
+    "\u{feff}",
+    "\u{2028}",
+    "self",
+    "Self",
+    "super",
+    "crate",
+    "type",
+    "fn",
+    "r#type",
+    "_",
+    "",
+    "0",
+    "9lives",
+    "größe",
+    "日本",
+    "additional_properties",
+    "Unknown",
+    "lib",
+    "support",
+    "image",
+    "images",
+    "member",
+    "task",
+    "Image",
+    "ImagePatch",
+    "PatchError",
+    "#/definitions/",
+    "~0",
+    "~1",
+    "a/b",
+    "https://example.com/x",
+    "^(a|b)$",
+    "(?=x)",
+    "[",
+    "\\p{L}+",
 ];
 
-const TYPES: &[&str] = &["null", "string", "integer", "number", "boolean", "array", "object", "float", "any"];
+const TYPES: &[&str] = &[
+    "null", "string", "integer", "number", "boolean", "array", "object", "float", "any",
+];
 
 fn cases_total() -> u32 {
     match std::env::var(CASES_ENV) {
@@ -132,7 +208,10 @@ fn root() -> BoxedStrategy<Value> {
         .prop_map(|(name, properties, extra)| {
             let mut root = Map::new();
             root.insert("name".to_owned(), Value::String(name));
-            root.insert("properties".to_owned(), Value::Object(properties.into_iter().collect()));
+            root.insert(
+                "properties".to_owned(),
+                Value::Object(properties.into_iter().collect()),
+            );
             for (key, value) in extra {
                 root.entry(key).or_insert(value);
             }
@@ -154,7 +233,14 @@ impl Outcomes {
     fn refused(&self, reason: &str) {
         self.err.fetch_add(1, Ordering::Relaxed);
         // Quoted names differ from case to case; the rest is the kind.
-        let kind: String = reason.split('`').step_by(2).collect::<Vec<_>>().join("_").chars().take(60).collect();
+        let kind: String = reason
+            .split('`')
+            .step_by(2)
+            .collect::<Vec<_>>()
+            .join("_")
+            .chars()
+            .take(60)
+            .collect();
         if let Ok(mut reasons) = self.reasons.lock() {
             *reasons.entry(kind).or_default() += 1;
         }
@@ -187,7 +273,11 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 /// The property itself: no panic; an error says where and why; generated
 /// files parse.
-fn check(sources: &[SchemaSource], options: &Options, outcomes: &Outcomes) -> Result<(), TestCaseError> {
+fn check(
+    sources: &[SchemaSource],
+    options: &Options,
+    outcomes: &Outcomes,
+) -> Result<(), TestCaseError> {
     let shown = || {
         sources
             .iter()
@@ -205,22 +295,34 @@ fn check(sources: &[SchemaSource], options: &Options, outcomes: &Outcomes) -> Re
             outcomes.refused(&error.reason);
             let pointer_ok = error.pointer.is_empty() || error.pointer.starts_with('/');
             if error.file.is_empty() || error.reason.trim().is_empty() || !pointer_ok {
-                return Err(TestCaseError::fail(format!("an error without file, reason or pointer: {error:?}\n{}", shown())));
+                return Err(TestCaseError::fail(format!(
+                    "an error without file, reason or pointer: {error:?}\n{}",
+                    shown()
+                )));
             }
             Ok(())
         }
         Ok(Ok(files)) => {
             outcomes.ok.fetch_add(1, Ordering::Relaxed);
             if !files.contains_key("src/lib.rs") {
-                return Err(TestCaseError::fail(format!("no src/lib.rs among {:?}", files.keys())));
+                return Err(TestCaseError::fail(format!(
+                    "no src/lib.rs among {:?}",
+                    files.keys()
+                )));
             }
             for (path, text) in files.iter().filter(|(path, _)| path.ends_with(".rs")) {
                 let file = syn::parse_file(text).map_err(|e| {
-                    TestCaseError::fail(format!("{path} does not parse: {e}\n{text}\nfrom:\n{}", shown()))
+                    TestCaseError::fail(format!(
+                        "{path} does not parse: {e}\n{text}\nfrom:\n{}",
+                        shown()
+                    ))
                 })?;
                 let twice = duplicate_definitions(&file);
                 if !twice.is_empty() {
-                    return Err(TestCaseError::fail(format!("{path} defines {twice:?} twice\n{text}\nfrom:\n{}", shown())));
+                    return Err(TestCaseError::fail(format!(
+                        "{path} defines {twice:?} twice\n{text}\nfrom:\n{}",
+                        shown()
+                    )));
                 }
             }
             Ok(())
@@ -272,7 +374,12 @@ fn duplicate_definitions(file: &syn::File) -> Vec<String> {
     let mut twice = Vec::new();
     for mut names in [types, values, associated] {
         names.sort();
-        twice.extend(names.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].clone()));
+        twice.extend(
+            names
+                .windows(2)
+                .filter(|w| w[0] == w[1])
+                .map(|w| w[0].clone()),
+        );
     }
     twice
 }
@@ -302,7 +409,9 @@ fn arbitrary_json_never_panics() {
         let sources: Vec<SchemaSource> = files
             .iter()
             .enumerate()
-            .map(|(n, (value, cut, at))| SchemaSource::new(format!("fuzz/{n}.json"), file_text(value, *cut, at)))
+            .map(|(n, (value, cut, at))| {
+                SchemaSource::new(format!("fuzz/{n}.json"), file_text(value, *cut, at))
+            })
             .collect();
         check(&sources, &options, &outcomes)
     });
@@ -364,7 +473,10 @@ fn get_mut<'a>(value: &'a mut Value, path: &[Seg]) -> Option<&'a mut Value> {
 }
 
 fn objects(value: &Value) -> Vec<NodePath> {
-    nodes(value).into_iter().filter(|p| get(value, p).is_some_and(Value::is_object)).collect()
+    nodes(value)
+        .into_iter()
+        .filter(|p| get(value, p).is_some_and(Value::is_object))
+        .collect()
 }
 
 /// Every `(object path, key)` pair.
@@ -372,7 +484,10 @@ fn entries(value: &Value) -> Vec<(NodePath, String)> {
     objects(value)
         .into_iter()
         .flat_map(|path| {
-            let keys: Vec<String> = get(value, &path).and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default();
+            let keys: Vec<String> = get(value, &path)
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect())
+                .unwrap_or_default();
             keys.into_iter().map(move |key| (path.clone(), key))
         })
         .collect()
@@ -445,11 +560,17 @@ fn property_schema() -> BoxedStrategy<Value> {
     prop_oneof![
         (select(TYPES), text()).prop_map(|(t, d)| json!({"type": t, "description": d})),
         select(TYPES).prop_map(|t| json!({"type": [t, "null"]})),
-        prop::collection::vec(text(), 1..4).prop_map(|values| json!({"type": "string", "enum": values})),
-        (text(), 0u64..300).prop_map(|(p, n)| json!({"type": "string", "pattern": p, "maxLength": n})),
-        (text(), any::<bool>()).prop_map(|(d, b)| json!({"type": "string", "description": d, "is_base": b})),
+        prop::collection::vec(text(), 1..4)
+            .prop_map(|values| json!({"type": "string", "enum": values})),
+        (text(), 0u64..300)
+            .prop_map(|(p, n)| json!({"type": "string", "pattern": p, "maxLength": n})),
+        (text(), any::<bool>())
+            .prop_map(|(d, b)| json!({"type": "string", "description": d, "is_base": b})),
         prop::collection::vec((text(), select(TYPES)), 0..3).prop_map(|props| {
-            let props: Map<String, Value> = props.into_iter().map(|(k, t)| (k, json!({"type": t}))).collect();
+            let props: Map<String, Value> = props
+                .into_iter()
+                .map(|(k, t)| (k, json!({"type": t})))
+                .collect();
             json!({"type": "object", "properties": props})
         }),
         json(),
@@ -487,10 +608,17 @@ fn property_entries(value: &Value) -> Vec<(NodePath, String)> {
 
 /// Applies one change to a schema; duplicated keys are returned to be
 /// written into the text, which a `Value` cannot hold.
-fn apply(value: &mut Value, node: &Index, op: &Op, duplicates: &mut Vec<(NodePath, String, Value)>) {
+fn apply(
+    value: &mut Value,
+    node: &Index,
+    op: &Op,
+    duplicates: &mut Vec<(NodePath, String, Value)>,
+) {
     match op {
         Op::Delete => {
-            let Some(path) = pick(&nodes(value), node).cloned() else { return };
+            let Some(path) = pick(&nodes(value), node).cloned() else {
+                return;
+            };
             if let Some((last, parent)) = path.split_last() {
                 match (get_mut(value, parent), last) {
                     (Some(Value::Object(map)), Seg::Key(key)) => {
@@ -504,13 +632,17 @@ fn apply(value: &mut Value, node: &Index, op: &Op, duplicates: &mut Vec<(NodePat
             }
         }
         Op::Replace(new) => {
-            let Some(path) = pick(&nodes(value), node).cloned() else { return };
+            let Some(path) = pick(&nodes(value), node).cloned() else {
+                return;
+            };
             if let Some(slot) = get_mut(value, &path) {
                 *slot = new.clone();
             }
         }
         Op::Rename(to) => {
-            let Some((path, key)) = pick(&entries(value), node).cloned() else { return };
+            let Some((path, key)) = pick(&entries(value), node).cloned() else {
+                return;
+            };
             rename(value, &path, &key, to.clone());
         }
         Op::Duplicate(second) => {
@@ -519,7 +651,9 @@ fn apply(value: &mut Value, node: &Index, op: &Op, duplicates: &mut Vec<(NodePat
             }
         }
         Op::ChangeType(to) => {
-            let Some(path) = pick(&objects(value), node).cloned() else { return };
+            let Some(path) = pick(&objects(value), node).cloned() else {
+                return;
+            };
             if let Some(Value::Object(map)) = get_mut(value, &path) {
                 map.insert("type".to_owned(), to.clone());
             }
@@ -528,15 +662,22 @@ fn apply(value: &mut Value, node: &Index, op: &Op, duplicates: &mut Vec<(NodePat
             let definition = match definition {
                 Definition::None => None,
                 Definition::Random(random) => Some(random.clone()),
-                Definition::CopyOf(source) => pick(&nodes(value), source).and_then(|path| get(value, path)).cloned(),
+                Definition::CopyOf(source) => pick(&nodes(value), source)
+                    .and_then(|path| get(value, path))
+                    .cloned(),
             };
             if let Some(path) = pick(&objects(value), node).cloned() {
                 if let Some(Value::Object(map)) = get_mut(value, &path) {
-                    map.insert("$ref".to_owned(), Value::String(format!("#/definitions/{name}")));
+                    map.insert(
+                        "$ref".to_owned(),
+                        Value::String(format!("#/definitions/{name}")),
+                    );
                 }
             }
             if let (Some(definition), Value::Object(root)) = (definition, &mut *value) {
-                let definitions = root.entry("definitions").or_insert_with(|| Value::Object(Map::new()));
+                let definitions = root
+                    .entry("definitions")
+                    .or_insert_with(|| Value::Object(Map::new()));
                 if let Value::Object(definitions) = definitions {
                     definitions.insert(name.clone(), definition);
                 }
@@ -544,8 +685,10 @@ fn apply(value: &mut Value, node: &Index, op: &Op, duplicates: &mut Vec<(NodePat
         }
         Op::Inject(text) => {
             // Into a string value, or onto a key.
-            let strings: Vec<NodePath> =
-                nodes(value).into_iter().filter(|p| get(value, p).is_some_and(Value::is_string)).collect();
+            let strings: Vec<NodePath> = nodes(value)
+                .into_iter()
+                .filter(|p| get(value, p).is_some_and(Value::is_string))
+                .collect();
             let keys = entries(value);
             let total = strings.len() + keys.len();
             if total == 0 {
@@ -587,7 +730,9 @@ fn apply(value: &mut Value, node: &Index, op: &Op, duplicates: &mut Vec<(NodePat
             }
         }
         Op::AddProperty(name, schema) => {
-            let Some(path) = pick(&ending_in(value, "properties"), node).cloned() else { return };
+            let Some(path) = pick(&ending_in(value, "properties"), node).cloned() else {
+                return;
+            };
             if let Some(Value::Object(map)) = get_mut(value, &path) {
                 map.insert(name.clone(), schema.clone());
             }
@@ -615,21 +760,47 @@ struct InlineCopy {
 }
 
 fn inline_copies(schemas: &[(String, Value)]) -> Vec<InlineCopy> {
-    let position = |name: &str| schemas.iter().position(|(file, _)| file == &format!("schemas/{name}.json"));
-    [("images", "image"), ("members", "member"), ("tasks", "task")]
+    let position = |name: &str| {
+        schemas
+            .iter()
+            .position(|(file, _)| file == &format!("schemas/{name}.json"))
+    };
+    [
+        ("images", "image"),
+        ("members", "member"),
+        ("tasks", "task"),
+    ]
+    .into_iter()
+    .filter_map(|(list, item)| {
+        let (list, item) = (position(list)?, position(item)?);
+        let path: NodePath = [
+            "properties",
+            schemas[list]
+                .0
+                .trim_start_matches("schemas/")
+                .trim_end_matches(".json"),
+            "items",
+        ]
         .into_iter()
-        .filter_map(|(list, item)| {
-            let (list, item) = (position(list)?, position(item)?);
-            let path: NodePath = ["properties", schemas[list].0.trim_start_matches("schemas/").trim_end_matches(".json"), "items"]
-                .into_iter()
-                .map(|k| Seg::Key(k.to_owned()))
-                .collect();
-            let inline_props = get(&schemas[list].1, &path)?.get("properties")?.as_object()?;
-            let item_props = schemas[item].1.get("properties")?.as_object()?;
-            let left_out = item_props.keys().filter(|k| !inline_props.contains_key(*k)).cloned().collect();
-            Some(InlineCopy { list, item, path, left_out })
+        .map(|k| Seg::Key(k.to_owned()))
+        .collect();
+        let inline_props = get(&schemas[list].1, &path)?
+            .get("properties")?
+            .as_object()?;
+        let item_props = schemas[item].1.get("properties")?.as_object()?;
+        let left_out = item_props
+            .keys()
+            .filter(|k| !inline_props.contains_key(*k))
+            .cloned()
+            .collect();
+        Some(InlineCopy {
+            list,
+            item,
+            path,
+            left_out,
         })
-        .collect()
+    })
+    .collect()
 }
 
 fn sync_inline_copies(values: &mut [Value], copies: &[InlineCopy]) {
@@ -657,12 +828,20 @@ fn sync_inline_copies(values: &mut [Value], copies: &[InlineCopy]) {
 }
 
 /// JSON text with the duplicated keys written after the originals.
-fn write(value: &Value, path: &mut NodePath, duplicates: &[(NodePath, String, Value)], out: &mut String) {
+fn write(
+    value: &Value,
+    path: &mut NodePath,
+    duplicates: &[(NodePath, String, Value)],
+    out: &mut String,
+) {
     match value {
         Value::Object(map) => {
             out.push('{');
-            let extra: Vec<(&String, &Value)> =
-                duplicates.iter().filter(|(at, _, _)| at == path).map(|(_, k, v)| (k, v)).collect();
+            let extra: Vec<(&String, &Value)> = duplicates
+                .iter()
+                .filter(|(at, _, _)| at == path)
+                .map(|(_, k, v)| (k, v))
+                .collect();
             let mut first = true;
             for (key, child) in map.iter() {
                 if !first {
@@ -714,9 +893,16 @@ fn real_schemas() -> Vec<(String, Value)> {
     paths
         .iter()
         .map(|path| {
-            let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-            let name = format!("schemas/{}", path.file_name().unwrap_or_default().to_string_lossy());
-            (name, serde_json::from_str(&text).expect("the real schemas are JSON"))
+            let text = fs::read_to_string(path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            let name = format!(
+                "schemas/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
+            (
+                name,
+                serde_json::from_str(&text).expect("the real schemas are JSON"),
+            )
         })
         .collect()
 }
@@ -729,9 +915,20 @@ fn mutated_real_schemas_never_panic() {
     let outcomes = Outcomes::default();
     let started = Instant::now();
     let copies = inline_copies(&schemas);
-    assert_eq!(copies.len(), 3, "the list schemas should each hold an inline copy of their item");
-    let mutation = (any::<Index>(), any::<Index>(), op()).prop_map(|(file, node, op)| Mutation { file, node, op });
-    let case = (prop::collection::vec(mutation, 1..=4), prop::bool::weighted(0.75));
+    assert_eq!(
+        copies.len(),
+        3,
+        "the list schemas should each hold an inline copy of their item"
+    );
+    let mutation = (any::<Index>(), any::<Index>(), op()).prop_map(|(file, node, op)| Mutation {
+        file,
+        node,
+        op,
+    });
+    let case = (
+        prop::collection::vec(mutation, 1..=4),
+        prop::bool::weighted(0.75),
+    );
     let result = runner(cases).run(&case, |(mutations, sync)| {
         let mut values: Vec<Value> = schemas.iter().map(|(_, v)| v.clone()).collect();
         let mut duplicates: Vec<Vec<(NodePath, String, Value)>> = vec![Vec::new(); values.len()];
@@ -762,6 +959,9 @@ fn mutated_real_schemas_never_panic() {
     // success path (emit and format) to be exercised, not only the errors.
     if cases >= 200 {
         let ok = outcomes.ok.load(Ordering::Relaxed);
-        assert!(ok * 20 >= cases as usize, "only {ok} of {cases} mutated sets generated; the mutations are too destructive");
+        assert!(
+            ok * 20 >= cases as usize,
+            "only {ok} of {cases} mutated sets generated; the mutations are too destructive"
+        );
     }
 }

@@ -25,7 +25,8 @@ fn generate_folder(folder: &str) -> BTreeMap<String, String> {
     // The built-in overlay, as `cargo xtask regenerate` uses: the hostile
     // `image` schema gets the patch builder too.
     let options = Options::glance().expect("the built-in overlay loads");
-    generate(&folder_sources(folder), &options).unwrap_or_else(|e| panic!("{folder} must generate: {e}"))
+    generate(&folder_sources(folder), &options)
+        .unwrap_or_else(|e| panic!("{folder} must generate: {e}"))
 }
 
 fn generate_hostile() -> BTreeMap<String, String> {
@@ -37,7 +38,10 @@ fn parse(path: &str, text: &str) -> syn::File {
 }
 
 fn last_segment(path: &syn::Path) -> String {
-    path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+    path.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
 }
 
 fn type_name(ty: &syn::Type) -> String {
@@ -70,7 +74,11 @@ fn items(file: &syn::File) -> Vec<String> {
                 match &i.trait_ {
                     Some((path, _)) => {
                         // With its arguments: `From<&ImagePatch>` and `From<ImagePatch>` are two items.
-                        let trait_ = path.segments.last().map(|s| s.to_token_stream().to_string()).unwrap_or_default();
+                        let trait_ = path
+                            .segments
+                            .last()
+                            .map(|s| s.to_token_stream().to_string())
+                            .unwrap_or_default();
                         out.push(format!("impl {} for {self_type}", trait_.replace(' ', "")));
                     }
                     None => out.push(format!("impl {self_type}")),
@@ -188,8 +196,11 @@ fn declares_exactly_the_expected_items() {
     let files = generate_hostile();
     let expected = expected_items();
     let generated: BTreeSet<&str> = files.keys().map(String::as_str).collect();
-    let wanted: BTreeSet<&str> =
-        expected.keys().copied().chain(["src/support.rs", "src/patch.rs"]).collect();
+    let wanted: BTreeSet<&str> = expected
+        .keys()
+        .copied()
+        .chain(["src/support.rs", "src/patch.rs"])
+        .collect();
     assert_eq!(generated, wanted, "the generated files");
     let mut differences = Vec::new();
     for (path, want) in &expected {
@@ -197,7 +208,11 @@ fn declares_exactly_the_expected_items() {
         let mut want: Vec<String> = want.iter().map(|s| (*s).to_owned()).collect();
         want.sort();
         if got != want {
-            differences.push(format!("{path}: expected\n  {}\ngot\n  {}", want.join("\n  "), got.join("\n  ")));
+            differences.push(format!(
+                "{path}: expected\n  {}\ngot\n  {}",
+                want.join("\n  "),
+                got.join("\n  ")
+            ));
         }
     }
     assert!(differences.is_empty(), "{}", differences.join("\n\n"));
@@ -209,7 +224,11 @@ fn templates_are_untouched() {
     let hostile = generate_hostile();
     let real = generate_folder("schemas");
     for path in ["src/support.rs", "src/patch.rs"] {
-        assert_eq!(hostile.get(path), real.get(path), "{path} differs from the one generated from schemas/");
+        assert_eq!(
+            hostile.get(path),
+            real.get(path),
+            "{path} differs from the one generated from schemas/"
+        );
     }
 }
 
@@ -229,12 +248,20 @@ fn no_identifier_comes_from_the_payloads() {
         }
     }
     let files = generate_hostile();
-    for (path, text) in files.iter().filter(|(path, _)| !matches!(path.as_str(), "src/support.rs" | "src/patch.rs")) {
-        let stream: TokenStream = text.parse().unwrap_or_else(|e| panic!("{path} does not tokenize: {e}"));
+    for (path, text) in files
+        .iter()
+        .filter(|(path, _)| !matches!(path.as_str(), "src/support.rs" | "src/patch.rs"))
+    {
+        let stream: TokenStream = text
+            .parse()
+            .unwrap_or_else(|e| panic!("{path} does not tokenize: {e}"));
         let mut found = BTreeSet::new();
         idents(stream, &mut found);
         for payload in ["evil", "exit", "abort", "process", "warnings", "main"] {
-            assert!(!found.contains(payload), "{path} has the identifier `{payload}` from hostile text");
+            assert!(
+                !found.contains(payload),
+                "{path} has the identifier `{payload}` from hostile text"
+            );
         }
     }
 }
@@ -246,10 +273,16 @@ fn doc_value(attr: &syn::Attribute) -> Option<String> {
         return None;
     }
     let syn::Meta::NameValue(meta) = &attr.meta else {
-        panic!("a doc attribute that is not `doc = ...`: {}", attr.to_token_stream());
+        panic!(
+            "a doc attribute that is not `doc = ...`: {}",
+            attr.to_token_stream()
+        );
     };
     match &meta.value {
-        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s.value()),
         syn::Expr::Macro(m) if m.mac.path.is_ident("concat") => {
             let parts = m
                 .mac
@@ -288,7 +321,11 @@ fn docs(file: &syn::File) -> Vec<(String, String)> {
             syn::Item::Struct(s) => {
                 push(s.ident.to_string(), &s.attrs);
                 for field in &s.fields {
-                    let name = field.ident.as_ref().map(ToString::to_string).unwrap_or_default();
+                    let name = field
+                        .ident
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
                     push(format!("{}.{name}", s.ident), &field.attrs);
                 }
             }
@@ -301,8 +338,13 @@ fn docs(file: &syn::File) -> Vec<(String, String)> {
             syn::Item::Impl(i) => {
                 for member in &i.items {
                     match member {
-                        syn::ImplItem::Fn(f) => push(format!("{}::{}", type_name(&i.self_ty), f.sig.ident), &f.attrs),
-                        syn::ImplItem::Const(c) => push(format!("{}::{}", type_name(&i.self_ty), c.ident), &c.attrs),
+                        syn::ImplItem::Fn(f) => push(
+                            format!("{}::{}", type_name(&i.self_ty), f.sig.ident),
+                            &f.attrs,
+                        ),
+                        syn::ImplItem::Const(c) => {
+                            push(format!("{}::{}", type_name(&i.self_ty), c.ident), &c.attrs)
+                        }
                         _ => {}
                     }
                 }
@@ -326,12 +368,20 @@ fn schema_texts(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
             for (key, child) in map {
                 let at = format!("{pointer}/{key}");
                 match (key.as_str(), child) {
-                    ("description" | "pattern" | "name", Value::String(text)) => out.push((at.clone(), text.clone())),
+                    ("description" | "pattern" | "name", Value::String(text)) => {
+                        out.push((at.clone(), text.clone()))
+                    }
                     ("enum", Value::Array(values)) => out.extend(
-                        values.iter().filter_map(Value::as_str).map(|v| (at.clone(), v.to_owned())),
+                        values
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(|v| (at.clone(), v.to_owned())),
                     ),
                     ("properties", Value::Object(properties)) => out.extend(
-                        properties.keys().filter(|k| !is_identifier(k)).map(|k| (format!("{at}/{k}"), k.clone())),
+                        properties
+                            .keys()
+                            .filter(|k| !is_identifier(k))
+                            .map(|k| (format!("{at}/{k}"), k.clone())),
                     ),
                     _ => {}
                 }
@@ -351,7 +401,9 @@ fn schema_texts(value: &Value, pointer: &str, out: &mut Vec<(String, String)>) {
 /// the docs.
 fn is_identifier(name: &str) -> bool {
     name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Each hostile text appears in the documentation exactly as the schema
@@ -359,7 +411,13 @@ fn is_identifier(name: &str) -> bool {
 #[test]
 fn hostile_text_is_documented_verbatim() {
     let files = generate_hostile();
-    let modules = [("codegen/tests/hostile/image.json", "src/image.rs"), ("codegen/tests/hostile/hostile.json", "src/hostile_fn_main_r.rs")];
+    let modules = [
+        ("codegen/tests/hostile/image.json", "src/image.rs"),
+        (
+            "codegen/tests/hostile/hostile.json",
+            "src/hostile_fn_main_r.rs",
+        ),
+    ];
     let mut checked = 0;
     for source in folder_sources("codegen/tests/hostile") {
         let (_, path) = modules
@@ -367,14 +425,17 @@ fn hostile_text_is_documented_verbatim() {
             .find(|(file, _)| *file == source.file)
             .unwrap_or_else(|| panic!("{} has no expected module", source.file));
         let documented = docs(&parse(path, &files[*path]));
-        let schema: Value = serde_json::from_str(&source.text).expect("the hostile schemas are JSON");
+        let schema: Value =
+            serde_json::from_str(&source.text).expect("the hostile schemas are JSON");
         let mut texts = Vec::new();
         schema_texts(&schema, "", &mut texts);
         checked += texts.len();
         for (pointer, text) in texts {
             // The resource name `image` is the overlay's; the free-form
             // value pattern is enforced, not documented.
-            if (pointer == "/name" && text == "image") || pointer.starts_with("/additionalProperties") {
+            if (pointer == "/name" && text == "image")
+                || pointer.starts_with("/additionalProperties")
+            {
                 continue;
             }
             let shown = text.trim();
@@ -403,10 +464,17 @@ fn no_raw_invisible_characters() {
     let files = generate_hostile();
     let docs_with_them = files
         .iter()
-        .flat_map(|(path, text)| docs(&parse(path, text)).into_iter().map(move |(name, doc)| (path, name, doc)))
+        .flat_map(|(path, text)| {
+            docs(&parse(path, text))
+                .into_iter()
+                .map(move |(name, doc)| (path, name, doc))
+        })
         .filter(|(_, _, doc)| doc.chars().any(is_invisible))
         .count();
-    assert!(docs_with_them >= 5, "the hostile docs should hold invisible characters (escaped); found {docs_with_them}");
+    assert!(
+        docs_with_them >= 5,
+        "the hostile docs should hold invisible characters (escaped); found {docs_with_them}"
+    );
     for (path, text) in &files {
         for (number, line) in text.lines().enumerate() {
             if let Some(c) = line.chars().find(|c| is_invisible(*c)) {
@@ -428,13 +496,20 @@ fn assert_no_runnable_code(name: &str, doc: &str) {
         let run = marker.map_or(0, |m| trimmed.chars().take_while(|c| *c == m).count());
         match open {
             Some((fence, length)) => {
-                if indent < 4 && marker == Some(fence) && run >= length && trimmed[run..].trim().is_empty() {
+                if indent < 4
+                    && marker == Some(fence)
+                    && run >= length
+                    && trimmed[run..].trim().is_empty()
+                {
                     open = None;
                 }
             }
             None if indent < 4 && run >= 3 => {
                 let info = trimmed[run..].trim();
-                assert_eq!(info, "text", "{name}: a code block rustdoc would run:\n{doc}");
+                assert_eq!(
+                    info, "text",
+                    "{name}: a code block rustdoc would run:\n{doc}"
+                );
                 open = marker.map(|m| (m, run));
             }
             None => assert!(
@@ -458,5 +533,8 @@ fn no_doc_holds_a_runnable_code_block() {
             assert_no_runnable_code(&format!("{path}: {name}"), &doc);
         }
     }
-    assert!(fenced >= 4, "the hostile docs with code fences should be fenced as text; found {fenced}");
+    assert!(
+        fenced >= 4,
+        "the hostile docs with code fences should be fenced as text; found {fenced}"
+    );
 }

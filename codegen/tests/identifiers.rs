@@ -40,7 +40,9 @@ fn sources() -> Vec<SchemaSource> {
 }
 
 fn parsed(files: &BTreeMap<String, String>, path: &str) -> syn::File {
-    let text = files.get(path).unwrap_or_else(|| panic!("{path} is not generated"));
+    let text = files
+        .get(path)
+        .unwrap_or_else(|| panic!("{path} is not generated"));
     syn::parse_file(text).unwrap_or_else(|e| panic!("{path} does not parse: {e}\n{text}"))
 }
 
@@ -79,8 +81,20 @@ fn struct_fields(file: &syn::File, name: &str) -> BTreeMap<String, String> {
     fields
         .named
         .iter()
-        .filter(|f| f.ident.as_ref().is_some_and(|i| i != "additional_properties"))
-        .map(|f| (json_key(f), f.ident.as_ref().map(ToString::to_string).unwrap_or_default()))
+        .filter(|f| {
+            f.ident
+                .as_ref()
+                .is_some_and(|i| i != "additional_properties")
+        })
+        .map(|f| {
+            (
+                json_key(f),
+                f.ident
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            )
+        })
         .collect()
 }
 
@@ -88,7 +102,9 @@ fn enum_variants(file: &syn::File, name: &str) -> Vec<String> {
     file.items
         .iter()
         .find_map(|item| match item {
-            Item::Enum(e) if e.ident == name => Some(e.variants.iter().map(|v| v.ident.to_string()).collect()),
+            Item::Enum(e) if e.ident == name => {
+                Some(e.variants.iter().map(|v| v.ident.to_string()).collect())
+            }
             _ => None,
         })
         .unwrap_or_else(|| panic!("no enum {name}"))
@@ -96,7 +112,8 @@ fn enum_variants(file: &syn::File, name: &str) -> Vec<String> {
 
 #[test]
 fn keywords_digits_and_non_ascii_become_identifiers() {
-    let files = generate(&sources(), &plain_options()).unwrap_or_else(|e| panic!("must generate: {e}"));
+    let files =
+        generate(&sources(), &plain_options()).unwrap_or_else(|e| panic!("must generate: {e}"));
     let module = parsed(&files, "src/names.rs");
 
     let expected: BTreeMap<String, String> = [
@@ -123,13 +140,16 @@ fn keywords_digits_and_non_ascii_become_identifiers() {
 
     assert_eq!(
         enum_variants(&module, "NamesKind"),
-        ["Self_", "Crate", "Super", "Type", "V2fa", "BerFast", "Unknown"]
+        [
+            "Self_", "Crate", "Super", "Type", "V2fa", "BerFast", "Unknown"
+        ]
     );
 }
 
 #[test]
 fn the_model_keeps_names_without_raw_prefixes() {
-    let api = lower_all(&sources(), &plain_options().overlay).unwrap_or_else(|e| panic!("must lower: {e}"));
+    let api = lower_all(&sources(), &plain_options().overlay)
+        .unwrap_or_else(|e| panic!("must lower: {e}"));
     let names = &api.resources["names"];
     assert_eq!(names.object.properties["type"].rust_name, "type");
     assert_eq!(names.object.properties["self"].rust_name, "self_");
@@ -141,8 +161,13 @@ fn the_model_keeps_names_without_raw_prefixes() {
 
 #[test]
 fn a_keyword_resource_gets_an_escaped_module() {
-    let files = generate(&sources(), &plain_options()).unwrap_or_else(|e| panic!("must generate: {e}"));
-    assert!(files.contains_key("src/crate_.rs"), "no src/crate_.rs in {:?}", files.keys());
+    let files =
+        generate(&sources(), &plain_options()).unwrap_or_else(|e| panic!("must generate: {e}"));
+    assert!(
+        files.contains_key("src/crate_.rs"),
+        "no src/crate_.rs in {:?}",
+        files.keys()
+    );
     let lib = parsed(&files, "src/lib.rs");
     let modules: Vec<String> = lib
         .items
@@ -152,7 +177,15 @@ fn a_keyword_resource_gets_an_escaped_module() {
             _ => None,
         })
         .collect();
-    assert!(modules.contains(&"crate_".to_owned()), "modules: {modules:?}");
+    assert!(
+        modules.contains(&"crate_".to_owned()),
+        "modules: {modules:?}"
+    );
     let module = parsed(&files, "src/crate_.rs");
-    assert_eq!(struct_fields(&module, "Crate").get("id").map(String::as_str), Some("id"));
+    assert_eq!(
+        struct_fields(&module, "Crate")
+            .get("id")
+            .map(String::as_str),
+        Some("id")
+    );
 }

@@ -25,19 +25,26 @@ fn generate_set(set: &str) -> BTreeMap<String, String> {
     let options = Options::glance().expect("the built-in overlay loads");
     let sources = folder_sources(&format!("codegen/tests/clouds/{set}"));
     assert_eq!(sources.len(), 6, "{set} should hold the six schemas");
-    generate(&sources, &options).unwrap_or_else(|e| panic!("{set} must generate with the built-in overlay: {e}"))
+    generate(&sources, &options)
+        .unwrap_or_else(|e| panic!("{set} must generate with the built-in overlay: {e}"))
 }
 
 /// The image schema's properties, in file order.
 fn image_properties(set: &str) -> serde_json::Map<String, Value> {
     let path = set_dir(set).join("image.json");
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text =
+        fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let schema: Value = serde_json::from_str(&text).expect("the image schema is JSON");
-    schema["properties"].as_object().cloned().expect("the image schema has properties")
+    schema["properties"]
+        .as_object()
+        .cloned()
+        .expect("the image schema has properties")
 }
 
 fn parse(files: &BTreeMap<String, String>, path: &str) -> syn::File {
-    let text = files.get(path).unwrap_or_else(|| panic!("{path} is not generated"));
+    let text = files
+        .get(path)
+        .unwrap_or_else(|| panic!("{path} is not generated"));
     syn::parse_file(text).unwrap_or_else(|e| panic!("{path} does not parse: {e}"))
 }
 
@@ -103,9 +110,15 @@ fn is_custom(schema: &Value) -> bool {
 fn every_generated_file_matches_its_snapshot() {
     for set in SETS {
         let files = generate_set(set);
-        for module in ["lib", "support", "patch", "image", "images", "member", "members", "task", "tasks"] {
+        for module in [
+            "lib", "support", "patch", "image", "images", "member", "members", "task", "tasks",
+        ] {
             let path = format!("src/{module}.rs");
-            assert!(files.contains_key(&path), "{set}: {path} is not generated; got {:?}", files.keys());
+            assert!(
+                files.contains_key(&path),
+                "{set}: {path} is not generated; got {:?}",
+                files.keys()
+            );
         }
         for (path, text) in &files {
             syn::parse_file(text).unwrap_or_else(|e| panic!("{set}: {path} does not parse: {e}"));
@@ -124,11 +137,19 @@ fn every_property_is_a_field_under_its_json_key() {
         let fields = wire_names(&parse(&files, "src/image.rs"), "Image");
         let declared: BTreeSet<String> = image_properties(set).keys().cloned().collect();
         let on_the_wire: BTreeSet<String> = fields.values().cloned().collect();
-        assert_eq!(on_the_wire, declared, "{set}: the fields of Image and the schema's properties differ");
+        assert_eq!(
+            on_the_wire, declared,
+            "{set}: the fields of Image and the schema's properties differ"
+        );
         for rust in fields.keys() {
             let valid = rust.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-                && rust.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-            assert!(valid, "{set}: field `{rust}` is not a snake_case ASCII identifier");
+                && rust
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            assert!(
+                valid,
+                "{set}: field `{rust}` is not a snake_case ASCII identifier"
+            );
         }
     }
 }
@@ -141,20 +162,33 @@ fn rackspace_names_become_sanitised_fields_renamed_to_their_keys() {
         ("com_rackspace_1_build_core", "com.rackspace__1__build_core"),
         ("com_rackspace_1_source", "com.rackspace__1__source"),
         ("com_rackspace_1_options", "com.rackspace__1__options"),
-        ("com_rackspace_1_visible_core", "com.rackspace__1__visible_core"),
-        ("org_openstack_1_architecture", "org.openstack__1__architecture"),
+        (
+            "com_rackspace_1_visible_core",
+            "com.rackspace__1__visible_core",
+        ),
+        (
+            "org_openstack_1_architecture",
+            "org.openstack__1__architecture",
+        ),
         ("org_openstack_1_os_distro", "org.openstack__1__os_distro"),
         ("vm_mode", "vm_mode"),
         ("auto_disk_config", "auto_disk_config"),
         ("os_type", "os_type"),
     ];
     for (rust, json) in expected {
-        assert_eq!(fields.get(rust).map(String::as_str), Some(json), "field {rust}; fields: {fields:?}");
+        assert_eq!(
+            fields.get(rust).map(String::as_str),
+            Some(json),
+            "field {rust}; fields: {fields:?}"
+        );
     }
     // The inline copy in the list schema is the same type, not a second one.
     let list = parse(&files, "src/images.rs");
     assert!(
-        !list.items.iter().any(|i| matches!(i, syn::Item::Struct(s) if s.ident == "Image")),
+        !list
+            .items
+            .iter()
+            .any(|i| matches!(i, syn::Item::Struct(s) if s.ident == "Image")),
         "images.rs redeclares Image instead of using crate::Image"
     );
 }
@@ -181,20 +215,38 @@ fn custom_properties_get_add_replace_remove_and_base_ones_replace_only() {
                 .find_map(|(rust, wire)| (wire == json).then_some(rust))
                 .unwrap_or_else(|| panic!("{set}: no field for {json}"));
             let has = |prefix: &str| builder.contains(&format!("{prefix}{rust}"));
-            assert!(has("replace_"), "{set}: no replace_{rust}; methods: {builder:?}");
+            assert!(
+                has("replace_"),
+                "{set}: no replace_{rust}; methods: {builder:?}"
+            );
             if is_custom(schema) {
                 customs += 1;
-                assert!(has("add_") && has("remove_"), "{set}: custom {json} lacks add_/remove_; methods: {builder:?}");
+                assert!(
+                    has("add_") && has("remove_"),
+                    "{set}: custom {json} lacks add_/remove_; methods: {builder:?}"
+                );
             } else if json != "locations" {
                 // Only the overlay's indexed list takes add and remove at an index.
-                assert!(!has("add_") && !has("remove_"), "{set}: base {json} must not be removable; methods: {builder:?}");
+                assert!(
+                    !has("add_") && !has("remove_"),
+                    "{set}: base {json} must not be removable; methods: {builder:?}"
+                );
             }
         }
         let expected_customs = if set == "rackspace-like" { 22 } else { 0 };
-        assert_eq!(customs, expected_customs, "{set}: custom properties in the schema");
+        assert_eq!(
+            customs, expected_customs,
+            "{set}: custom properties in the schema"
+        );
         for stock in ["kernel_id", "os_distro", "description"] {
-            assert!(!fields.contains_key(stock), "{set}: stock Glance's {stock} must not be a field");
-            assert!(!builder.contains(&format!("add_{stock}")), "{set}: add_{stock} must not exist");
+            assert!(
+                !fields.contains_key(stock),
+                "{set}: stock Glance's {stock} must not be a field"
+            );
+            assert!(
+                !builder.contains(&format!("add_{stock}")),
+                "{set}: add_{stock} must not exist"
+            );
         }
         for free_form in ["add_property", "replace_property", "remove_property"] {
             assert!(builder.contains(free_form), "{set}: {free_form} missing");
@@ -215,21 +267,35 @@ fn create_body_has_a_field_per_writable_property() {
         let properties = image_properties(set);
         let writable: BTreeSet<String> = properties
             .iter()
-            .filter(|(json, schema)| schema.get("readOnly") != Some(&Value::Bool(true)) && *json != "locations")
+            .filter(|(json, schema)| {
+                schema.get("readOnly") != Some(&Value::Bool(true)) && *json != "locations"
+            })
             .map(|(json, _)| json.clone())
             .collect();
         let on_the_wire: BTreeSet<String> = fields.values().cloned().collect();
-        assert_eq!(on_the_wire, writable, "{set}: the fields of ImageCreate and the writable properties differ");
-        assert!(on_the_wire.contains("id"), "{set}: a client may choose the id on create");
+        assert_eq!(
+            on_the_wire, writable,
+            "{set}: the fields of ImageCreate and the writable properties differ"
+        );
+        assert!(
+            on_the_wire.contains("id"),
+            "{set}: a client may choose the id on create"
+        );
         let customs = properties
             .iter()
             .filter(|(json, schema)| is_custom(schema) && on_the_wire.contains(*json))
             .count();
         let expected_customs = if set == "rackspace-like" { 22 } else { 0 };
-        assert_eq!(customs, expected_customs, "{set}: custom properties in ImageCreate");
+        assert_eq!(
+            customs, expected_customs,
+            "{set}: custom properties in ImageCreate"
+        );
         let create_methods = methods(&image, "ImageCreate");
         for method in ["new", "validate", "with_property", "set_property"] {
-            assert!(create_methods.contains(method), "{set}: ImageCreate::{method} missing; got {create_methods:?}");
+            assert!(
+                create_methods.contains(method),
+                "{set}: ImageCreate::{method} missing; got {create_methods:?}"
+            );
         }
     }
 }
@@ -241,7 +307,10 @@ fn format_enums_follow_each_cloud() {
         let files = generate_set(set);
         let image = parse(&files, "src/image.rs");
         let properties = image_properties(set);
-        for (json, type_name) in [("disk_format", "ImageDiskFormat"), ("container_format", "ImageContainerFormat")] {
+        for (json, type_name) in [
+            ("disk_format", "ImageDiskFormat"),
+            ("container_format", "ImageContainerFormat"),
+        ] {
             let listed: Vec<String> = properties[json]["enum"]
                 .as_array()
                 .expect("an enum")
@@ -278,7 +347,10 @@ fn known_values(file: &syn::File, type_name: &str) -> Vec<String> {
         .elems
         .iter()
         .map(|e| match e {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => s.value(),
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => s.value(),
             _ => panic!("{type_name}::KNOWN_VALUES holds something other than a string literal"),
         })
         .collect()

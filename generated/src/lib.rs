@@ -14,11 +14,11 @@
 //! The [`compute`] module holds the same images as the Compute API shows them
 //! (Nova's `/v2.1/images`), generated from Nova's own schemas.
 #![forbid(unsafe_code)]
-mod support;
 mod patch;
+mod support;
 pub use patch::{
-    escape_token, ListPosition, PatchError, PatchMediaType, PatchOp, PatchOperation,
-    Rule, Violation, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1,
+    ListPosition, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1, PatchError, PatchMediaType,
+    PatchOp, PatchOperation, Rule, Violation, escape_token,
 };
 
 mod image;
@@ -29,9 +29,8 @@ mod task;
 mod tasks;
 pub mod compute;
 pub use image::{
-    Image, ImagePatch, ImagePatchBuilder, ImageCreate, ImageContainerFormat,
-    ImageDiskFormat, ImageLocation, ImageLocationValidationData, ImageStatus,
-    ImageVisibility,
+    Image, ImageContainerFormat, ImageCreate, ImageDiskFormat, ImageLocation,
+    ImageLocationValidationData, ImagePatch, ImagePatchBuilder, ImageStatus, ImageVisibility,
 };
 
 pub use images::ImageList;

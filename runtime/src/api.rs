@@ -66,7 +66,8 @@ impl Api {
         self.endpoint.base_url()
     }
 
-    /// Sends `X-Auth-Token: token` with every request.
+    /// Sends `X-Auth-Token: token` with every request. The clients take the
+    /// token from a [`crate::TokenSource`] at send time instead.
     pub fn with_token(self, token: &str) -> Result<Api, Error> {
         self.with_header("x-auth-token", token)
     }
@@ -111,13 +112,31 @@ impl Api {
     }
 
     /// A `GET` of a JSON document, the shape of most reads.
-    pub(crate) fn get_json<T: serde::de::DeserializeOwned + 'static>(&self, path: &str, query: Query) -> Result<Operation<T>, Error> {
-        self.operation(Method::GET, path, query, Body::Empty, JSON, Decoder::new(crate::operation::json))
+    pub(crate) fn get_json<T: serde::de::DeserializeOwned + 'static>(
+        &self,
+        path: &str,
+        query: Query,
+    ) -> Result<Operation<T>, Error> {
+        self.operation(
+            Method::GET,
+            path,
+            query,
+            Body::Empty,
+            JSON,
+            Decoder::new(crate::operation::json),
+        )
     }
 
     /// A call with no body whose success carries no document (204s).
     pub(crate) fn no_content(&self, method: Method, path: &str) -> Result<Operation<()>, Error> {
-        self.operation(method, path, Query::default(), Body::Empty, JSON, Decoder::new(crate::operation::empty))
+        self.operation(
+            method,
+            path,
+            Query::default(),
+            Body::Empty,
+            JSON,
+            Decoder::new(crate::operation::empty),
+        )
     }
 
     pub(crate) fn operation_at<T>(
@@ -147,7 +166,8 @@ impl Api {
             .body(bytes)
             .map_err(|error| Error::InvalidRequest(error.to_string()))?;
         *request.headers_mut() = headers;
-        Ok(Operation::new(request, decoder))
+        let template = crate::trace::path_template(self.endpoint.relative(request.uri().path()));
+        Ok(Operation::new(request, decoder, template))
     }
 }
 

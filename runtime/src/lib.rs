@@ -7,7 +7,14 @@
 //! that turns the `http::Response` into the generated type or a typed
 //! [`Error`]. Nothing here opens a socket, so any HTTP stack can send the
 //! requests. With the `blocking` feature, `blocking::Client` sends them
-//! with ureq.
+//! with ureq; with the `async` feature, `asynchronous::Client` sends them
+//! with reqwest on tokio. Both clients are generated from one list of
+//! operations and share everything else through this layer: the send loop's
+//! retry and re-login decisions ([`retry::Exchange`]), the token source asked
+//! at send time ([`TokenSource`]), the span of each request ([`trace`]), the
+//! length check and digests of streamed bodies ([`BodyMeter`], [`integrity`]),
+//! and the judgement of status polls ([`wait`]). Data calls take the
+//! caller's own body type ([`Api::upload_image_body`]).
 //!
 //! # Logging in
 //!
@@ -138,35 +145,53 @@
 
 mod api;
 pub mod auth;
-pub mod config;
+mod body;
 pub mod compute;
+pub mod config;
+mod credentials;
 mod encode;
 mod endpoint;
 mod error;
 mod filter;
 mod images;
+pub mod integrity;
+mod login;
 mod members;
 mod message;
 mod operation;
+mod ops;
 mod paging;
+pub mod retry;
 mod schemas;
 mod secret;
+mod settings;
 mod tasks;
+pub mod trace;
+mod transfer;
+mod transport;
+pub mod wait;
 
+#[cfg(feature = "async")]
+pub mod asynchronous;
 #[cfg(feature = "blocking")]
 pub mod blocking;
-#[cfg(feature = "blocking")]
-mod login_blocking;
 
 pub use api::Api;
+pub use body::{BodyLengthError, BodyMeter, Progress};
+pub use credentials::{StaticToken, TokenSource, TokenStep};
 pub use error::{ApiError, Error};
 pub use filter::{Match, SortDir, TimeFilter, TimeOp};
 pub use images::{
     ImageCreate, ImageImport, ImageListQuery, ImportMethod, MemberStatusFilter, Sort, SortKey,
     VisibilityFilter,
 };
+pub use integrity::{IntegrityError, Unverified, Verification};
 pub use members::MemberStatusUpdate;
 pub use operation::{Decoder, Operation, decode_json};
 pub use paging::Page;
+pub use retry::RetryPolicy;
 pub use secret::Secret;
+pub use settings::ClientBuilder;
 pub use tasks::{TaskCreate, TaskListQuery, TaskSortKey};
+pub use transfer::{TransferOptions, Transferred};
+pub use transport::{TransportError, TransportErrorKind};

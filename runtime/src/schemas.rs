@@ -1,6 +1,5 @@
 //! `GET /v2/schemas/{name}`: the JSON Schemas the service publishes.
 
-
 use crate::api::Api;
 use crate::encode::{Query, segment};
 use crate::error::Error;

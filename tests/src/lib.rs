@@ -35,6 +35,21 @@ pub fn glance_url(test: &str) -> Option<String> {
     None
 }
 
+/// The environment variable naming the test Glance's file store: the folder
+/// where image data lives as files named by image id.
+pub const GLANCE_STORE_DIR_ENV: &str = "CLOUD_IMAGES_GLANCE_STORE_DIR";
+
+/// The test Glance's file store: `CLOUD_IMAGES_GLANCE_STORE_DIR`, or where
+/// `cargo xtask glance start` keeps it.
+pub fn glance_store_dir() -> std::path::PathBuf {
+    match std::env::var_os(GLANCE_STORE_DIR_ENV).filter(|dir| !dir.is_empty()) {
+        Some(dir) => dir.into(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("target/glance/data/images"),
+    }
+}
+
 /// An identity Glance trusts through its header pipeline, the way it would
 /// trust Keystone's middleware.
 #[derive(Debug, Clone, Copy)]

@@ -36,7 +36,9 @@ fn decode_error<T: DeserializeOwned + Debug>(document: &Value) -> (String, Strin
 }
 
 fn with(mut document: Value, pointer: &str, value: Value) -> Value {
-    *document.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer} in the sample")) = value;
+    *document
+        .pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("no {pointer} in the sample")) = value;
     document
 }
 
@@ -47,14 +49,54 @@ fn image() -> Value {
 #[test]
 fn wrong_types_name_the_property_and_the_path() {
     let cases: [(&str, Value, &str, &str); 8] = [
-        ("/min_ram", json!("512"), "min_ram", r#"invalid type: string "512", expected i64"#),
-        ("/protected", json!("true"), "protected", r#"invalid type: string "true", expected a boolean"#),
-        ("/tags", json!("a"), "tags", r#"invalid type: string "a", expected a sequence"#),
-        ("/tags", json!(["a", 1]), "tags[1]", "invalid type: integer `1`, expected a string"),
-        ("/locations", json!({}), "locations", "invalid type: map, expected a sequence"),
-        ("/locations/0/url", json!(5), "locations[0].url", "invalid type: integer `5`, expected a string"),
-        ("/size", json!("x"), "size", r#"invalid type: string "x", expected i64"#),
-        ("/status", json!(3), "status", "invalid type: integer `3`, expected a string"),
+        (
+            "/min_ram",
+            json!("512"),
+            "min_ram",
+            r#"invalid type: string "512", expected i64"#,
+        ),
+        (
+            "/protected",
+            json!("true"),
+            "protected",
+            r#"invalid type: string "true", expected a boolean"#,
+        ),
+        (
+            "/tags",
+            json!("a"),
+            "tags",
+            r#"invalid type: string "a", expected a sequence"#,
+        ),
+        (
+            "/tags",
+            json!(["a", 1]),
+            "tags[1]",
+            "invalid type: integer `1`, expected a string",
+        ),
+        (
+            "/locations",
+            json!({}),
+            "locations",
+            "invalid type: map, expected a sequence",
+        ),
+        (
+            "/locations/0/url",
+            json!(5),
+            "locations[0].url",
+            "invalid type: integer `5`, expected a string",
+        ),
+        (
+            "/size",
+            json!("x"),
+            "size",
+            r#"invalid type: string "x", expected i64"#,
+        ),
+        (
+            "/status",
+            json!(3),
+            "status",
+            "invalid type: integer `3`, expected a string",
+        ),
     ];
     for (pointer, value, path, message) in cases {
         let (got_path, got_message) = decode_error::<Image>(&with(image(), pointer, value));
@@ -65,7 +107,10 @@ fn wrong_types_name_the_property_and_the_path() {
     let list = json_file("tests/fixtures/samples/images-list-page1.json");
     let (path, message) = decode_error::<ImageList>(&with(list, "/images/1/size", json!("x")));
     assert_eq!(path, "images[1].size");
-    assert!(message.starts_with(r#"invalid type: string "x", expected i64"#), "{message}");
+    assert!(
+        message.starts_with(r#"invalid type: string "x", expected i64"#),
+        "{message}"
+    );
 }
 
 #[test]
@@ -73,33 +118,50 @@ fn null_is_refused_where_the_schema_does_not_allow_it() {
     // Decoding `null` as an absent key would drop it on the way back out.
     let (path, message) = decode_error::<Image>(&with(image(), "/protected", Value::Null));
     assert_eq!(path, "protected");
-    assert!(message.starts_with("invalid type: null, expected a boolean"), "{message}");
+    assert!(
+        message.starts_with("invalid type: null, expected a boolean"),
+        "{message}"
+    );
     let (path, _) = decode_error::<Image>(&with(image(), "/locations/0/url", Value::Null));
     assert_eq!(path, "locations[0].url");
 
     // Where the schema allows it, `null` stays `null`.
-    let decoded: Image = serde_json::from_value(with(image(), "/size", Value::Null)).expect("size may be null");
+    let decoded: Image =
+        serde_json::from_value(with(image(), "/size", Value::Null)).expect("size may be null");
     assert_eq!(decoded.size, Some(None));
 }
 
 #[test]
 fn structural_errors_say_where() {
     let mut location = image();
-    location["locations"][0].as_object_mut().expect("a location").remove("url");
+    location["locations"][0]
+        .as_object_mut()
+        .expect("a location")
+        .remove("url");
     let (path, message) = decode_error::<Image>(&location);
     assert_eq!(path, "locations[0]");
     assert!(message.starts_with("missing field `url`"), "{message}");
 
     let twice = r#"{"id": "a554f23d-0eb5-434f-82bf-646b9bb888c3", "min_ram": 1, "min_ram": 2}"#;
     let mut deserializer = serde_json::Deserializer::from_str(twice);
-    let error = serde_path_to_error::deserialize::<_, Image>(&mut deserializer).expect_err("a key sent twice");
+    let error = serde_path_to_error::deserialize::<_, Image>(&mut deserializer)
+        .expect_err("a key sent twice");
     assert_eq!(error.path().to_string(), "min_ram");
-    assert!(error.inner().to_string().starts_with("duplicate field `min_ram`"), "{error}");
+    assert!(
+        error
+            .inner()
+            .to_string()
+            .starts_with("duplicate field `min_ram`"),
+        "{error}"
+    );
 
     for not_an_object in [json!([]), json!("image"), json!(1), Value::Null] {
         let (path, message) = decode_error::<Image>(&not_an_object);
         assert_eq!(path, ".");
-        assert!(message.contains("expected a JSON object for Image"), "{message}");
+        assert!(
+            message.contains("expected a JSON object for Image"),
+            "{message}"
+        );
     }
 }
 
@@ -108,7 +170,10 @@ fn truncated_documents_are_errors_not_panics() {
     let text = image().to_string();
     for end in 0..text.len() {
         if text.is_char_boundary(end) {
-            assert!(serde_json::from_str::<Image>(&text[..end]).is_err(), "a prefix of {end} bytes decoded");
+            assert!(
+                serde_json::from_str::<Image>(&text[..end]).is_err(),
+                "a prefix of {end} bytes decoded"
+            );
         }
     }
 }
@@ -166,32 +231,56 @@ fn display_path(pointer: &str, key: &str) -> String {
 /// document, each JSON kind the schema does not accept is an error at that
 /// key, and each array item of a kind the items' schema does not accept is
 /// an error at that item. Returns how many documents were tried.
-fn check_every_property<T: DeserializeOwned + Debug>(document: &Value, at: &str, schema: &Value) -> usize {
-    let properties = schema["properties"].as_object().expect("declared properties");
+fn check_every_property<T: DeserializeOwned + Debug>(
+    document: &Value,
+    at: &str,
+    schema: &Value,
+) -> usize {
+    let properties = schema["properties"]
+        .as_object()
+        .expect("declared properties");
     let mut tried = 0;
     for (key, property) in properties {
         let pointer = format!("{at}/{key}");
         // The key may be absent from the sample; put it there to replace it.
         let mut base = document.clone();
-        base.pointer_mut(at).and_then(Value::as_object_mut).expect("an object").insert(key.clone(), Value::Null);
-        let Some(allowed) = accepted(property) else { continue };
+        base.pointer_mut(at)
+            .and_then(Value::as_object_mut)
+            .expect("an object")
+            .insert(key.clone(), Value::Null);
+        let Some(allowed) = accepted(property) else {
+            continue;
+        };
         for (kind, value) in kinds() {
             if allowed.contains(kind) {
                 continue;
             }
             let (path, message) = decode_error::<T>(&with(base.clone(), &pointer, value));
             assert_eq!(path, display_path(at, key), "{key} given {kind}");
-            assert!(message.contains("invalid type"), "{key} given {kind}: {message}");
+            assert!(
+                message.contains("invalid type"),
+                "{key} given {kind}: {message}"
+            );
             tried += 1;
         }
-        let Some(items) = property.get("items").and_then(accepted) else { continue };
+        let Some(items) = property.get("items").and_then(accepted) else {
+            continue;
+        };
         for (kind, value) in kinds() {
             if items.contains(kind) {
                 continue;
             }
-            let (path, message) = decode_error::<T>(&with(base.clone(), &pointer, Value::Array(vec![value])));
-            assert_eq!(path, format!("{}[0]", display_path(at, key)), "{key} item given {kind}");
-            assert!(message.contains("invalid type"), "{key} item given {kind}: {message}");
+            let (path, message) =
+                decode_error::<T>(&with(base.clone(), &pointer, Value::Array(vec![value])));
+            assert_eq!(
+                path,
+                format!("{}[0]", display_path(at, key)),
+                "{key} item given {kind}"
+            );
+            assert!(
+                message.contains("invalid type"),
+                "{key} item given {kind}: {message}"
+            );
             tried += 1;
         }
     }

@@ -34,15 +34,18 @@ where
     T: DeserializeOwned + Serialize + PartialEq + Debug,
 {
     let text = fs::read_to_string(newer_dir().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let document: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
-    let typed: T = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: does not decode: {e}"));
-    let from_value: T =
-        serde_json::from_value(document.clone()).unwrap_or_else(|e| panic!("{name}: does not decode from a Value: {e}"));
-    let from_reader: T =
-        serde_json::from_reader(text.as_bytes()).unwrap_or_else(|e| panic!("{name}: does not decode from a reader: {e}"));
+    let document: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
+    let typed: T =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: does not decode: {e}"));
+    let from_value: T = serde_json::from_value(document.clone())
+        .unwrap_or_else(|e| panic!("{name}: does not decode from a Value: {e}"));
+    let from_reader: T = serde_json::from_reader(text.as_bytes())
+        .unwrap_or_else(|e| panic!("{name}: does not decode from a reader: {e}"));
     assert_eq!(typed, from_value, "{name}: decoding from a Value differs");
     assert_eq!(typed, from_reader, "{name}: decoding from a reader differs");
-    let encoded = serde_json::to_value(&typed).unwrap_or_else(|e| panic!("{name}: does not encode: {e}"));
+    let encoded =
+        serde_json::to_value(&typed).unwrap_or_else(|e| panic!("{name}: does not encode: {e}"));
     assert_eq!(encoded, document, "{name} changed in a round trip");
     (typed, document)
 }
@@ -51,7 +54,13 @@ where
 fn every_newer_document_round_trips_unchanged() {
     let mut names: Vec<String> = fs::read_dir(newer_dir())
         .expect("the newer-server fixtures")
-        .map(|entry| entry.expect("a directory entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("a directory entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|name| name.ends_with(".json"))
         .collect();
     names.sort();
@@ -72,7 +81,11 @@ fn every_newer_document_round_trips_unchanged() {
             panic!("{name}: no type is known for this fixture; name it after its resource");
         }
     }
-    assert_eq!(names.len(), 6, "every newer-server fixture is checked: {names:?}");
+    assert_eq!(
+        names.len(),
+        6,
+        "every newer-server fixture is checked: {names:?}"
+    );
 }
 
 /// Checks one enum value that the schema does not list, read from the
@@ -104,37 +117,128 @@ fn unknown_enum_values_arrive_as_unknown() {
     let mut covered = BTreeSet::new();
 
     let (image, doc) = decode::<Image>("image-newer.json");
-    assert_unknown!(covered, ImageStatus, image.status.as_ref().expect("status"), doc, "/status");
-    assert_unknown!(covered, ImageVisibility, image.visibility.as_ref().expect("visibility"), doc, "/visibility");
-    let container = image.container_format.as_ref().and_then(Option::as_ref).expect("container_format");
-    assert_unknown!(covered, ImageContainerFormat, container, doc, "/container_format");
-    let disk = image.disk_format.as_ref().and_then(Option::as_ref).expect("disk_format");
+    assert_unknown!(
+        covered,
+        ImageStatus,
+        image.status.as_ref().expect("status"),
+        doc,
+        "/status"
+    );
+    assert_unknown!(
+        covered,
+        ImageVisibility,
+        image.visibility.as_ref().expect("visibility"),
+        doc,
+        "/visibility"
+    );
+    let container = image
+        .container_format
+        .as_ref()
+        .and_then(Option::as_ref)
+        .expect("container_format");
+    assert_unknown!(
+        covered,
+        ImageContainerFormat,
+        container,
+        doc,
+        "/container_format"
+    );
+    let disk = image
+        .disk_format
+        .as_ref()
+        .and_then(Option::as_ref)
+        .expect("disk_format");
     assert_unknown!(covered, ImageDiskFormat, disk, doc, "/disk_format");
 
     let (list, doc) = decode::<ImageList>("images-list-newer.json");
     let images = list.images.as_deref().expect("images");
-    assert_unknown!(covered, ImageStatus, images[1].status.as_ref().expect("status"), doc, "/images/1/status");
+    assert_unknown!(
+        covered,
+        ImageStatus,
+        images[1].status.as_ref().expect("status"),
+        doc,
+        "/images/1/status"
+    );
     let visibility = images[1].visibility.as_ref().expect("visibility");
-    assert_unknown!(covered, ImageVisibility, visibility, doc, "/images/1/visibility");
-    let container = images[1].container_format.as_ref().and_then(Option::as_ref).expect("container_format");
-    assert_unknown!(covered, ImageContainerFormat, container, doc, "/images/1/container_format");
-    let disk = images[1].disk_format.as_ref().and_then(Option::as_ref).expect("disk_format");
+    assert_unknown!(
+        covered,
+        ImageVisibility,
+        visibility,
+        doc,
+        "/images/1/visibility"
+    );
+    let container = images[1]
+        .container_format
+        .as_ref()
+        .and_then(Option::as_ref)
+        .expect("container_format");
+    assert_unknown!(
+        covered,
+        ImageContainerFormat,
+        container,
+        doc,
+        "/images/1/container_format"
+    );
+    let disk = images[1]
+        .disk_format
+        .as_ref()
+        .and_then(Option::as_ref)
+        .expect("disk_format");
     assert_unknown!(covered, ImageDiskFormat, disk, doc, "/images/1/disk_format");
-    assert!(images[0].status.as_ref().is_some_and(ImageStatus::is_known), "the other images keep known values");
+    assert!(
+        images[0].status.as_ref().is_some_and(ImageStatus::is_known),
+        "the other images keep known values"
+    );
 
     let (member, doc) = decode::<Member>("member-newer.json");
-    assert_unknown!(covered, MemberStatus, member.status.as_ref().expect("status"), doc, "/status");
+    assert_unknown!(
+        covered,
+        MemberStatus,
+        member.status.as_ref().expect("status"),
+        doc,
+        "/status"
+    );
     let (members, doc) = decode::<MemberList>("members-list-newer.json");
     let first = &members.members.as_deref().expect("members")[0];
-    assert_unknown!(covered, MemberStatus, first.status.as_ref().expect("status"), doc, "/members/0/status");
+    assert_unknown!(
+        covered,
+        MemberStatus,
+        first.status.as_ref().expect("status"),
+        doc,
+        "/members/0/status"
+    );
 
     let (task, doc) = decode::<Task>("task-newer.json");
-    assert_unknown!(covered, TaskStatus, task.status.as_ref().expect("status"), doc, "/status");
-    assert_unknown!(covered, TaskType, task.r#type.as_ref().expect("type"), doc, "/type");
+    assert_unknown!(
+        covered,
+        TaskStatus,
+        task.status.as_ref().expect("status"),
+        doc,
+        "/status"
+    );
+    assert_unknown!(
+        covered,
+        TaskType,
+        task.r#type.as_ref().expect("type"),
+        doc,
+        "/type"
+    );
     let (tasks, doc) = decode::<TaskList>("tasks-list-newer.json");
     let second = &tasks.tasks.as_deref().expect("tasks")[1];
-    assert_unknown!(covered, TaskStatus, second.status.as_ref().expect("status"), doc, "/tasks/1/status");
-    assert_unknown!(covered, TaskType, second.r#type.as_ref().expect("type"), doc, "/tasks/1/type");
+    assert_unknown!(
+        covered,
+        TaskStatus,
+        second.status.as_ref().expect("status"),
+        doc,
+        "/tasks/1/status"
+    );
+    assert_unknown!(
+        covered,
+        TaskType,
+        second.r#type.as_ref().expect("type"),
+        doc,
+        "/tasks/1/type"
+    );
 
     assert_eq!(
         covered,
@@ -164,12 +268,18 @@ fn schema_enums() -> BTreeSet<String> {
         let text = fs::read_to_string(path).expect("a generated file");
         let mut lines = text.lines();
         while let Some(line) = lines.next() {
-            let Some(name) = line.strip_prefix("pub enum ").and_then(|rest| rest.strip_suffix(" {")) else {
+            let Some(name) = line
+                .strip_prefix("pub enum ")
+                .and_then(|rest| rest.strip_suffix(" {"))
+            else {
                 continue;
             };
             let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "}").collect();
             if body.iter().any(|l| l.trim() == "Unknown(String),") {
-                assert!(exported.contains(name), "{name} is not exported from lib.rs");
+                assert!(
+                    exported.contains(name),
+                    "{name} is not exported from lib.rs"
+                );
                 enums.insert(name.to_owned());
             }
         }
@@ -179,7 +289,9 @@ fn schema_enums() -> BTreeSet<String> {
 }
 
 /// The JSON kinds each set of `newer_*` keys must include.
-const KINDS: [&str; 8] = ["null", "bool", "integer", "float", "string", "array", "object", "nested"];
+const KINDS: [&str; 8] = [
+    "null", "bool", "integer", "float", "string", "array", "object", "nested",
+];
 
 fn kind(value: &Value) -> &'static str {
     let is_container = |v: &Value| v.is_array() || v.is_object();
@@ -209,20 +321,36 @@ fn declared(schema: &str, pointer: &str) -> BTreeSet<String> {
 /// The undeclared keys of the object at `pointer` in the document are all
 /// in `additional_properties`, with their values as sent, and nothing the
 /// schema declares is there.
-fn assert_kept(label: &str, extra: &BTreeMap<String, Value>, document: &Value, pointer: &str, declared: &BTreeSet<String>) {
+fn assert_kept(
+    label: &str,
+    extra: &BTreeMap<String, Value>,
+    document: &Value,
+    pointer: &str,
+    declared: &BTreeSet<String>,
+) {
     let object = document
         .pointer(pointer)
         .and_then(Value::as_object)
         .unwrap_or_else(|| panic!("{label}: no object at {pointer:?}"));
-    let newer: Vec<(&String, &Value)> = object.iter().filter(|(key, _)| key.starts_with("newer_")).collect();
+    let newer: Vec<(&String, &Value)> = object
+        .iter()
+        .filter(|(key, _)| key.starts_with("newer_"))
+        .collect();
     let kinds: BTreeSet<&str> = newer.iter().map(|(_, value)| kind(value)).collect();
-    assert_eq!(kinds, BTreeSet::from(KINDS), "{label}: the fixture must hold a newer key of every JSON kind");
+    assert_eq!(
+        kinds,
+        BTreeSet::from(KINDS),
+        "{label}: the fixture must hold a newer key of every JSON kind"
+    );
     let undeclared: BTreeMap<String, Value> = object
         .iter()
         .filter(|(key, _)| !declared.contains(*key))
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
-    assert_eq!(extra, &undeclared, "{label}: additional_properties must hold exactly the undeclared keys");
+    assert_eq!(
+        extra, &undeclared,
+        "{label}: additional_properties must hold exactly the undeclared keys"
+    );
     for (key, value) in newer {
         assert_eq!(extra.get(key), Some(value), "{label}: {key}");
     }
@@ -235,7 +363,13 @@ fn undeclared_keys_of_every_kind_are_kept() {
     let location_keys = declared("image.json", "/properties/locations/items");
     assert_kept("image", &image.additional_properties, &doc, "", &image_keys);
     let location = &image.locations.as_deref().expect("locations")[0];
-    assert_kept("image location", &location.additional_properties, &doc, "/locations/0", &location_keys);
+    assert_kept(
+        "image location",
+        &location.additional_properties,
+        &doc,
+        "/locations/0",
+        &location_keys,
+    );
     // The custom-property accessors read strings and nothing else.
     assert_eq!(image.property("newer_string"), Some("from a newer server"));
     assert_eq!(image.property("newer_integer"), None);
@@ -243,25 +377,67 @@ fn undeclared_keys_of_every_kind_are_kept() {
     assert!(!image.properties().any(|(key, _)| key == "newer_object"));
 
     let (list, doc) = decode::<ImageList>("images-list-newer.json");
-    assert_kept("image list", &list.additional_properties, &doc, "", &declared("images.json", ""));
+    assert_kept(
+        "image list",
+        &list.additional_properties,
+        &doc,
+        "",
+        &declared("images.json", ""),
+    );
     let listed = &list.images.as_deref().expect("images")[1];
-    assert_kept("listed image", &listed.additional_properties, &doc, "/images/1", &image_keys);
+    assert_kept(
+        "listed image",
+        &listed.additional_properties,
+        &doc,
+        "/images/1",
+        &image_keys,
+    );
 
     let (member, doc) = decode::<Member>("member-newer.json");
     let member_keys = declared("member.json", "");
-    assert_kept("member", &member.additional_properties, &doc, "", &member_keys);
+    assert_kept(
+        "member",
+        &member.additional_properties,
+        &doc,
+        "",
+        &member_keys,
+    );
     let (members, doc) = decode::<MemberList>("members-list-newer.json");
-    assert_kept("member list", &members.additional_properties, &doc, "", &declared("members.json", ""));
+    assert_kept(
+        "member list",
+        &members.additional_properties,
+        &doc,
+        "",
+        &declared("members.json", ""),
+    );
     let first = &members.members.as_deref().expect("members")[0];
-    assert_kept("listed member", &first.additional_properties, &doc, "/members/0", &member_keys);
+    assert_kept(
+        "listed member",
+        &first.additional_properties,
+        &doc,
+        "/members/0",
+        &member_keys,
+    );
 
     let (task, doc) = decode::<Task>("task-newer.json");
     let task_keys = declared("task.json", "");
     assert_kept("task", &task.additional_properties, &doc, "", &task_keys);
     let (tasks, doc) = decode::<TaskList>("tasks-list-newer.json");
-    assert_kept("task list", &tasks.additional_properties, &doc, "", &declared("tasks.json", ""));
+    assert_kept(
+        "task list",
+        &tasks.additional_properties,
+        &doc,
+        "",
+        &declared("tasks.json", ""),
+    );
     let second = &tasks.tasks.as_deref().expect("tasks")[1];
-    assert_kept("listed task", &second.additional_properties, &doc, "/tasks/1", &task_keys);
+    assert_kept(
+        "listed task",
+        &second.additional_properties,
+        &doc,
+        "/tasks/1",
+        &task_keys,
+    );
 }
 
 /// A newer Nova: a status and a disk config this crate does not list, a

@@ -50,7 +50,12 @@ fn cargo(args: &[&str], dir: &Path) -> String {
         dir.display(),
         output.status
     );
-    eprintln!("cargo {} in {}: {:.1?}", args.join(" "), dir.display(), started.elapsed());
+    eprintln!(
+        "cargo {} in {}: {:.1?}",
+        args.join(" "),
+        dir.display(),
+        started.elapsed()
+    );
     printed
 }
 
@@ -61,18 +66,31 @@ fn regenerate(schemas: &str, out: &Path) {
     // what a user of `--out` gets.
     let manifest = out.join("Cargo.toml");
     if manifest.exists() {
-        fs::remove_file(&manifest).unwrap_or_else(|e| panic!("cannot remove {}: {e}", manifest.display()));
+        fs::remove_file(&manifest)
+            .unwrap_or_else(|e| panic!("cannot remove {}: {e}", manifest.display()));
     }
     let out_arg = out.to_string_lossy();
     cargo(
-        &["run", "--quiet", "-p", "xtask", "--", "regenerate", "--schemas", schemas, "--out", &out_arg],
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "xtask",
+            "--",
+            "regenerate",
+            "--schemas",
+            schemas,
+            "--out",
+            &out_arg,
+        ],
         &root,
     );
     // Pin the dependencies to the workspace's versions, which are already
     // downloaded and built, instead of resolving them afresh.
     let lock = out.join("Cargo.lock");
     if !lock.exists() {
-        fs::copy(root.join("Cargo.lock"), &lock).unwrap_or_else(|e| panic!("cannot seed {}: {e}", lock.display()));
+        fs::copy(root.join("Cargo.lock"), &lock)
+            .unwrap_or_else(|e| panic!("cannot seed {}: {e}", lock.display()));
     }
 }
 
@@ -81,7 +99,18 @@ fn regenerate(schemas: &str, out: &Path) {
 /// `cargo test` would compile and run.
 fn build(out: &Path) {
     cargo(&["check", "--quiet"], out);
-    cargo(&["clippy", "--quiet", "--all-targets", "--all-features", "--", "-D", "warnings"], out);
+    cargo(
+        &[
+            "clippy",
+            "--quiet",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        out,
+    );
     let listed = cargo(&["test", "--quiet", "--doc", "--", "--list"], out);
     let from_schemas: Vec<&str> = listed
         .lines()
@@ -100,10 +129,17 @@ fn generate_and_build(schemas: &str, out: &Path) {
     regenerate(schemas, out);
     for module in ["lib", "image"] {
         let path = out.join("src").join(format!("{module}.rs"));
-        assert!(path.exists(), "{} was not generated from {schemas}", path.display());
+        assert!(
+            path.exists(),
+            "{} was not generated from {schemas}",
+            path.display()
+        );
     }
     build(out);
-    eprintln!("{schemas}: generated and built in {:.1?}", started.elapsed());
+    eprintln!(
+        "{schemas}: generated and built in {:.1?}",
+        started.elapsed()
+    );
 }
 
 #[test]
@@ -165,10 +201,15 @@ fn rackspace_like_cloud_compiles_and_keeps_its_keys() {
     let out = workspace_root().join("target/generated-crates/rackspace-like");
     generate_and_build("codegen/tests/clouds/rackspace-like", &out);
     let test = out.join("tests/wire_names.rs");
-    fs::create_dir_all(out.join("tests")).unwrap_or_else(|e| panic!("cannot create {}/tests: {e}", out.display()));
-    fs::write(&test, RACKSPACE_WIRE_TEST).unwrap_or_else(|e| panic!("cannot write {}: {e}", test.display()));
+    fs::create_dir_all(out.join("tests"))
+        .unwrap_or_else(|e| panic!("cannot create {}/tests: {e}", out.display()));
+    fs::write(&test, RACKSPACE_WIRE_TEST)
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", test.display()));
     let printed = cargo(&["test", "--quiet", "--test", "wire_names"], &out);
-    assert!(printed.contains("1 passed"), "the wire test did not run:\n{printed}");
+    assert!(
+        printed.contains("1 passed"),
+        "the wire test did not run:\n{printed}"
+    );
 }
 
 /// The hostile set's text ends up in docs, string literals and names; the

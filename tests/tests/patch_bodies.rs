@@ -10,14 +10,19 @@ mod transcript;
 use std::collections::BTreeSet;
 
 use cloud_images::{
-    Image, ImageContainerFormat, ImagePatch, ImagePatchBuilder, ImageVisibility, PATCH_MEDIA_TYPE_V2_0,
-    PATCH_MEDIA_TYPE_V2_1, PatchMediaType, Rule,
+    Image, ImageContainerFormat, ImagePatch, ImagePatchBuilder, ImageVisibility,
+    PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1, PatchMediaType, Rule,
 };
 use serde_json::{Value, json};
 use transcript::{Exchange, Transcripts};
 
 fn transcripts() -> Transcripts {
-    Transcripts::load(&["a_create.txt", "b_patch_v21.txt", "c_patch_v20.txt", "d_errors.txt"])
+    Transcripts::load(&[
+        "a_create.txt",
+        "b_patch_v21.txt",
+        "c_patch_v20.txt",
+        "d_errors.txt",
+    ])
 }
 
 fn built(tag: &'static str, builder: ImagePatchBuilder) -> (&'static str, ImagePatch) {
@@ -108,7 +113,8 @@ fn v2_0_cases() -> Vec<(&'static str, ImagePatch)> {
         built("c-08", b().remove_property("a/b")),
         built(
             "c-14",
-            b().replace_name(Some("lab-ubuntu-renamed")).replace_tags(LAB_TAGS),
+            b().replace_name(Some("lab-ubuntu-renamed"))
+                .replace_tags(LAB_TAGS),
         ),
     ]
 }
@@ -125,7 +131,10 @@ fn same_effect_cases() -> Vec<(&'static str, ImagePatch)> {
         // Glance ignores the extra `from` member the recording sent.
         built("b-54", b().replace_name(Some("lab-ubuntu-renamed"))),
         // Glance ignores the `value` member the recording sent on `remove`.
-        built("b-55", b().add_property("tmpk", "t").remove_property("tmpk")),
+        built(
+            "b-55",
+            b().add_property("tmpk", "t").remove_property("tmpk"),
+        ),
     ]
 }
 
@@ -135,8 +144,16 @@ fn refused_cases() -> Vec<(&'static str, ImagePatchBuilder, Rule)> {
     vec![
         // Glance checks the 255-character key limit on create only (a-36);
         // a longer key added by PATCH makes the image impossible to re-create.
-        ("b-39", b().add_property("k".repeat(256), "v"), too_long(256)),
-        ("b-41", b().add_property("q".repeat(300), "v"), too_long(300)),
+        (
+            "b-39",
+            b().add_property("k".repeat(256), "v"),
+            too_long(256),
+        ),
+        (
+            "b-41",
+            b().add_property("q".repeat(300), "v"),
+            too_long(300),
+        ),
         // The empty key is `/`, which most clients read as the document root.
         ("b-48", b().add_property("", "v"), Rule::EmptyKey),
     ]
@@ -162,7 +179,10 @@ fn v2_1_bodies_match_the_recorded_requests() {
         assert_sent_as(exchange, PatchMediaType::V2_1);
         let expected = exchange.request_json();
         let serialized = serde_json::to_value(&patch).expect("a patch serializes");
-        assert_eq!(serialized, expected, "[{tag}] serde body differs from the recording");
+        assert_eq!(
+            serialized, expected,
+            "[{tag}] serde body differs from the recording"
+        );
         assert_eq!(
             patch.to_body(PatchMediaType::V2_1),
             expected,
@@ -262,7 +282,10 @@ fn normalized(mut image: Value) -> Value {
     if let Some(object) = image.as_object_mut() {
         object.remove("updated_at");
         if let Some(Value::Array(tags)) = object.get_mut("tags") {
-            let set: BTreeSet<String> = tags.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect();
+            let set: BTreeSet<String> = tags
+                .iter()
+                .filter_map(|t| t.as_str().map(str::to_owned))
+                .collect();
             *tags = set.into_iter().map(Value::String).collect();
         }
     }
@@ -310,7 +333,8 @@ fn diff_reproduces_every_recorded_change() {
         let after = transcripts.get(tag).response_json();
         let old: Image = serde_json::from_value(before.clone()).unwrap();
         let new: Image = serde_json::from_value(after.clone()).unwrap();
-        let diff = ImagePatch::diff(&old, &new).unwrap_or_else(|e| panic!("[{tag}] diff refused: {e}"));
+        let diff =
+            ImagePatch::diff(&old, &new).unwrap_or_else(|e| panic!("[{tag}] diff refused: {e}"));
         assert!(
             diff.operations().iter().all(|op| op.key() != "updated_at"),
             "[{tag}] diff touched updated_at"
@@ -341,5 +365,8 @@ fn every_accepted_patch_in_the_recordings_is_accounted_for() {
         .chain(refused_cases().into_iter().map(|(tag, _, _)| tag))
         .collect();
     let missing: Vec<_> = accepted.difference(&covered).collect();
-    assert!(missing.is_empty(), "accepted PATCH exchanges with no test: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "accepted PATCH exchanges with no test: {missing:?}"
+    );
 }

@@ -23,8 +23,10 @@ const CASES_PER_SAMPLE: u32 = 256;
 
 /// Runs `property` on `CASES_PER_SAMPLE` random values for every sample,
 /// naming the sample and the smallest failing value on failure.
-fn for_every_sample<S: Strategy>(strategy: S, property: impl Fn(&str, &Value, S::Value) -> Result<(), TestCaseError>)
-where
+fn for_every_sample<S: Strategy>(
+    strategy: S,
+    property: impl Fn(&str, &Value, S::Value) -> Result<(), TestCaseError>,
+) where
     S::Value: Debug,
 {
     let samples = documents::samples();
@@ -43,7 +45,8 @@ where
 }
 
 fn image(document: &Value) -> Result<Image, TestCaseError> {
-    serde_json::from_value(document.clone()).map_err(|e| TestCaseError::fail(format!("not an Image: {e}")))
+    serde_json::from_value(document.clone())
+        .map_err(|e| TestCaseError::fail(format!("not an Image: {e}")))
 }
 
 /// The patch for `intents`, built call by call, and the document it must
@@ -61,8 +64,8 @@ fn generate(
             .build()
             .map_err(|e| TestCaseError::fail(format!("{intent:?} was refused: {e}")))?;
         builder = intents::call(builder, intent, &current, declared);
-        current =
-            apply(&current, &single).map_err(|e| TestCaseError::fail(format!("{intent:?} does not apply: {e}")))?;
+        current = apply(&current, &single)
+            .map_err(|e| TestCaseError::fail(format!("{intent:?} does not apply: {e}")))?;
     }
     let patch = builder
         .build()
@@ -75,14 +78,24 @@ fn random_valid_patches_keep_every_sample_valid_against_the_schema() {
     let declared = documents::declared_properties();
     let validator = documents::validator();
     for (name, sample) in documents::samples() {
-        let errors: Vec<String> = validator.iter_errors(&sample).map(|e| e.to_string()).collect();
-        assert!(errors.is_empty(), "{name} is not valid to begin with: {errors:?}");
+        let errors: Vec<String> = validator
+            .iter_errors(&sample)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{name} is not valid to begin with: {errors:?}"
+        );
     }
     for_every_sample(intents::intents(), |_, sample, intents| {
         let (patch, expected) = generate(sample, &intents, &declared)?;
-        let patched =
-            apply(sample, &patch).map_err(|e| TestCaseError::fail(format!("the whole patch does not apply: {e}")))?;
-        prop_assert_eq!(&patched, &expected, "the whole patch differs from its calls one by one");
+        let patched = apply(sample, &patch)
+            .map_err(|e| TestCaseError::fail(format!("the whole patch does not apply: {e}")))?;
+        prop_assert_eq!(
+            &patched,
+            &expected,
+            "the whole patch differs from its calls one by one"
+        );
         if !validator.is_valid(&patched) {
             let errors: Vec<String> = validator
                 .iter_errors(&patched)
@@ -130,8 +143,10 @@ fn diff_reproduces_any_valid_patch() {
     for_every_sample(intents::intents(), |_, sample, intents| {
         let (_, patched) = generate(sample, &intents, &declared)?;
         let (old, new) = (image(sample)?, image(&patched)?);
-        let diff = ImagePatch::diff(&old, &new).map_err(|e| TestCaseError::fail(format!("diff refused: {e}")))?;
-        let replayed = apply(sample, &diff).map_err(|e| TestCaseError::fail(format!("diff does not apply: {e}")))?;
+        let diff = ImagePatch::diff(&old, &new)
+            .map_err(|e| TestCaseError::fail(format!("diff refused: {e}")))?;
+        let replayed = apply(sample, &diff)
+            .map_err(|e| TestCaseError::fail(format!("diff does not apply: {e}")))?;
         prop_assert_eq!(normalized(replayed), normalized(patched));
         prop_assert!(
             ImagePatch::diff(&old, &old)
@@ -167,7 +182,11 @@ fn service_change() -> impl Strategy<Value = ServiceChange> {
 /// `value` made into something the read-only property `key` can hold, so
 /// that the document still decodes as an `Image`.
 fn read_only_value(key: &str, value: &Value) -> Value {
-    let text = || value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+    let text = || {
+        value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned)
+    };
     match key {
         "status" => {
             let known = ImageStatus::KNOWN_VALUES;
@@ -186,7 +205,9 @@ fn with_service_changes(mut document: Value, changes: &[(Index, ServiceChange)])
             let key = *at.get(&READ_ONLY);
             match change {
                 ServiceChange::Drop => object.remove(key),
-                ServiceChange::Set(value) => object.insert(key.to_owned(), read_only_value(key, value)),
+                ServiceChange::Set(value) => {
+                    object.insert(key.to_owned(), read_only_value(key, value))
+                }
             };
         }
     }
@@ -218,7 +239,8 @@ fn diff_never_touches_read_only_properties_or_single_tags() {
             );
         }
         // What the service changed is left to it; everything else is reproduced.
-        let replayed = apply(sample, &diff).map_err(|e| TestCaseError::fail(format!("diff does not apply: {e}")))?;
+        let replayed = apply(sample, &diff)
+            .map_err(|e| TestCaseError::fail(format!("diff does not apply: {e}")))?;
         prop_assert_eq!(normalized(replayed), normalized(patched));
         Ok(())
     });
@@ -229,13 +251,18 @@ fn diff_is_already_rebased_on_the_document_it_starts_from() {
     let declared = documents::declared_properties();
     // Also from copies that lack some schema properties, as a caller's own
     // `Image` may: base properties are still replaced, never added.
-    let strategy = (intents::intents(), proptest::collection::vec(any::<Index>(), 0..6));
+    let strategy = (
+        intents::intents(),
+        proptest::collection::vec(any::<Index>(), 0..6),
+    );
     for_every_sample(strategy, |_, sample, (intents, dropped)| {
         let (_, patched) = generate(sample, &intents, &declared)?;
         let mut partial = sample.clone();
         let names: Vec<&String> = declared.iter().collect();
         for at in &dropped {
-            partial.as_object_mut().map(|o| o.remove(at.get(&names).as_str()));
+            partial
+                .as_object_mut()
+                .map(|o| o.remove(at.get(&names).as_str()));
         }
         for old in [sample, &partial] {
             let old = image(old)?;
@@ -261,16 +288,23 @@ fn as_v2_0(operation: &Value) -> Value {
 
 fn check_bodies(patch: &ImagePatch) -> Result<(), TestCaseError> {
     let v2_1 = serde_json::to_value(patch).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let via_json_patch =
-        serde_json::to_value(json_patch::Patch::from(patch)).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    prop_assert_eq!(&via_json_patch, &v2_1, "json_patch::Patch renders other operations");
+    let via_json_patch = serde_json::to_value(json_patch::Patch::from(patch))
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    prop_assert_eq!(
+        &via_json_patch,
+        &v2_1,
+        "json_patch::Patch renders other operations"
+    );
     prop_assert_eq!(&patch.to_body(PatchMediaType::V2_1), &v2_1);
     let operations = v2_1.as_array().cloned().unwrap_or_default();
     prop_assert_eq!(operations.len(), patch.len());
     for (object, operation) in operations.iter().zip(patch.operations()) {
         let path = operation.path();
         prop_assert_eq!(object["path"].as_str(), Some(path.as_str()));
-        prop_assert_eq!(object.get("value").is_some(), operation.op() != PatchOp::Remove);
+        prop_assert_eq!(
+            object.get("value").is_some(),
+            operation.op() != PatchOp::Remove
+        );
     }
     let v2_0: Vec<Value> = operations.iter().map(as_v2_0).collect();
     prop_assert_eq!(patch.to_body(PatchMediaType::V2_0), Value::Array(v2_0));
@@ -283,8 +317,8 @@ fn every_body_form_says_the_same_thing() {
     for_every_sample(intents::intents(), |_, sample, intents| {
         let (patch, patched) = generate(sample, &intents, &declared)?;
         check_bodies(&patch)?;
-        let diff =
-            ImagePatch::diff(&image(sample)?, &image(&patched)?).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let diff = ImagePatch::diff(&image(sample)?, &image(&patched)?)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
         check_bodies(&diff)
     });
 }
@@ -301,9 +335,17 @@ fn rebase_rewrites_only_what_would_conflict() {
         .remove_property("hw_disk_bus")
         .build()
         .unwrap();
-    let ops: Vec<(PatchOp, &str)> = patch.operations().iter().map(|o| (o.op(), o.key())).collect();
+    let ops: Vec<(PatchOp, &str)> = patch
+        .operations()
+        .iter()
+        .map(|o| (o.op(), o.key()))
+        .collect();
     let rebased = patch.clone().rebase(&current);
-    let rebased_ops: Vec<(PatchOp, &str)> = rebased.operations().iter().map(|o| (o.op(), o.key())).collect();
+    let rebased_ops: Vec<(PatchOp, &str)> = rebased
+        .operations()
+        .iter()
+        .map(|o| (o.op(), o.key()))
+        .collect();
     assert_eq!(
         rebased_ops,
         [

@@ -4,12 +4,13 @@
 //! each naming the property and the rule, in the order they were made.
 
 use cloud_images::{
-    Image, ImageContainerFormat, ImageDiskFormat, ImageLocation, ImageLocationValidationData, ImagePatch,
-    ImagePatchBuilder, ImageVisibility, Rule, Violation,
+    Image, ImageContainerFormat, ImageDiskFormat, ImageLocation, ImageLocationValidationData,
+    ImagePatch, ImagePatchBuilder, ImageVisibility, Rule, Violation,
 };
 use serde_json::json;
 
-const UUID_PATTERN: &str = "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$";
+const UUID_PATTERN: &str =
+    "^([0-9a-fA-F]){8}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){4}-([0-9a-fA-F]){12}$";
 const INT32_MAX: i64 = 2_147_483_647;
 
 fn b() -> ImagePatchBuilder {
@@ -18,7 +19,9 @@ fn b() -> ImagePatchBuilder {
 
 /// The violations `build` reports, as (property, rule) pairs.
 fn refused(builder: ImagePatchBuilder) -> Vec<(String, Rule)> {
-    let error = builder.build().expect_err("the builder should refuse this patch");
+    let error = builder
+        .build()
+        .expect_err("the builder should refuse this patch");
     assert!(
         !error.violations().is_empty(),
         "an error always names at least one violation"
@@ -35,7 +38,9 @@ fn one(property: &str, rule: Rule) -> Vec<(String, Rule)> {
 }
 
 fn accepted(builder: ImagePatchBuilder, operations: usize) {
-    let patch = builder.build().unwrap_or_else(|e| panic!("refused a valid patch: {e}"));
+    let patch = builder
+        .build()
+        .unwrap_or_else(|e| panic!("refused a valid patch: {e}"));
     assert_eq!(patch.len(), operations);
 }
 
@@ -82,7 +87,10 @@ fn enum_values_must_be_ones_the_schema_lists() {
 #[test]
 fn every_listed_enum_value_is_accepted() {
     for value in ImageDiskFormat::KNOWN_VALUES {
-        accepted(b().replace_disk_format(Some(ImageDiskFormat::from(*value))), 1);
+        accepted(
+            b().replace_disk_format(Some(ImageDiskFormat::from(*value))),
+            1,
+        );
     }
     for value in ImageContainerFormat::KNOWN_VALUES {
         accepted(
@@ -94,7 +102,10 @@ fn every_listed_enum_value_is_accepted() {
         accepted(b().replace_visibility(ImageVisibility::from(*value)), 1);
     }
     // The schemas list `null` for both formats (b-09).
-    accepted(b().replace_disk_format(None).replace_container_format(None), 2);
+    accepted(
+        b().replace_disk_format(None).replace_container_format(None),
+        2,
+    );
 }
 
 #[test]
@@ -103,12 +114,24 @@ fn name_and_owner_are_at_most_255_characters() {
     accepted(b().replace_name(Some(&"n".repeat(255))), 1);
     assert_eq!(
         refused(b().replace_name(Some(&"n".repeat(256)))),
-        one("name", Rule::TooLong { max: 255, length: 256 })
+        one(
+            "name",
+            Rule::TooLong {
+                max: 255,
+                length: 256
+            }
+        )
     );
     accepted(b().replace_owner(Some(&"o".repeat(255))), 1);
     assert_eq!(
         refused(b().replace_owner(Some(&"o".repeat(256)))),
-        one("owner", Rule::TooLong { max: 255, length: 256 })
+        one(
+            "owner",
+            Rule::TooLong {
+                max: 255,
+                length: 256
+            }
+        )
     );
     accepted(b().replace_name(None).replace_name(Some("")), 2);
 }
@@ -118,10 +141,20 @@ fn lengths_count_characters_not_bytes() {
     let two_bytes = "é".repeat(255);
     let three_bytes = "✓".repeat(255);
     assert_eq!((two_bytes.len(), three_bytes.len()), (510, 765));
-    accepted(b().replace_name(Some(&two_bytes)).replace_name(Some(&three_bytes)), 2);
+    accepted(
+        b().replace_name(Some(&two_bytes))
+            .replace_name(Some(&three_bytes)),
+        2,
+    );
     assert_eq!(
         refused(b().replace_name(Some(&"✓".repeat(256)))),
-        one("name", Rule::TooLong { max: 255, length: 256 })
+        one(
+            "name",
+            Rule::TooLong {
+                max: 255,
+                length: 256
+            }
+        )
     );
     accepted(b().replace_tags([three_bytes.as_str()]), 1);
     accepted(b().add_property("ключ".repeat(63) + "клю", "v"), 1);
@@ -145,7 +178,9 @@ fn kernel_and_ramdisk_ids_must_be_uuids() {
     );
     // `null` is allowed by the schema's type (b-12).
     accepted(b().add_kernel_id(None).replace_ramdisk_id(None), 2);
-    let mismatch = Rule::PatternMismatch { pattern: UUID_PATTERN };
+    let mismatch = Rule::PatternMismatch {
+        pattern: UUID_PATTERN,
+    };
     // a-10
     assert_eq!(
         refused(b().add_kernel_id(Some("abc"))),
@@ -181,7 +216,10 @@ fn min_ram_and_min_disk_are_between_0_and_2_pow_31_minus_1() {
     };
     // b-27, b-28, a-40
     for value in [-1, -5, i64::MIN, INT32_MAX + 1, 1 << 40, i64::MAX] {
-        assert_eq!(refused(b().replace_min_ram(value)), one("min_ram", out_of_range(value)));
+        assert_eq!(
+            refused(b().replace_min_ram(value)),
+            one("min_ram", out_of_range(value))
+        );
         assert_eq!(
             refused(b().replace_min_disk(value)),
             one("min_disk", out_of_range(value))
@@ -196,8 +234,20 @@ fn each_tag_is_at_most_255_characters() {
     assert_eq!(
         refused(b().replace_tags(["ok".to_owned(), "t".repeat(256), "u".repeat(300)])),
         vec![
-            ("tags".to_owned(), Rule::TooLong { max: 255, length: 256 }),
-            ("tags".to_owned(), Rule::TooLong { max: 255, length: 300 }),
+            (
+                "tags".to_owned(),
+                Rule::TooLong {
+                    max: 255,
+                    length: 256
+                }
+            ),
+            (
+                "tags".to_owned(),
+                Rule::TooLong {
+                    max: 255,
+                    length: 300
+                }
+            ),
         ]
     );
 }
@@ -265,7 +315,13 @@ fn schema_properties_are_not_free_form_keys() {
 #[test]
 fn keys_that_only_look_reserved_are_free_form() {
     // d-54, d-56: names Glance used elsewhere are ordinary keys.
-    for key in ["is_public", "properties", "locationx", "deleted_at_x", "my_os_glance"] {
+    for key in [
+        "is_public",
+        "properties",
+        "locationx",
+        "deleted_at_x",
+        "my_os_glance",
+    ] {
         accepted(
             b().add_property(key, "x")
                 .replace_property(key, "y")
@@ -283,16 +339,31 @@ fn new_free_form_keys_are_non_empty_and_at_most_255_characters() {
         2,
     );
     assert_eq!(refused(b().add_property("", "v")), one("", Rule::EmptyKey));
-    assert_eq!(refused(b().replace_property("", "v")), one("", Rule::EmptyKey));
+    assert_eq!(
+        refused(b().replace_property("", "v")),
+        one("", Rule::EmptyKey)
+    );
     let long = "k".repeat(256);
     assert_eq!(
         refused(b().add_property(long.as_str(), "v")),
-        one(&long, Rule::KeyTooLong { max: 255, length: 256 })
+        one(
+            &long,
+            Rule::KeyTooLong {
+                max: 255,
+                length: 256
+            }
+        )
     );
     let long = "ключ".repeat(64);
     assert_eq!(
         refused(b().replace_property(long.as_str(), "v")),
-        one(&long, Rule::KeyTooLong { max: 255, length: 256 })
+        one(
+            &long,
+            Rule::KeyTooLong {
+                max: 255,
+                length: 256
+            }
+        )
     );
 }
 
@@ -329,7 +400,13 @@ fn keys_with_surrounding_whitespace_are_refused() {
         .iter()
         .map(|v| (v.property.as_str(), &v.rule))
         .collect();
-    assert_eq!(keys, [("x ", &Rule::UntrimmedKey), (" padded", &Rule::UntrimmedKey)]);
+    assert_eq!(
+        keys,
+        [
+            ("x ", &Rule::UntrimmedKey),
+            (" padded", &Rule::UntrimmedKey)
+        ]
+    );
 }
 
 #[test]
@@ -361,14 +438,35 @@ fn location_fields_are_checked_against_the_item_schema() {
         1,
     );
     assert_eq!(
-        refused(b().add_locations(cloud_images::ListPosition::End, location("u".repeat(256), None))),
-        one("locations", Rule::TooLong { max: 255, length: 256 })
+        refused(b().add_locations(
+            cloud_images::ListPosition::End,
+            location("u".repeat(256), None)
+        )),
+        one(
+            "locations",
+            Rule::TooLong {
+                max: 255,
+                length: 256
+            }
+        )
     );
     assert_eq!(
-        refused(b().replace_locations(vec![location("file:///x".into(), Some(data(Some("abc"), 65)))])),
+        refused(b().replace_locations(vec![location(
+            "file:///x".into(),
+            Some(data(Some("abc"), 65))
+        )])),
         vec![
-            ("locations".to_owned(), Rule::TooShort { min: 32, length: 3 }),
-            ("locations".to_owned(), Rule::TooLong { max: 64, length: 65 }),
+            (
+                "locations".to_owned(),
+                Rule::TooShort { min: 32, length: 3 }
+            ),
+            (
+                "locations".to_owned(),
+                Rule::TooLong {
+                    max: 64,
+                    length: 65
+                }
+            ),
         ]
     );
 }
@@ -444,7 +542,10 @@ fn diff_refuses_changes_the_service_would_refuse() {
         (
             json!({"name": "n".repeat(256), "min_ram": 0, "tags": ["x"], "hw_disk_bus": "virtio"}),
             "name",
-            Rule::TooLong { max: 255, length: 256 },
+            Rule::TooLong {
+                max: 255,
+                length: 256,
+            },
         ),
         (
             json!({"min_ram": 0, "tags": ["x"], "hw_disk_bus": "virtio"}),
@@ -483,7 +584,10 @@ fn diff_refuses_changes_the_service_would_refuse() {
         (
             json!({"name": "a", "min_ram": 0, "tags": ["t".repeat(256)], "hw_disk_bus": "virtio"}),
             "tags",
-            Rule::TooLong { max: 255, length: 256 },
+            Rule::TooLong {
+                max: 255,
+                length: 256,
+            },
         ),
     ];
     for (new, property, rule) in cases {
@@ -517,6 +621,7 @@ fn locations_cannot_be_replaced_with_an_empty_list() {
         refused(b().replace_locations(Vec::new())),
         one("locations", Rule::TooFewItems { min: 1, length: 0 })
     );
-    let location: ImageLocation = serde_json::from_value(json!({"url": "file:///x", "metadata": {}})).unwrap();
+    let location: ImageLocation =
+        serde_json::from_value(json!({"url": "file:///x", "metadata": {}})).unwrap();
     accepted(b().replace_locations(vec![location]), 1);
 }

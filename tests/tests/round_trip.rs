@@ -15,9 +15,12 @@ fn samples_dir() -> PathBuf {
 }
 
 fn round_trip<T: DeserializeOwned + Serialize>(name: &str, text: &str) -> (Value, Value) {
-    let original: Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
-    let typed: T = serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: does not decode: {e}"));
-    let encoded = serde_json::to_value(&typed).unwrap_or_else(|e| panic!("{name}: does not encode: {e}"));
+    let original: Value =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: not JSON: {e}"));
+    let typed: T =
+        serde_json::from_str(text).unwrap_or_else(|e| panic!("{name}: does not decode: {e}"));
+    let encoded =
+        serde_json::to_value(&typed).unwrap_or_else(|e| panic!("{name}: does not encode: {e}"));
     (original, encoded)
 }
 
@@ -64,7 +67,11 @@ fn custom_properties_are_readable_by_key() {
     let text = fs::read_to_string(samples_dir().join("image-active-with-locations.json")).unwrap();
     let mut image: Image = serde_json::from_str(&text).unwrap();
     assert_eq!(image.property("hw_disk_bus"), Some("virtio"));
-    assert_eq!(image.os_distro.as_deref(), Some("cirros"), "declared custom property");
+    assert_eq!(
+        image.os_distro.as_deref(),
+        Some("cirros"),
+        "declared custom property"
+    );
     image.set_property("vendor/arch", "arm64");
     let encoded = serde_json::to_value(&image).unwrap();
     assert_eq!(encoded["vendor/arch"], "arm64");

@@ -30,7 +30,8 @@ fn service_schema(resource: &str) -> Value {
 }
 
 fn derived<T: JsonSchema>() -> Value {
-    serde_json::to_value(SchemaGenerator::default().into_root_schema_for::<T>()).expect("a schema is JSON")
+    serde_json::to_value(SchemaGenerator::default().into_root_schema_for::<T>())
+        .expect("a schema is JSON")
 }
 
 /// Each root type with the schema file it is generated from.
@@ -78,8 +79,12 @@ fn normalise(schema: &Value, document: &Value) -> Node {
     };
     let mut node = match object.get("$ref").and_then(Value::as_str) {
         Some(target) => {
-            let pointer = target.strip_prefix('#').unwrap_or_else(|| panic!("non-local $ref {target}"));
-            let definition = document.pointer(pointer).unwrap_or_else(|| panic!("$ref {target} points at nothing"));
+            let pointer = target
+                .strip_prefix('#')
+                .unwrap_or_else(|| panic!("non-local $ref {target}"));
+            let definition = document
+                .pointer(pointer)
+                .unwrap_or_else(|| panic!("$ref {target} points at nothing"));
             normalise(definition, document)
         }
         None => Node::default(),
@@ -89,13 +94,21 @@ fn normalise(schema: &Value, document: &Value) -> Node {
         let mut others: Vec<Node> = Vec::new();
         for branch in branches {
             let branch = normalise(branch, document);
-            if branch.types.as_ref().is_some_and(|t| t.len() == 1 && t.contains("null")) {
+            if branch
+                .types
+                .as_ref()
+                .is_some_and(|t| t.len() == 1 && t.contains("null"))
+            {
                 nullable = true;
             } else {
                 others.push(branch);
             }
         }
-        assert_eq!(others.len(), 1, "anyOf with other than one non-null branch: {schema}");
+        assert_eq!(
+            others.len(),
+            1,
+            "anyOf with other than one non-null branch: {schema}"
+        );
         node = others.remove(0);
         // A branch that accepts anything already accepts `null`.
         if let (true, Some(types)) = (nullable, node.types.as_mut()) {
@@ -105,16 +118,25 @@ fn normalise(schema: &Value, document: &Value) -> Node {
     match object.get("type") {
         Some(Value::String(one)) => node.types = Some(BTreeSet::from([one.clone()])),
         Some(Value::Array(many)) => {
-            node.types = Some(many.iter().filter_map(Value::as_str).map(str::to_owned).collect());
+            node.types = Some(
+                many.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+            );
         }
         // Glance's root schemas and inline copies leave out `type: object`;
         // the generator reads `properties` as saying it.
-        None if object.contains_key("properties") => node.types = Some(BTreeSet::from(["object".to_owned()])),
+        None if object.contains_key("properties") => {
+            node.types = Some(BTreeSet::from(["object".to_owned()]))
+        }
         _ => {}
     }
     if let Some(values) = object.get("enum").and_then(Value::as_array) {
         if values.contains(&Value::Null) {
-            node.types.get_or_insert_with(BTreeSet::new).insert("null".to_owned());
+            node.types
+                .get_or_insert_with(BTreeSet::new)
+                .insert("null".to_owned());
         }
         node.values = Some(values.iter().filter(|v| !v.is_null()).cloned().collect());
     }
@@ -138,7 +160,11 @@ fn normalise(schema: &Value, document: &Value) -> Node {
         node.properties = Some(properties.clone());
     }
     if let Some(required) = object.get("required").and_then(Value::as_array) {
-        node.required = required.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+        node.required = required
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
     }
     match object.get("additionalProperties") {
         None | Some(Value::Bool(true)) => {}
@@ -159,12 +185,27 @@ struct Comparison<'a> {
 }
 
 impl Comparison<'_> {
-    fn differ(&mut self, at: &str, what: &str, service: impl std::fmt::Debug, derived: impl std::fmt::Debug) {
-        self.differences.push(format!("{at}: {what}: the service says {service:?}, the derived schema {derived:?}"));
+    fn differ(
+        &mut self,
+        at: &str,
+        what: &str,
+        service: impl std::fmt::Debug,
+        derived: impl std::fmt::Debug,
+    ) {
+        self.differences.push(format!(
+            "{at}: {what}: the service says {service:?}, the derived schema {derived:?}"
+        ));
     }
 
     /// `overlay` is the overlay's entry for this property, if any.
-    fn compare(&mut self, at: &str, service: &Value, service_root: &Value, derived: &Value, overlay: Option<&Value>) {
+    fn compare(
+        &mut self,
+        at: &str,
+        service: &Value,
+        service_root: &Value,
+        derived: &Value,
+        overlay: Option<&Value>,
+    ) {
         let wanted = normalise(service, service_root);
         let got = normalise(derived, self.derived_root);
         match wanted.name.clone() {
@@ -178,7 +219,12 @@ impl Comparison<'_> {
                 let declared = full.properties.clone().unwrap_or_default();
                 for (key, value) in wanted.properties.iter().flatten() {
                     if declared.get(key) != Some(value) {
-                        self.differ(at, &format!("inline copy of `{key}`"), value, declared.get(key));
+                        self.differ(
+                            at,
+                            &format!("inline copy of `{key}`"),
+                            value,
+                            declared.get(key),
+                        );
                     }
                 }
                 self.compare_nodes(at, full, &full_root, got, overlay);
@@ -187,7 +233,14 @@ impl Comparison<'_> {
         }
     }
 
-    fn compare_nodes(&mut self, at: &str, wanted: Node, service_root: &Value, got: Node, overlay: Option<&Value>) {
+    fn compare_nodes(
+        &mut self,
+        at: &str,
+        wanted: Node,
+        service_root: &Value,
+        got: Node,
+        overlay: Option<&Value>,
+    ) {
         if wanted.types != got.types {
             self.differ(at, "JSON types", &wanted.types, &got.types);
         }
@@ -207,7 +260,11 @@ impl Comparison<'_> {
         if wanted.pattern != got.pattern {
             self.differ(at, "pattern", &wanted.pattern, &got.pattern);
         }
-        let from_overlay = |key: &str| overlay.and_then(|entry| entry.get(key)).and_then(Value::as_i64);
+        let from_overlay = |key: &str| {
+            overlay
+                .and_then(|entry| entry.get(key))
+                .and_then(Value::as_i64)
+        };
         let bounds = (
             wanted.minimum.or_else(|| from_overlay("minimum")),
             wanted.maximum.or_else(|| from_overlay("maximum")),
@@ -218,13 +275,20 @@ impl Comparison<'_> {
         if let Some(description) = &wanted.description {
             // Doc comments wrap bare URLs in `<...>` for rustdoc, then go on
             // with facts for Rust users.
-            let got_text = got.description.as_deref().unwrap_or("").replace("<http", "http").replace('>', "");
+            let got_text = got
+                .description
+                .as_deref()
+                .unwrap_or("")
+                .replace("<http", "http")
+                .replace('>', "");
             if !got_text.starts_with(description.as_str()) {
                 self.differ(at, "description", description, &got.description);
             }
         }
         match (&wanted.items, &got.items) {
-            (Some(service), Some(derived)) => self.compare(&format!("{at}[]"), service, service_root, derived, None),
+            (Some(service), Some(derived)) => {
+                self.compare(&format!("{at}[]"), service, service_root, derived, None)
+            }
             (None, None) => {}
             (service, derived) => self.differ(at, "items", service, derived),
         }
@@ -235,11 +299,20 @@ impl Comparison<'_> {
         if wanted_keys != got_keys {
             self.differ(at, "property names", &wanted_keys, &got_keys);
         }
-        let overlay_properties = wanted.name.as_deref().and_then(|name| self.overlay.get(name)?.get("properties").cloned());
+        let overlay_properties = wanted
+            .name
+            .as_deref()
+            .and_then(|name| self.overlay.get(name)?.get("properties").cloned());
         for (key, service) in &wanted_properties {
             if let Some(derived) = got_properties.get(key) {
                 let entry = overlay_properties.as_ref().and_then(|p| p.get(key));
-                self.compare(&format!("{at}/{key}"), service, service_root, derived, entry);
+                self.compare(
+                    &format!("{at}/{key}"),
+                    service,
+                    service_root,
+                    derived,
+                    entry,
+                );
             }
         }
         if wanted.required != got.required {
@@ -249,7 +322,13 @@ impl Comparison<'_> {
             (None, None) => {}
             (Some(Value::Bool(false)), Some(Value::Bool(false))) => {}
             (Some(service @ Value::Object(_)), Some(derived @ Value::Object(_))) => {
-                self.compare(&format!("{at}/additionalProperties"), service, service_root, derived, None);
+                self.compare(
+                    &format!("{at}/additionalProperties"),
+                    service,
+                    service_root,
+                    derived,
+                    None,
+                );
             }
             (service, derived) => self.differ(at, "additionalProperties", service, derived),
         }
@@ -259,9 +338,17 @@ impl Comparison<'_> {
 fn differences(resource: &str, derived: &Value) -> Vec<String> {
     let service = service_schema(resource);
     let overlay = json_file(&root().join("codegen/overlay.json"));
-    let mut comparison = Comparison { derived_root: derived, overlay: &overlay, differences: Vec::new() };
+    let mut comparison = Comparison {
+        derived_root: derived,
+        overlay: &overlay,
+        differences: Vec::new(),
+    };
     comparison.compare("", &service, &service, derived, None);
-    comparison.differences.into_iter().map(|d| format!("{resource}.json{d}")).collect()
+    comparison
+        .differences
+        .into_iter()
+        .map(|d| format!("{resource}.json{d}"))
+        .collect()
 }
 
 #[test]
@@ -270,11 +357,19 @@ fn derived_schemas_say_what_the_service_schemas_say() {
     for (resource, derived) in roots() {
         all.extend(differences(resource, &derived));
     }
-    assert!(all.is_empty(), "the derived schemas differ:\n{}", all.join("\n"));
+    assert!(
+        all.is_empty(),
+        "the derived schemas differ:\n{}",
+        all.join("\n")
+    );
 }
 
 /// A mutation of the derived schema that a faithful comparison must notice.
-fn broken(mut derived: Value, pointer: &str, change: impl FnOnce(&mut Map<String, Value>)) -> Value {
+fn broken(
+    mut derived: Value,
+    pointer: &str,
+    change: impl FnOnce(&mut Map<String, Value>),
+) -> Value {
     let object = derived
         .pointer_mut(pointer)
         .and_then(Value::as_object_mut)
@@ -288,19 +383,86 @@ fn the_comparison_notices_each_kind_of_difference() {
     let image = derived::<Image>();
     let property = |name: &str| format!("/properties/{name}");
     let cases: Vec<(&str, Value)> = vec![
-        ("minLength, maxLength", broken(image.clone(), &property("name"), |o| drop(o.remove("maxLength")))),
-        ("pattern", broken(image.clone(), &property("id"), |o| drop(o.remove("pattern")))),
-        ("readOnly", broken(image.clone(), &property("status"), |o| drop(o.remove("readOnly")))),
-        ("JSON types", broken(image.clone(), &property("name"), |o| drop(o.insert("type".into(), json!("string"))))),
-        ("JSON types", broken(image.clone(), &property("min_ram"), |o| drop(o.insert("type".into(), json!("number"))))),
-        ("enum values", broken(image.clone(), "/$defs/ImageStatus", |o| drop(o.insert("enum".into(), json!(["queued"]))))),
-        ("property names", broken(image.clone(), "/properties", |o| drop(o.remove("os_hidden")))),
-        ("required", broken(image.clone(), "/$defs/ImageLocation", |o| drop(o.remove("required")))),
-        ("minLength, maxLength", broken(image.clone(), "/properties/tags/items", |o| drop(o.remove("maxLength")))),
-        ("minimum, maximum", broken(image.clone(), &property("min_disk"), |o| drop(o.remove("minimum")))),
-        ("description", broken(image.clone(), &property("owner"), |o| drop(o.remove("description")))),
-        ("additionalProperties", broken(image.clone(), "", |o| drop(o.remove("additionalProperties")))),
-        ("writeOnly", broken(image, "/$defs/ImageLocation/properties/validation_data", |o| drop(o.remove("writeOnly")))),
+        (
+            "minLength, maxLength",
+            broken(image.clone(), &property("name"), |o| {
+                drop(o.remove("maxLength"))
+            }),
+        ),
+        (
+            "pattern",
+            broken(image.clone(), &property("id"), |o| {
+                drop(o.remove("pattern"))
+            }),
+        ),
+        (
+            "readOnly",
+            broken(image.clone(), &property("status"), |o| {
+                drop(o.remove("readOnly"))
+            }),
+        ),
+        (
+            "JSON types",
+            broken(image.clone(), &property("name"), |o| {
+                drop(o.insert("type".into(), json!("string")))
+            }),
+        ),
+        (
+            "JSON types",
+            broken(image.clone(), &property("min_ram"), |o| {
+                drop(o.insert("type".into(), json!("number")))
+            }),
+        ),
+        (
+            "enum values",
+            broken(image.clone(), "/$defs/ImageStatus", |o| {
+                drop(o.insert("enum".into(), json!(["queued"])))
+            }),
+        ),
+        (
+            "property names",
+            broken(image.clone(), "/properties", |o| {
+                drop(o.remove("os_hidden"))
+            }),
+        ),
+        (
+            "required",
+            broken(image.clone(), "/$defs/ImageLocation", |o| {
+                drop(o.remove("required"))
+            }),
+        ),
+        (
+            "minLength, maxLength",
+            broken(image.clone(), "/properties/tags/items", |o| {
+                drop(o.remove("maxLength"))
+            }),
+        ),
+        (
+            "minimum, maximum",
+            broken(image.clone(), &property("min_disk"), |o| {
+                drop(o.remove("minimum"))
+            }),
+        ),
+        (
+            "description",
+            broken(image.clone(), &property("owner"), |o| {
+                drop(o.remove("description"))
+            }),
+        ),
+        (
+            "additionalProperties",
+            broken(image.clone(), "", |o| {
+                drop(o.remove("additionalProperties"))
+            }),
+        ),
+        (
+            "writeOnly",
+            broken(
+                image,
+                "/$defs/ImageLocation/properties/validation_data",
+                |o| drop(o.remove("writeOnly")),
+            ),
+        ),
     ];
     for (what, schema) in cases {
         let found = differences("image", &schema);
@@ -313,16 +475,25 @@ fn the_comparison_notices_each_kind_of_difference() {
 
 /// The root type each sample is a document of, by file name.
 fn resource_of(sample: &str) -> &'static str {
-    [("images-list", "images"), ("image-", "image"), ("members-list", "members"), ("member-", "member")]
-        .into_iter()
-        .find(|(prefix, _)| sample.starts_with(prefix))
-        .map(|(_, resource)| resource)
-        .unwrap_or_else(|| panic!("{sample}: no type is known for this sample"))
+    [
+        ("images-list", "images"),
+        ("image-", "image"),
+        ("members-list", "members"),
+        ("member-", "member"),
+    ]
+    .into_iter()
+    .find(|(prefix, _)| sample.starts_with(prefix))
+    .map(|(_, resource)| resource)
+    .unwrap_or_else(|| panic!("{sample}: no type is known for this sample"))
 }
 
 fn validator(resource: &str) -> jsonschema::Validator {
-    let (_, schema) = roots().into_iter().find(|(r, _)| *r == resource).expect("a root type");
-    jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("the derived {resource} schema is invalid: {e}"))
+    let (_, schema) = roots()
+        .into_iter()
+        .find(|(r, _)| *r == resource)
+        .expect("a root type");
+    jsonschema::validator_for(&schema)
+        .unwrap_or_else(|e| panic!("the derived {resource} schema is invalid: {e}"))
 }
 
 #[test]
@@ -333,7 +504,10 @@ fn every_sample_is_valid_against_the_derived_schema() {
         .collect();
     names.sort();
     for path in &names {
-        let name = path.file_name().and_then(|n| n.to_str()).expect("a UTF-8 name");
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("a UTF-8 name");
         let document = json_file(path);
         let errors: Vec<String> = validator(resource_of(name))
             .iter_errors(&document)
@@ -351,7 +525,9 @@ fn the_derived_schema_keeps_the_services_limits() {
     assert!(image.is_valid(&sample));
     let with = |pointer: &str, value: Value| {
         let mut document = sample.clone();
-        *document.pointer_mut(pointer).unwrap_or_else(|| panic!("no {pointer}")) = value;
+        *document
+            .pointer_mut(pointer)
+            .unwrap_or_else(|| panic!("no {pointer}")) = value;
         document
     };
     // The Rust types accept enum values a newer service sends; the schema

@@ -56,7 +56,12 @@ pub fn bench<O>(name: &str, mut f: impl FnMut() -> O) {
 }
 
 /// Times two ways of doing the same work, `ours` first; see [`interleave`].
-pub fn compare<A, B>(ours: &str, mut a: impl FnMut() -> A, baseline: &str, mut b: impl FnMut() -> B) {
+pub fn compare<A, B>(
+    ours: &str,
+    mut a: impl FnMut() -> A,
+    baseline: &str,
+    mut b: impl FnMut() -> B,
+) {
     interleave(&mut [
         (ours, &mut || drop(black_box(a()))),
         (baseline, &mut || drop(black_box(b()))),
@@ -81,12 +86,22 @@ pub fn interleave(benches: &mut [(&str, &mut dyn FnMut())]) {
     if let [first, second, ..] = wall.as_slice() {
         // Near one half means the two are level, whatever the medians say.
         let wins = first.iter().zip(second).filter(|(a, b)| a < b).count();
-        note(&format!("faster.{}", benches[0].0), format!("{:.2}", wins as f64 / SAMPLES as f64));
+        note(
+            &format!("faster.{}", benches[0].0),
+            format!("{:.2}", wins as f64 / SAMPLES as f64),
+        );
     }
     for (index, (name, f)) in benches.iter_mut().enumerate() {
-        println!("BENCH {name} {:.1} {} {SAMPLES}", median(&mut wall[index]), calls[index]);
+        println!(
+            "BENCH {name} {:.1} {} {SAMPLES}",
+            median(&mut wall[index]),
+            calls[index]
+        );
         if cpu[index].len() == SAMPLES {
-            note(&format!("cpu.{name}"), format!("{:.1}", median(&mut cpu[index])));
+            note(
+                &format!("cpu.{name}"),
+                format!("{:.1}", median(&mut cpu[index])),
+            );
         }
         if counting_installed() {
             note(&format!("allocs.{name}"), allocations(*f));
@@ -136,7 +151,9 @@ fn sample(f: &mut dyn FnMut(), calls: usize) -> (f64, Option<f64>) {
         f();
     }
     let wall = start.elapsed().as_nanos() as f64 / calls as f64;
-    let cpu = cpu_start.zip(thread_cpu_ns()).map(|(start, end)| (end - start) as f64 / calls as f64);
+    let cpu = cpu_start
+        .zip(thread_cpu_ns())
+        .map(|(start, end)| (end - start) as f64 / calls as f64);
     (wall, cpu)
 }
 
@@ -152,7 +169,10 @@ fn thread_cpu_ns() -> Option<u64> {
         fn clock_gettime(clock: i32, time: *mut Timespec) -> i32;
     }
     const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
-    let mut time = Timespec { seconds: 0, nanoseconds: 0 };
+    let mut time = Timespec {
+        seconds: 0,
+        nanoseconds: 0,
+    };
     // SAFETY: `time` is a writable `struct timespec` as 64-bit Linux lays it
     // out, and the clock id is Linux's.
     let status = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut time) };

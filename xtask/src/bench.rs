@@ -11,6 +11,7 @@ mod compile;
 mod machine;
 mod python;
 mod report;
+mod transfer;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -78,10 +79,45 @@ impl Measurements {
     }
 }
 
+/// Marks the transfer section in BENCHMARKS.md, so that
+/// `cargo xtask bench transfer` can rewrite it alone.
+const TRANSFER_BEGIN: &str = "<!-- transfer: begin -->";
+const TRANSFER_END: &str = "<!-- transfer: end -->";
+
 pub fn run(args: &[String]) -> Result<(), String> {
-    if !args.is_empty() {
-        return Err("usage: cargo xtask bench".to_owned());
+    match args {
+        [] => run_all(),
+        [only] if only == "transfer" => run_transfer_only(),
+        _ => Err("usage: cargo xtask bench [transfer]".to_owned()),
     }
+}
+
+fn transfer_section(root: &Path) -> Result<String, String> {
+    let section = transfer::run(root)?;
+    Ok(format!("{TRANSFER_BEGIN}\n{section}{TRANSFER_END}\n"))
+}
+
+/// Measures only the image data transfers and puts their section into
+/// BENCHMARKS.md, keeping the rest as the last full run wrote it.
+fn run_transfer_only() -> Result<(), String> {
+    let root = project_root();
+    let section = transfer_section(&root)?;
+    let path = root.join("BENCHMARKS.md");
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    let updated = match (current.find(TRANSFER_BEGIN), current.find(TRANSFER_END)) {
+        (Some(begin), Some(end)) if begin < end => format!(
+            "{}{section}{}",
+            &current[..begin],
+            &current[end + TRANSFER_END.len()..].trim_start_matches('\n')
+        ),
+        _ => format!("{}\n{section}", current.trim_end()),
+    };
+    std::fs::write(&path, updated).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    println!("wrote the transfer section of BENCHMARKS.md");
+    Ok(())
+}
+
+fn run_all() -> Result<(), String> {
     let started = std::time::Instant::now();
     let root = project_root();
     let machine = machine::Machine::detect(&root);
@@ -104,12 +140,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("==> compile time of the generated crate");
     compile::run(&root, &mut measurements)?;
 
-    measurements
-        .notes
-        .insert("run.seconds".to_owned(), format!("{:.0}", started.elapsed().as_secs_f64()));
-    let markdown = report::render(&measurements, &machine);
+    measurements.notes.insert(
+        "run.seconds".to_owned(),
+        format!("{:.0}", started.elapsed().as_secs_f64()),
+    );
+    println!("==> image data transfer against the real Glance");
+    let transfer = transfer_section(&root)?;
+    let markdown = format!(
+        "{}\n{transfer}",
+        report::render(&measurements, &machine).trim_end()
+    );
     let path = root.join("BENCHMARKS.md");
-    std::fs::write(&path, &markdown).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    std::fs::write(&path, &markdown)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!("{}", report::summary(&measurements));
     println!("wrote BENCHMARKS.md");
     Ok(())

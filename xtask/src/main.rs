@@ -22,9 +22,11 @@ commands:
                       test suite against a real Glance, and clippy
   glance start|stop|status
                       run a real Glance 33.0.0 on 127.0.0.1 for the tests
-  bench               time decoding, encoding, patching, the generator and the
-                      generated crate's compile time against their baselines;
-                      writes BENCHMARKS.md
+  bench [transfer]    time decoding, encoding, patching, the generator and the
+                      generated crate's compile time against their baselines,
+                      and image data through both clients against a real Glance
+                      beside curl; writes BENCHMARKS.md (`transfer`: only the
+                      image data section)
   diff-schemas <old-dir> <new-dir> [--format text|json] [--fail-on breaking]
                       report what a schema change means for users of the crate
   fetch-schemas --url URL [--token T] [--header 'Name: value']... [--out DIR]
@@ -59,8 +61,5 @@ fn main() -> ExitCode {
 /// work from any directory.
 pub fn project_root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or(manifest)
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }

@@ -76,7 +76,9 @@ fn display_path(path: &Path) -> String {
     let absolute = if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
     };
     absolute
         .strip_prefix(&root)
@@ -100,7 +102,8 @@ pub fn read_schemas(dir: &Path) -> Result<Vec<SchemaSource>, String> {
     paths
         .iter()
         .map(|path| {
-            let text = fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let text = fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             Ok(SchemaSource::new(display_path(path), text))
         })
         .collect()
@@ -145,7 +148,11 @@ fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<()
     if check {
         return Err(format!(
             "generated files are stale:\n{}\nrun `{command}` to update them",
-            stale.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+            stale
+                .iter()
+                .map(|p| format!("  {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         ));
     }
     for path in &stale {
@@ -154,7 +161,12 @@ fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<()
     Ok(())
 }
 
-fn ensure_file_contents(path: &Path, contents: &str, check: bool, stale: &mut Vec<String>) -> Result<(), String> {
+fn ensure_file_contents(
+    path: &Path,
+    contents: &str,
+    check: bool,
+    stale: &mut Vec<String>,
+) -> Result<(), String> {
     if fs::read_to_string(path).is_ok_and(|old| old == contents) {
         return Ok(());
     }
@@ -163,7 +175,8 @@ fn ensure_file_contents(path: &Path, contents: &str, check: bool, stale: &mut Ve
         return Ok(());
     }
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
@@ -183,7 +196,9 @@ fn remove_orphans(
     let mut orphans: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|path| {
-            let relative = path.strip_prefix(out).map(|p| p.to_string_lossy().replace('\\', "/"));
+            let relative = path
+                .strip_prefix(out)
+                .map(|p| p.to_string_lossy().replace('\\', "/"));
             relative.is_ok_and(|r| !files.contains_key(&r))
                 && fs::read_to_string(path).is_ok_and(|text| text.starts_with("// @generated"))
         })

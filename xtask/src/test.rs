@@ -33,10 +33,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 fn run_cargo_checks(glance_url: Option<&str>) -> Result<(), String> {
     let root = project_root();
-    cargo(&root, &["test", "--workspace", "--all-features"], glance_url)?;
     cargo(
         &root,
-        &["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"],
+        &["test", "--workspace", "--all-features"],
+        glance_url,
+    )?;
+    cargo(
+        &root,
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ],
         None,
     )
 }

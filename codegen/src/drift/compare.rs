@@ -12,8 +12,11 @@ use crate::model::{
 /// describe.
 /// Every resource of `api`, with its `compute` module under the name `compute`.
 fn with_compute(api: &Api) -> std::collections::BTreeMap<String, &crate::model::Resource> {
-    let mut all: std::collections::BTreeMap<String, &crate::model::Resource> =
-        api.resources.iter().map(|(name, resource)| (name.clone(), resource)).collect();
+    let mut all: std::collections::BTreeMap<String, &crate::model::Resource> = api
+        .resources
+        .iter()
+        .map(|(name, resource)| (name.clone(), resource))
+        .collect();
     if let Some(compute) = &api.compute {
         all.insert(compute.name.clone(), compute);
     }

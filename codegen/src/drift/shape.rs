@@ -4,7 +4,9 @@
 use std::fmt::Display;
 
 use crate::drift::Class;
-use crate::model::{Additional, Api, ArrayRules, IntegerRules, MapRules, Property, Shape, StringRules};
+use crate::model::{
+    Additional, Api, ArrayRules, IntegerRules, MapRules, Property, Shape, StringRules,
+};
 
 /// Whether two shapes are the same Rust type, constraints aside.
 pub fn same_type(old: &Shape, new: &Shape) -> bool {
@@ -19,7 +21,9 @@ pub fn same_type(old: &Shape, new: &Shape) -> bool {
         | (Shape::Object(a), Shape::Object(b))
         | (Shape::Resource(a), Shape::Resource(b)) => a == b,
         (Shape::Array(a, _), Shape::Array(b, _)) => same_type(a, b),
-        (Shape::Map(a, x), Shape::Map(b, y)) => same_type(a, b) && x.nullable_values == y.nullable_values,
+        (Shape::Map(a, x), Shape::Map(b, y)) => {
+            same_type(a, b) && x.nullable_values == y.nullable_values
+        }
         // Both are a `serde_json::Value`; the allowed types are constraints.
         (Shape::Union(..) | Shape::Any, Shape::Union(..) | Shape::Any) => true,
         _ => false,
@@ -41,7 +45,11 @@ pub fn describe(shape: &Shape) -> String {
         Shape::Map(values, rules) => format!(
             "map of {}{}",
             describe(values),
-            if rules.nullable_values { " or null" } else { "" }
+            if rules.nullable_values {
+                " or null"
+            } else {
+                ""
+            }
         ),
         Shape::Union(types, _) => format!("any of {}", types.join(", ")),
         Shape::Any => "any JSON value".to_owned(),
@@ -133,29 +141,62 @@ fn allowed_changes<T: PartialEq + Display>(
         if values.is_empty() {
             "any".to_owned()
         } else {
-            values.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+            values
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     };
-    let tighter = (old.is_empty() && !new.is_empty()) || (!new.is_empty() && old.iter().any(|v| !new.contains(v)));
-    let looser = (new.is_empty() && !old.is_empty()) || (!old.is_empty() && new.iter().any(|v| !old.contains(v)));
+    let tighter = (old.is_empty() && !new.is_empty())
+        || (!new.is_empty() && old.iter().any(|v| !new.contains(v)));
+    let looser = (new.is_empty() && !old.is_empty())
+        || (!old.is_empty() && new.iter().any(|v| !old.contains(v)));
     if !tighter && !looser {
         return;
     }
     out.push(ConstraintChange {
-        class: if tighter { Class::Breaking } else { Class::Additive },
+        class: if tighter {
+            Class::Breaking
+        } else {
+            Class::Additive
+        },
         message: format!("{subject} allowed {what}: {} → {}", list(old), list(new)),
     });
 }
 
 fn map_changes(old: &MapRules, new: &MapRules, subject: &str, out: &mut Vec<ConstraintChange>) {
     let min = |rules: &MapRules| Some(rules.min_properties.unwrap_or(0));
-    out.extend(bound(subject, "minProperties", Bound::Lower, min(old), min(new)));
-    out.extend(bound(subject, "maxProperties", Bound::Upper, old.max_properties, new.max_properties));
+    out.extend(bound(
+        subject,
+        "minProperties",
+        Bound::Lower,
+        min(old),
+        min(new),
+    ));
+    out.extend(bound(
+        subject,
+        "maxProperties",
+        Bound::Upper,
+        old.max_properties,
+        new.max_properties,
+    ));
     if old.key_pattern != new.key_pattern {
-        let shown = |p: &Option<String>| p.as_deref().map_or_else(|| "none".to_owned(), |p| format!("`{p}`"));
+        let shown = |p: &Option<String>| {
+            p.as_deref()
+                .map_or_else(|| "none".to_owned(), |p| format!("`{p}`"))
+        };
         out.push(ConstraintChange {
-            class: if new.key_pattern.is_none() { Class::Additive } else { Class::Breaking },
-            message: format!("{subject} key pattern: {} → {}", shown(&old.key_pattern), shown(&new.key_pattern)),
+            class: if new.key_pattern.is_none() {
+                Class::Additive
+            } else {
+                Class::Breaking
+            },
+            message: format!(
+                "{subject} key pattern: {} → {}",
+                shown(&old.key_pattern),
+                shown(&new.key_pattern)
+            ),
         });
     }
 }
@@ -201,10 +242,21 @@ fn string_changes(
     }
     allowed_changes(&old.constants, &new.constants, subject, "values", out);
     if old.format != new.format {
-        let shown = |f: &Option<String>| f.as_deref().map_or_else(|| "none".to_owned(), |f| format!("`{f}`"));
+        let shown = |f: &Option<String>| {
+            f.as_deref()
+                .map_or_else(|| "none".to_owned(), |f| format!("`{f}`"))
+        };
         out.push(ConstraintChange {
-            class: if new.format.is_none() { Class::Additive } else { Class::Breaking },
-            message: format!("{subject} format: {} → {}", shown(&old.format), shown(&new.format)),
+            class: if new.format.is_none() {
+                Class::Additive
+            } else {
+                Class::Breaking
+            },
+            message: format!(
+                "{subject} format: {} → {}",
+                shown(&old.format),
+                shown(&new.format)
+            ),
         });
     }
 }

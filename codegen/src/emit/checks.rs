@@ -50,7 +50,14 @@ impl Patterns {
 /// or `&str`), recording each broken rule against `property`.
 /// `property` is the expression naming the property in violations: a string
 /// literal, or the `property` parameter of a nested validator.
-pub fn checks(resource: &Resource, shape: &Shape, property: &TokenStream, value: TokenStream, patterns: &mut Patterns, pattern_owner: &str) -> TokenStream {
+pub fn checks(
+    resource: &Resource,
+    shape: &Shape,
+    property: &TokenStream,
+    value: TokenStream,
+    patterns: &mut Patterns,
+    pattern_owner: &str,
+) -> TokenStream {
     match shape {
         Shape::String(rules) => {
             let mut out = TokenStream::new();
@@ -81,7 +88,14 @@ pub fn checks(resource: &Resource, shape: &Shape, property: &TokenStream, value:
                 let max = option_tokens(rules.max_items);
                 out.extend(quote! { recorder.check_items(#property, #value.len(), #min, #max); });
             }
-            let inner = checks(resource, items, property, quote!(item), patterns, pattern_owner);
+            let inner = checks(
+                resource,
+                items,
+                property,
+                quote!(item),
+                patterns,
+                pattern_owner,
+            );
             if !inner.is_empty() {
                 out.extend(quote! { for item in #value.iter() { #inner } });
             }
@@ -108,11 +122,15 @@ pub fn option_tokens<T: Into<i128>>(value: Option<T>) -> TokenStream {
 
 pub fn shape_has_checks(resource: &Resource, shape: &Shape, depth: usize) -> bool {
     match shape {
-        Shape::String(rules) => rules.min_length.is_some() || rules.max_length.is_some() || rules.pattern.is_some(),
+        Shape::String(rules) => {
+            rules.min_length.is_some() || rules.max_length.is_some() || rules.pattern.is_some()
+        }
         Shape::Integer(rules) => rules.minimum.is_some() || rules.maximum.is_some(),
         Shape::Enum(_) => true,
         Shape::Array(items, rules) => {
-            rules.min_items.is_some() || rules.max_items.is_some() || shape_has_checks(resource, items, depth)
+            rules.min_items.is_some()
+                || rules.max_items.is_some()
+                || shape_has_checks(resource, items, depth)
         }
         Shape::Object(name) => object_has_checks(resource, name, depth + 1),
         _ => false,
@@ -134,7 +152,13 @@ pub fn object_has_checks(resource: &Resource, name: &str, depth: usize) -> bool 
 
 /// A `crate::patch::FreeFormKeys` constant: `declared` keys have their own
 /// typed field or method, `reserved` ones the service refuses outright.
-pub fn free_form_keys(name: &proc_macro2::Ident, doc: &str, declared: &[&str], reserved: &[&str], rules: &PatchRules) -> TokenStream {
+pub fn free_form_keys(
+    name: &proc_macro2::Ident,
+    doc: &str,
+    declared: &[&str],
+    reserved: &[&str],
+    rules: &PatchRules,
+) -> TokenStream {
     let doc = doc_attrs(doc);
     let prefixes = &rules.reserved_prefixes;
     let max = option_tokens(rules.max_key_length);

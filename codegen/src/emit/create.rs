@@ -15,10 +15,18 @@ use crate::model::{Additional, Api, PatchRules, Property, Resource, Shape};
 
 /// The create body of a resource the overlay describes, with its checks.
 /// The statics of the patterns the checks use are left in `patterns`.
-pub fn create_items(api: &Api, resource: &Resource, rules: &PatchRules, patterns: &mut Patterns) -> TokenStream {
+pub fn create_items(
+    api: &Api,
+    resource: &Resource,
+    rules: &PatchRules,
+    patterns: &mut Patterns,
+) -> TokenStream {
     let root = &resource.object;
     let name = format_ident!("{}Create", root.rust_name);
-    let keys_const = format_ident!("{}_CREATE_FREE_FORM_KEYS", heck::AsShoutySnakeCase(&root.rust_name).to_string());
+    let keys_const = format_ident!(
+        "{}_CREATE_FREE_FORM_KEYS",
+        heck::AsShoutySnakeCase(&root.rust_name).to_string()
+    );
     let (creatable, refused): (Vec<&Property>, Vec<&Property>) =
         root.properties.values().partition(|p| rules.creatable(p));
 
@@ -27,7 +35,8 @@ pub fn create_items(api: &Api, resource: &Resource, rules: &PatchRules, patterns
         .iter()
         .filter_map(|p| property_checks(resource, p, patterns))
         .collect();
-    let (free_form_field, free_form_checks, free_form_setters) = free_form(api, resource, &keys_const, patterns);
+    let (free_form_field, free_form_checks, free_form_setters) =
+        free_form(api, resource, &keys_const, patterns);
     let keys = (!matches!(root.additional, Additional::Forbidden)).then(|| {
         let declared: Vec<&str> = creatable.iter().map(|p| p.json_name.as_str()).collect();
         // Read-only and excluded properties have no field; as free-form keys
@@ -92,7 +101,11 @@ fn refused_list(refused: &[&Property], rules: &PatchRules) -> String {
         .filter(|p| rules.create_excluded.contains(&p.json_name))
         .map(|p| code(&p.json_name))
         .collect();
-    if excluded.is_empty() { "none for this schema".to_owned() } else { excluded.join(", ") }
+    if excluded.is_empty() {
+        "none for this schema".to_owned()
+    } else {
+        excluded.join(", ")
+    }
 }
 
 fn field(api: &Api, property: &Property) -> TokenStream {
@@ -113,9 +126,20 @@ fn field(api: &Api, property: &Property) -> TokenStream {
 
 /// The schema's checks of one field, and the service's refusal of 4-byte
 /// characters in every string it holds; `None` when there is nothing to check.
-fn property_checks(resource: &Resource, property: &Property, patterns: &mut Patterns) -> Option<TokenStream> {
+fn property_checks(
+    resource: &Resource,
+    property: &Property,
+    patterns: &mut Patterns,
+) -> Option<TokenStream> {
     let json = &property.json_name;
-    let body = value_checks(resource, &property.shape, &quote!(#json), quote!(value), patterns, &property.rust_name);
+    let body = value_checks(
+        resource,
+        &property.shape,
+        &quote!(#json),
+        quote!(value),
+        patterns,
+        &property.rust_name,
+    );
     if body.is_empty() {
         return None;
     }
@@ -130,14 +154,28 @@ fn property_checks(resource: &Resource, property: &Property, patterns: &mut Patt
 /// The patch builder's checks of a value, plus the 4-byte check of its
 /// strings, which the builder makes when it records an operation. A list's
 /// items get both in one loop.
-fn value_checks(resource: &Resource, shape: &Shape, property: &TokenStream, value: TokenStream, patterns: &mut Patterns, owner: &str) -> TokenStream {
+fn value_checks(
+    resource: &Resource,
+    shape: &Shape,
+    property: &TokenStream,
+    value: TokenStream,
+    patterns: &mut Patterns,
+    owner: &str,
+) -> TokenStream {
     let Shape::Array(items, rules) = shape else {
         let mut out = checks(resource, shape, property, value.clone(), patterns, owner);
         out.extend(four_byte_checks(shape, property, value));
         return out;
     };
     // The list's own rules: an array of unconstrained items checks nothing else.
-    let mut out = checks(resource, &Shape::Array(Box::new(Shape::Any), rules.clone()), property, value.clone(), patterns, owner);
+    let mut out = checks(
+        resource,
+        &Shape::Array(Box::new(Shape::Any), rules.clone()),
+        property,
+        value.clone(),
+        patterns,
+        owner,
+    );
     let inner = value_checks(resource, items, property, quote!(item), patterns, owner);
     if !inner.is_empty() {
         out.extend(quote! {
@@ -157,8 +195,12 @@ fn four_byte_checks(shape: &Shape, property: &TokenStream, value: TokenStream) -
         Shape::String(_) => quote! { recorder.check_four_byte(#property, #value); },
         Shape::Integer(_) | Shape::Number | Shape::Boolean | Shape::Enum(_) => TokenStream::new(),
         Shape::Array(..)
-        | Shape::Object(_) | Shape::Resource(_) | Shape::FreeFormObject | Shape::Any
-        | Shape::Map(..) | Shape::Union(..) => {
+        | Shape::Object(_)
+        | Shape::Resource(_)
+        | Shape::FreeFormObject
+        | Shape::Any
+        | Shape::Map(..)
+        | Shape::Union(..) => {
             quote! { recorder.check_four_byte_in(#property, #value); }
         }
     }
@@ -166,17 +208,31 @@ fn four_byte_checks(shape: &Shape, property: &TokenStream, value: TokenStream) -
 
 /// The free-form field, its checks and its setters, for the undeclared keys
 /// the schema allows.
-fn free_form(api: &Api, resource: &Resource, keys: &proc_macro2::Ident, patterns: &mut Patterns) -> (TokenStream, TokenStream, TokenStream) {
+fn free_form(
+    api: &Api,
+    resource: &Resource,
+    keys: &proc_macro2::Ident,
+    patterns: &mut Patterns,
+) -> (TokenStream, TokenStream, TokenStream) {
     let extra = ident(ADDITIONAL_FIELD);
     let (value_ty, doc, value_checks) = match &resource.object.additional {
-        Additional::Forbidden => return (TokenStream::new(), TokenStream::new(), TokenStream::new()),
+        Additional::Forbidden => {
+            return (TokenStream::new(), TokenStream::new(), TokenStream::new());
+        }
         Additional::Any => (
             quote!(serde_json::Value),
             "Properties the schema does not declare, with any JSON value.",
             quote! { recorder.check_four_byte_in(key, value); },
         ),
         Additional::Typed(shape) => {
-            let value_checks = value_checks(resource, shape, &quote!(key), quote!(value), patterns, "free_form");
+            let value_checks = value_checks(
+                resource,
+                shape,
+                &quote!(key),
+                quote!(value),
+                patterns,
+                "free_form",
+            );
             let doc = if matches!(**shape, Shape::String(_)) {
                 "Free-form string properties the schema does not declare, such as `hw_disk_bus`."
             } else {

@@ -19,7 +19,10 @@ pub fn doc_attrs(text: &str) -> TokenStream {
             .chain(text.lines().map(|line| line.trim_end().to_owned()))
             .chain(std::iter::once(fence))
             .collect(),
-        None => text.lines().map(|line| link_bare_urls(line.trim_end())).collect(),
+        None => text
+            .lines()
+            .map(|line| link_bare_urls(line.trim_end()))
+            .collect(),
     };
     let attrs = lines.iter().map(|line| {
         let line = format!(" {line}");
@@ -80,7 +83,11 @@ pub fn paragraphs<'a>(parts: impl IntoIterator<Item = &'a str>) -> String {
 /// backticks in the text would otherwise break the code span.
 pub fn code(text: &str) -> String {
     let fence = if text.contains('`') { "``" } else { "`" };
-    let pad = if text.starts_with('`') || text.ends_with('`') { " " } else { "" };
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
     format!("{fence}{pad}{text}{pad}{fence}")
 }
 

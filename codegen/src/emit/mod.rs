@@ -54,12 +54,18 @@ pub fn emit(api: &Api, command: &str) -> Result<BTreeMap<String, String>, Error>
             tokens.extend(patch);
             tokens.extend(create);
         }
-        files.insert(path.clone(), format_file(&tokens, command, &resource.file, &path)?);
+        files.insert(
+            path.clone(),
+            format_file(&tokens, command, &resource.file, &path)?,
+        );
     }
     if let Some(compute) = &api.compute {
         let path = format!("src/{}.rs", compute.module);
         let tokens = types::module_items(api, compute);
-        files.insert(path.clone(), format_file(&tokens, command, &compute.file, &path)?);
+        files.insert(
+            path.clone(),
+            format_file(&tokens, command, &compute.file, &path)?,
+        );
     }
     Ok(files)
 }

@@ -5,21 +5,33 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::emit::checks::{Patterns, checks, free_form_keys, object_has_checks, option_tokens, shape_has_checks};
+use crate::emit::checks::{
+    Patterns, checks, free_form_keys, object_has_checks, option_tokens, shape_has_checks,
+};
 use crate::emit::docs::{code, doc_attrs};
 use crate::emit::idents::{ident, prefixed};
 use crate::emit::types::shape_type;
 use crate::lower::ADDITIONAL_FIELD;
-use crate::model::{Additional, Api, NamedType, Object, PatchAccess, PatchRules, Property, Resource, Shape};
+use crate::model::{
+    Additional, Api, NamedType, Object, PatchAccess, PatchRules, Property, Resource, Shape,
+};
 
 /// The builder, the patch type and the validators for a patchable resource.
 /// The statics of the patterns the checks use are left in `patterns`.
-pub fn patch_items(api: &Api, resource: &Resource, rules: &PatchRules, patterns: &mut Patterns) -> TokenStream {
+pub fn patch_items(
+    api: &Api,
+    resource: &Resource,
+    rules: &PatchRules,
+    patterns: &mut Patterns,
+) -> TokenStream {
     let root = &resource.object;
     let root_name = format_ident!("{}", root.rust_name);
     let patch = format_ident!("{}Patch", root.rust_name);
     let builder = format_ident!("{}PatchBuilder", root.rust_name);
-    let keys_const = format_ident!("{}_FREE_FORM_KEYS", heck::AsShoutySnakeCase(&root.rust_name).to_string());
+    let keys_const = format_ident!(
+        "{}_FREE_FORM_KEYS",
+        heck::AsShoutySnakeCase(&root.rust_name).to_string()
+    );
 
     let mut methods = Vec::new();
     let mut diffs = Vec::new();
@@ -34,7 +46,9 @@ pub fn patch_items(api: &Api, resource: &Resource, rules: &PatchRules, patterns:
         if access != PatchAccess::AddReplaceRemove {
             base_keys.push(property.json_name.as_str());
         }
-        methods.push(property_methods(api, resource, rules, property, access, patterns));
+        methods.push(property_methods(
+            api, resource, rules, property, access, patterns,
+        ));
         diffs.push(property_diff(resource, property, access));
     }
     let free_form = free_form_methods(root, &keys_const, patterns);
@@ -50,7 +64,13 @@ pub fn patch_items(api: &Api, resource: &Resource, rules: &PatchRules, patterns:
         _ => {
             let declared: Vec<&str> = root.properties.keys().map(String::as_str).collect();
             let reserved: Vec<&str> = rules.reserved_keys.iter().map(String::as_str).collect();
-            free_form_keys(&keys_const, "What the service refuses as a free-form property key.", &declared, &reserved, rules)
+            free_form_keys(
+                &keys_const,
+                "What the service refuses as a free-form property key.",
+                &declared,
+                &reserved,
+                rules,
+            )
         }
     };
     let validators = validators(api, resource, patterns);
@@ -178,7 +198,8 @@ struct Param {
 }
 
 fn param(api: &Api, shape: &Shape, nullable: bool) -> Param {
-    let is_string_list = matches!(shape, Shape::Array(items, _) if matches!(**items, Shape::String(_)));
+    let is_string_list =
+        matches!(shape, Shape::Array(items, _) if matches!(**items, Shape::String(_)));
     match (shape, nullable) {
         (Shape::String(_), false) => Param {
             generics: TokenStream::new(),
@@ -210,10 +231,13 @@ fn param(api: &Api, shape: &Shape, nullable: bool) -> Param {
 /// through serde, for the shapes `serde_json::Value` converts from directly;
 /// `None` for the others (enums, objects), which are serialized.
 fn json_value(shape: &Shape, nullable: bool) -> Option<TokenStream> {
-    let string_list = matches!(shape, Shape::Array(items, _) if matches!(**items, Shape::String(_)));
+    let string_list =
+        matches!(shape, Shape::Array(items, _) if matches!(**items, Shape::String(_)));
     match shape {
         Shape::String(_) if !nullable => Some(quote!(serde_json::Value::String(value))),
-        Shape::String(_) | Shape::Integer(_) | Shape::Number | Shape::Boolean => Some(quote!(serde_json::Value::from(value))),
+        Shape::String(_) | Shape::Integer(_) | Shape::Number | Shape::Boolean => {
+            Some(quote!(serde_json::Value::from(value)))
+        }
         _ if string_list && !nullable => Some(quote!(serde_json::Value::from(value))),
         _ => None,
     }
@@ -221,14 +245,30 @@ fn json_value(shape: &Shape, nullable: bool) -> Option<TokenStream> {
 
 /// The body of a method that checks a value and records one operation:
 /// `op` is the operation's expression (a constant, or the `op` parameter).
-fn setter_body(resource: &Resource, property: &Property, op: TokenStream, patterns: &mut Patterns) -> TokenStream {
+fn setter_body(
+    resource: &Resource,
+    property: &Property,
+    op: TokenStream,
+    patterns: &mut Patterns,
+) -> TokenStream {
     let json = &property.json_name;
-    let inner = checks(resource, &property.shape, &quote!(#json), quote!(value), patterns, &property.rust_name);
+    let inner = checks(
+        resource,
+        &property.shape,
+        &quote!(#json),
+        quote!(value),
+        patterns,
+        &property.rust_name,
+    );
     let checks = match (inner.is_empty(), property.nullable) {
         (true, _) => TokenStream::new(),
         (false, true) => {
             // A nullable string arrives as `Option<&str>`; other values by reference.
-            let scrutinee = if matches!(property.shape, Shape::String(_)) { quote!(value) } else { quote!(&value) };
+            let scrutinee = if matches!(property.shape, Shape::String(_)) {
+                quote!(value)
+            } else {
+                quote!(&value)
+            };
             quote! {
                 let recorder = &mut self.recorder;
                 if let Some(value) = #scrutinee { #inner }
@@ -254,9 +294,21 @@ fn setter_body(resource: &Resource, property: &Property, op: TokenStream, patter
 }
 
 /// A public method that records one operation.
-fn setter(api: &Api, resource: &Resource, property: &Property, method: &str, op: TokenStream, doc: String, patterns: &mut Patterns) -> TokenStream {
+fn setter(
+    api: &Api,
+    resource: &Resource,
+    property: &Property,
+    method: &str,
+    op: TokenStream,
+    doc: String,
+    patterns: &mut Patterns,
+) -> TokenStream {
     let name = prefixed(method, &property.rust_name);
-    let Param { generics, ty, convert } = param(api, &property.shape, property.nullable);
+    let Param {
+        generics,
+        ty,
+        convert,
+    } = param(api, &property.shape, property.nullable);
     let body = setter_body(resource, property, quote!(crate::PatchOp::#op), patterns);
     let doc = doc_attrs(&doc);
     quote! {
@@ -270,11 +322,22 @@ fn setter(api: &Api, resource: &Resource, property: &Property, method: &str, op:
 
 /// `add_` and `replace_` of a custom property share their checks through a
 /// private `set_` method that takes the operation.
-fn add_and_replace(api: &Api, resource: &Resource, property: &Property, add_doc: String, replace_doc: String, patterns: &mut Patterns) -> TokenStream {
+fn add_and_replace(
+    api: &Api,
+    resource: &Resource,
+    property: &Property,
+    add_doc: String,
+    replace_doc: String,
+    patterns: &mut Patterns,
+) -> TokenStream {
     let set = prefixed("set_", &property.rust_name);
     let add = prefixed("add_", &property.rust_name);
     let replace = prefixed("replace_", &property.rust_name);
-    let Param { generics, ty, convert } = param(api, &property.shape, property.nullable);
+    let Param {
+        generics,
+        ty,
+        convert,
+    } = param(api, &property.shape, property.nullable);
     let body = setter_body(resource, property, quote!(op), patterns);
     let add_doc = doc_attrs(&add_doc);
     let replace_doc = doc_attrs(&replace_doc);
@@ -298,11 +361,26 @@ fn add_and_replace(api: &Api, resource: &Resource, property: &Property, add_doc:
 
 /// `replace_` of a list the service refuses to empty: the item checks plus a
 /// check that the list is not empty.
-fn non_empty_setter(api: &Api, resource: &Resource, property: &Property, doc: String, patterns: &mut Patterns) -> TokenStream {
+fn non_empty_setter(
+    api: &Api,
+    resource: &Resource,
+    property: &Property,
+    doc: String,
+    patterns: &mut Patterns,
+) -> TokenStream {
     let name = prefixed("replace_", &property.rust_name);
     let json = &property.json_name;
-    let Param { generics, ty, convert } = param(api, &property.shape, property.nullable);
-    let body = setter_body(resource, property, quote!(crate::PatchOp::Replace), patterns);
+    let Param {
+        generics,
+        ty,
+        convert,
+    } = param(api, &property.shape, property.nullable);
+    let body = setter_body(
+        resource,
+        property,
+        quote!(crate::PatchOp::Replace),
+        patterns,
+    );
     let doc = doc_attrs(&doc);
     quote! {
         #doc
@@ -314,25 +392,67 @@ fn non_empty_setter(api: &Api, resource: &Resource, property: &Property, doc: St
     }
 }
 
-fn property_methods(api: &Api, resource: &Resource, rules: &PatchRules, property: &Property, access: PatchAccess, patterns: &mut Patterns) -> TokenStream {
+fn property_methods(
+    api: &Api,
+    resource: &Resource,
+    rules: &PatchRules,
+    property: &Property,
+    access: PatchAccess,
+    patterns: &mut Patterns,
+) -> TokenStream {
     let json = code(&property.json_name);
-    let about = property.doc.as_deref().map(|d| format!(" ({})", first_sentence(d))).unwrap_or_default();
-    let null_note = if property.nullable { " `None` sets it to `null`." } else { "" };
+    let about = property
+        .doc
+        .as_deref()
+        .map(|d| format!(" ({})", first_sentence(d)))
+        .unwrap_or_default();
+    let null_note = if property.nullable {
+        " `None` sets it to `null`."
+    } else {
+        ""
+    };
     let replace_doc = format!("Replaces {json}{about}.{null_note}");
     match access {
         PatchAccess::None => TokenStream::new(),
-        PatchAccess::Replace => setter(api, resource, property, "replace_", quote!(Replace), replace_doc, patterns),
+        PatchAccess::Replace => setter(
+            api,
+            resource,
+            property,
+            "replace_",
+            quote!(Replace),
+            replace_doc,
+            patterns,
+        ),
         PatchAccess::WholeList => {
-            let doc = format!("Replaces {json}{about} as a whole list: the service refuses operations on single items.");
-            setter(api, resource, property, "replace_", quote!(Replace), doc, patterns)
+            let doc = format!(
+                "Replaces {json}{about} as a whole list: the service refuses operations on single items."
+            );
+            setter(
+                api,
+                resource,
+                property,
+                "replace_",
+                quote!(Replace),
+                doc,
+                patterns,
+            )
         }
         PatchAccess::AddReplaceRemove => {
             let add_doc = format!(
                 "Adds the custom property {json}{about}.{null_note} Under the v2.1 media type this replaces an existing value."
             );
-            let replace_doc = format!("{replace_doc} The service answers 409 if the image lacks it.");
-            let add_and_replace = add_and_replace(api, resource, property, add_doc, replace_doc, patterns);
-            let remove = remove_method(property, &format!("Removes the custom property {json}. The service answers 409 if the image lacks it."), TokenStream::new(), quote!(None));
+            let replace_doc =
+                format!("{replace_doc} The service answers 409 if the image lacks it.");
+            let add_and_replace =
+                add_and_replace(api, resource, property, add_doc, replace_doc, patterns);
+            let remove = remove_method(
+                property,
+                &format!(
+                    "Removes the custom property {json}. The service answers 409 if the image lacks it."
+                ),
+                TokenStream::new(),
+                quote!(None),
+            );
             quote! { #add_and_replace #remove }
         }
         PatchAccess::IndexedList => {
@@ -340,14 +460,27 @@ fn property_methods(api: &Api, resource: &Resource, rules: &PatchRules, property
                 let doc = format!("{replace_doc} The service refuses an empty list.");
                 non_empty_setter(api, resource, property, doc, patterns)
             } else {
-                setter(api, resource, property, "replace_", quote!(Replace), replace_doc, patterns)
+                setter(
+                    api,
+                    resource,
+                    property,
+                    "replace_",
+                    quote!(Replace),
+                    replace_doc,
+                    patterns,
+                )
             };
             indexed_list_methods(api, resource, property, &json, replace, patterns)
         }
     }
 }
 
-fn remove_method(property: &Property, doc: &str, params: TokenStream, position: TokenStream) -> TokenStream {
+fn remove_method(
+    property: &Property,
+    doc: &str,
+    params: TokenStream,
+    position: TokenStream,
+) -> TokenStream {
     let name = prefixed("remove_", &property.rust_name);
     let json = &property.json_name;
     let doc = doc_attrs(doc);
@@ -374,7 +507,14 @@ fn indexed_list_methods(
     let add_name = prefixed("add_", &property.rust_name);
     let json = &property.json_name;
     let item_ty = shape_type(api, items);
-    let item_checks = checks(resource, items, &quote!(#json), quote!(value), patterns, &property.rust_name);
+    let item_checks = checks(
+        resource,
+        items,
+        &quote!(#json),
+        quote!(value),
+        patterns,
+        &property.rust_name,
+    );
     let item_checks = if item_checks.is_empty() {
         item_checks
     } else {
@@ -500,28 +640,45 @@ fn property_diff(resource: &Resource, property: &Property, access: PatchAccess) 
     }
 }
 
-fn free_form_methods(root: &Object, keys: &proc_macro2::Ident, patterns: &mut Patterns) -> Option<TokenStream> {
+fn free_form_methods(
+    root: &Object,
+    keys: &proc_macro2::Ident,
+    patterns: &mut Patterns,
+) -> Option<TokenStream> {
     let (ty, convert, value_checks) = match &root.additional {
         Additional::Forbidden => return None,
         Additional::Typed(shape) if matches!(**shape, Shape::String(_)) => {
-            let Shape::String(rules) = &**shape else { return None };
+            let Shape::String(rules) = &**shape else {
+                return None;
+            };
             let mut value_checks = TokenStream::new();
             if rules.min_length.is_some() || rules.max_length.is_some() {
                 let min = option_tokens(rules.min_length);
                 let max = option_tokens(rules.max_length);
-                value_checks.extend(quote! { self.recorder.check_length(&key, &value, #min, #max); });
+                value_checks
+                    .extend(quote! { self.recorder.check_length(&key, &value, #min, #max); });
             }
             if let Some(pattern) = &rules.pattern {
                 let name = patterns.static_for(pattern, "free_form");
                 value_checks.extend(quote! { self.recorder.check_pattern(&key, &value, &#name); });
             }
-            (quote!(impl Into<String>), quote!(let value: String = value.into();), value_checks)
+            (
+                quote!(impl Into<String>),
+                quote!(let value: String = value.into();),
+                value_checks,
+            )
         }
         // Other value shapes are sent as given; the service checks them.
-        _ => (quote!(serde_json::Value), TokenStream::new(), TokenStream::new()),
+        _ => (
+            quote!(serde_json::Value),
+            TokenStream::new(),
+            TokenStream::new(),
+        ),
     };
     let value_json = match &root.additional {
-        Additional::Typed(shape) if matches!(**shape, Shape::String(_)) => quote!(serde_json::Value::String(value)),
+        Additional::Typed(shape) if matches!(**shape, Shape::String(_)) => {
+            quote!(serde_json::Value::String(value))
+        }
         _ => quote!(value),
     };
     Some(quote! {

@@ -109,11 +109,17 @@ fn integer_rules(rules: &IntegerRules) -> Vec<TokenStream> {
             Some(quote!(#name = #value))
         })
         .collect();
-    if bounds.is_empty() { Vec::new() } else { vec![quote!(range(#(#bounds),*))] }
+    if bounds.is_empty() {
+        Vec::new()
+    } else {
+        vec![quote!(range(#(#bounds),*))]
+    }
 }
 
 fn array_rules(rules: &ArrayRules) -> Vec<TokenStream> {
-    let mut args: Vec<TokenStream> = length(rules.min_items, rules.max_items).into_iter().collect();
+    let mut args: Vec<TokenStream> = length(rules.min_items, rules.max_items)
+        .into_iter()
+        .collect();
     if rules.unique_items {
         args.push(quote!(extend("uniqueItems" = true)));
     }

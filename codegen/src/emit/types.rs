@@ -117,7 +117,11 @@ fn deserialize_item(object: &Object) -> TokenStream {
     let name = format_ident!("{}", object.rust_name);
     let expecting = format!("a JSON object for {}", object.rust_name);
     // The fields are locals of `from_map`, which needs two locals of its own.
-    let taken: Vec<&str> = object.properties.values().map(|p| p.rust_name.as_str()).collect();
+    let taken: Vec<&str> = object
+        .properties
+        .values()
+        .map(|p| p.rust_name.as_str())
+        .collect();
     let map = ident(&free_name("map", &taken));
     let key = ident(&free_name("key", &taken));
     let extra = ident(ADDITIONAL_FIELD);
@@ -173,10 +177,14 @@ fn free_name(base: &str, taken: &[&str]) -> String {
 
 fn additional_doc(additional: &Additional) -> String {
     match additional {
-        Additional::Any => "Keys the schema does not declare, with their values as sent.".to_owned(),
-        Additional::Forbidden => "Keys the schema forbids (`additionalProperties: false`). The service should \
+        Additional::Any => {
+            "Keys the schema does not declare, with their values as sent.".to_owned()
+        }
+        Additional::Forbidden => {
+            "Keys the schema forbids (`additionalProperties: false`). The service should \
                                   never send any; they are kept so that a round trip loses nothing."
-            .to_owned(),
+                .to_owned()
+        }
         Additional::Typed(shape) => format!(
             "Keys the schema does not declare. The schema says their values are {}; values of \
              other JSON types that the service sends anyway (such as `null`) are kept as sent.",
@@ -247,7 +255,9 @@ fn field(api: &Api, property: &Property) -> TokenStream {
     let rename = (property.rust_name != *json).then(|| quote!(rename = #json,));
     let serde = match (property.required, property.nullable) {
         (true, _) => rename.map(|r| quote!(#[serde(#r)])),
-        (false, false) => Some(quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")])),
+        (false, false) => {
+            Some(quote!(#[serde(#rename default, skip_serializing_if = "Option::is_none")]))
+        }
         (false, true) => Some(quote!(
             #[serde(
                 #rename default,
@@ -279,16 +289,20 @@ pub fn property_doc(property: &Property) -> String {
         facts.push("A custom property (`is_base: false`): it can be added and removed.".to_owned());
     }
     match (property.required, property.nullable) {
-        (false, true) => facts.push(
-            "`None` when the key is absent, `Some(None)` when it is `null`.".to_owned(),
-        ),
+        (false, true) => {
+            facts.push("`None` when the key is absent, `Some(None)` when it is `null`.".to_owned())
+        }
         (true, true) => facts.push("`None` when the value is `null`.".to_owned()),
         _ => {}
     }
     facts.extend(constraint_facts(property));
     let facts = facts.join(" ");
     let key = format!("JSON key: {}.", code(&property.json_name));
-    let key = if property.rust_name == property.json_name { "" } else { key.as_str() };
+    let key = if property.rust_name == property.json_name {
+        ""
+    } else {
+        key.as_str()
+    };
     paragraphs([property.doc.as_deref().unwrap_or(""), facts.as_str(), key])
 }
 
@@ -300,20 +314,28 @@ pub fn constraint_facts(property: &Property) -> Vec<String> {
 /// The constraints of a shape, as sentences.
 fn shape_facts(shape: &Shape) -> Vec<String> {
     let mut facts = Vec::new();
-    if let Shape::String(rules) | Shape::Union(_, crate::model::UnionRules { string: rules, .. }) = shape {
+    if let Shape::String(rules) | Shape::Union(_, crate::model::UnionRules { string: rules, .. }) =
+        shape
+    {
         match rules.constants.as_slice() {
             [] => {}
             [one] => facts.push(format!("The schema fixes the value: {}.", code(one))),
             several => facts.push(format!(
                 "The schema allows {}; other values a newer service sends are kept as sent.",
-                several.iter().map(|c| code(c)).collect::<Vec<_>>().join(", ")
+                several
+                    .iter()
+                    .map(|c| code(c))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
         }
         if let Some(format) = &rules.format {
             facts.push(format_words(format));
         }
         match (rules.min_length, rules.max_length) {
-            (Some(min), Some(max)) if min == max => facts.push(format!("Exactly {max} characters.")),
+            (Some(min), Some(max)) if min == max => {
+                facts.push(format!("Exactly {max} characters."))
+            }
             (Some(min), Some(max)) => facts.push(format!("From {min} to {max} characters.")),
             (Some(min), None) => facts.push(format!("At least {min} characters.")),
             (None, Some(max)) => facts.push(format!("At most {max} characters.")),
@@ -323,7 +345,9 @@ fn shape_facts(shape: &Shape) -> Vec<String> {
             facts.push(format!("Matches {}.", code(pattern)));
         }
     }
-    if let Shape::Integer(rules) | Shape::Union(_, crate::model::UnionRules { integer: rules, .. }) = shape {
+    if let Shape::Integer(rules)
+    | Shape::Union(_, crate::model::UnionRules { integer: rules, .. }) = shape
+    {
         if !rules.one_of.is_empty() {
             let values: Vec<String> = rules.one_of.iter().map(i64::to_string).collect();
             facts.push(format!(
@@ -377,8 +401,12 @@ fn shape_facts(shape: &Shape) -> Vec<String> {
                 ));
             }
             match (rules.min_items, rules.max_items) {
-                (Some(min), Some(max)) if min == max => facts.push(format!("The schema says exactly {max} items.")),
-                (Some(min), Some(max)) => facts.push(format!("The schema says from {min} to {max} items.")),
+                (Some(min), Some(max)) if min == max => {
+                    facts.push(format!("The schema says exactly {max} items."))
+                }
+                (Some(min), Some(max)) => {
+                    facts.push(format!("The schema says from {min} to {max} items."))
+                }
                 (Some(min), None) => facts.push(format!("The schema says at least {min} items.")),
                 (None, Some(max)) => facts.push(format!("The schema says at most {max} items.")),
                 (None, None) => {}
@@ -407,19 +435,19 @@ fn format_words(format: &str) -> String {
 }
 
 fn is_defaultable(resource: &Resource, object: &Object) -> bool {
-    object.properties.values().all(|p| {
-        !p.required || p.nullable || shape_defaultable(resource, &p.shape, 0)
-    })
+    object
+        .properties
+        .values()
+        .all(|p| !p.required || p.nullable || shape_defaultable(resource, &p.shape, 0))
 }
 
 fn shape_defaultable(resource: &Resource, shape: &Shape, depth: usize) -> bool {
     match shape {
         Shape::Enum(_) | Shape::Resource(_) => false,
         Shape::Object(name) if depth < 16 => match resource.types.get(name) {
-            Some(NamedType::Object(object)) => object
-                .properties
-                .values()
-                .all(|p| !p.required || p.nullable || shape_defaultable(resource, &p.shape, depth + 1)),
+            Some(NamedType::Object(object)) => object.properties.values().all(|p| {
+                !p.required || p.nullable || shape_defaultable(resource, &p.shape, depth + 1)
+            }),
             _ => false,
         },
         Shape::Object(_) => false,
@@ -435,7 +463,10 @@ fn enum_item(enumeration: &Enumeration) -> TokenStream {
          a newer service never breaks decoding.",
         enumeration.catch_all
     );
-    let doc = doc_attrs(&paragraphs([enumeration.doc.as_deref().unwrap_or(""), arrive.as_str()]));
+    let doc = doc_attrs(&paragraphs([
+        enumeration.doc.as_deref().unwrap_or(""),
+        arrive.as_str(),
+    ]));
     let macro_call = if enumeration.catch_all == crate::lower::UNKNOWN_VARIANT {
         quote!(crate::support::string_enum!(#name);)
     } else {
@@ -446,7 +477,11 @@ fn enum_item(enumeration: &Enumeration) -> TokenStream {
         .iter()
         .map(|v| format_ident!("{}", v.rust_name))
         .collect();
-    let values: Vec<&str> = enumeration.variants.iter().map(|v| v.json_value.as_str()).collect();
+    let values: Vec<&str> = enumeration
+        .variants
+        .iter()
+        .map(|v| v.json_value.as_str())
+        .collect();
     let variant_docs = values.iter().map(|v| doc_attrs(&code(v)));
     quote! {
         #doc

@@ -108,7 +108,10 @@ impl Lowerer<'_> {
         let name = value.as_str().ok_or_else(|| {
             self.error(
                 &at,
-                format!("`format` must be a string, found {}", crate::load::json_kind(value)),
+                format!(
+                    "`format` must be a string, found {}",
+                    crate::load::json_kind(value)
+                ),
             )
         })?;
         if !KNOWN_FORMATS.contains(&name) {

@@ -501,10 +501,19 @@ impl<'a> Lowerer<'a> {
         kind: Option<JsonType>,
     ) -> Result<(), Error> {
         let groups: [(&[&str], JsonType); 4] = [
-            (&["pattern", "minLength", "maxLength", "format"], JsonType::String),
+            (
+                &["pattern", "minLength", "maxLength", "format"],
+                JsonType::String,
+            ),
             (&["minimum", "maximum"], JsonType::Integer),
             (
-                &["items", "prefixItems", "minItems", "maxItems", "uniqueItems"],
+                &[
+                    "items",
+                    "prefixItems",
+                    "minItems",
+                    "maxItems",
+                    "uniqueItems",
+                ],
                 JsonType::Array,
             ),
             (

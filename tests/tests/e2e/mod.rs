@@ -11,13 +11,16 @@
 
 pub mod check;
 pub mod client;
+pub mod data;
 pub mod json;
+pub mod proxy;
 pub mod rng;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use cloud_images_runtime::ClientBuilder;
 use cloud_images_tests::{Identity, glance_url};
 
 pub use client::Glance;
@@ -82,12 +85,55 @@ impl Session {
     }
 
     pub fn client_as(&self, project: &str, user: &str, roles: &str) -> Glance {
-        let builder = cloud_images_runtime::blocking::Client::builder(&self.url)
+        let builder = cloud_images_runtime::blocking::Client::builder(&self.url);
+        Glance::new(
+            self.identify(builder, project, user, roles),
+            Arc::clone(&self.stats),
+        )
+    }
+
+    /// How either client authenticates as an identity: the one place both
+    /// clients get their credentials in these tests.
+    pub fn identify<C>(
+        &self,
+        builder: ClientBuilder<C>,
+        project: &str,
+        user: &str,
+        roles: &str,
+    ) -> ClientBuilder<C> {
+        builder
             .header("X-Identity-Status", "Confirmed")
             .header("X-Project-Id", project)
             .header("X-User-Id", user)
-            .header("X-Roles", roles);
-        Glance::new(builder, Arc::clone(&self.stats))
+            .header("X-Roles", roles)
+    }
+
+    /// A blocking client builder for `identity` aimed at `url` (such as a
+    /// proxy in front of Glance), for tests that configure the client.
+    pub fn blocking_builder(
+        &self,
+        identity: Identity,
+        url: &str,
+    ) -> cloud_images_runtime::blocking::ClientBuilder {
+        let builder = cloud_images_runtime::blocking::Client::builder(url);
+        self.identify(builder, identity.project, identity.user, identity.roles)
+    }
+
+    /// An async client builder for `identity` aimed at `url`.
+    pub fn async_builder(
+        &self,
+        identity: Identity,
+        url: &str,
+    ) -> cloud_images_runtime::asynchronous::ClientBuilder {
+        let builder = cloud_images_runtime::asynchronous::Client::builder(url);
+        self.identify(builder, identity.project, identity.user, identity.roles)
+    }
+
+    /// The async client of `identity`.
+    pub fn async_client(&self, identity: Identity) -> cloud_images_runtime::asynchronous::Client {
+        self.async_builder(identity, &self.url)
+            .build()
+            .expect("the test client is valid")
     }
 
     /// A client that sends no identity headers at all.

@@ -49,7 +49,8 @@ impl Transcripts {
         let exchanges = files
             .iter()
             .flat_map(|file| {
-                let text = fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+                let text =
+                    fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
                 parse(&text)
             })
             .collect();
@@ -71,7 +72,9 @@ impl Transcripts {
     /// latest successful response describing the image that `tag` patches.
     pub fn image_before(&self, tag: &str) -> Value {
         let target = self.get(tag);
-        let id = target.image_id().unwrap_or_else(|| panic!("[{tag}] names no image"));
+        let id = target
+            .image_id()
+            .unwrap_or_else(|| panic!("[{tag}] names no image"));
         let mut latest: BTreeMap<&str, Value> = BTreeMap::new();
         for exchange in &self.exchanges {
             if exchange.tag == tag {
@@ -112,7 +115,12 @@ fn parse_section(lines: &[&str]) -> Exchange {
     let title = lines[0];
     let tag = title["### [".len()..title.find(']').expect("closing bracket")].to_owned();
     let request_at = position(lines, |l| l == "--- request ---", &tag, "request marker");
-    let response_at = position(lines, |l| l.starts_with("--- response"), &tag, "response marker");
+    let response_at = position(
+        lines,
+        |l| l.starts_with("--- response"),
+        &tag,
+        "response marker",
+    );
     let (method, path) = {
         let mut parts = lines[request_at + 1].split(' ');
         (
@@ -158,7 +166,10 @@ fn position(lines: &[&str], test: impl Fn(&str) -> bool, tag: &str, what: &str) 
 /// Splits header lines from the body at the first blank line.
 fn head_and_body<'a>(lines: &[&'a str]) -> (Vec<&'a str>, String) {
     match lines.iter().position(|l| l.is_empty()) {
-        Some(blank) => (lines[..blank].to_vec(), lines[blank + 1..].join("\n").trim().to_owned()),
+        Some(blank) => (
+            lines[..blank].to_vec(),
+            lines[blank + 1..].join("\n").trim().to_owned(),
+        ),
         None => (lines.to_vec(), String::new()),
     }
 }

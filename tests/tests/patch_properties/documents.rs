@@ -26,7 +26,11 @@ pub fn samples() -> Vec<(String, Value)> {
     paths
         .into_iter()
         .map(|path| {
-            let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
             let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
             let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
             (name, value)
@@ -35,7 +39,8 @@ pub fn samples() -> Vec<(String, Value)> {
 }
 
 fn image_schema() -> Value {
-    let text = fs::read_to_string(root().join("../schemas/image.json")).expect("schemas/image.json");
+    let text =
+        fs::read_to_string(root().join("../schemas/image.json")).expect("schemas/image.json");
     serde_json::from_str(&text).expect("the image schema is JSON")
 }
 
@@ -84,7 +89,10 @@ pub fn apply(document: &Value, patch: &ImagePatch) -> Result<Value, String> {
 /// nor duplicates count.
 pub fn normalized(mut image: Value) -> Value {
     if let Some(Value::Array(tags)) = image.get_mut("tags") {
-        let set: BTreeSet<String> = tags.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect();
+        let set: BTreeSet<String> = tags
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect();
         *tags = set.into_iter().map(Value::String).collect();
     }
     image

@@ -16,7 +16,8 @@
 use std::collections::BTreeSet;
 
 use cloud_images::{
-    ImageContainerFormat, ImageDiskFormat, ImageLocation, ImagePatch, ImagePatchBuilder, ImageVisibility, ListPosition,
+    ImageContainerFormat, ImageDiskFormat, ImageLocation, ImagePatch, ImagePatchBuilder,
+    ImageVisibility, ListPosition,
 };
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -109,12 +110,20 @@ fn bounded_int() -> impl Strategy<Value = i64> {
 
 fn tags() -> impl Strategy<Value = Vec<String>> {
     // Short tags from a small alphabet repeat, so duplicates are drawn too.
-    proptest::collection::vec(prop_oneof!["[a-c]", "[\\PC&&\\u{0}-\\u{FFFF}]{0,16}", Just("t".repeat(255))], 0..6)
+    proptest::collection::vec(
+        prop_oneof![
+            "[a-c]",
+            "[\\PC&&\\u{0}-\\u{FFFF}]{0,16}",
+            Just("t".repeat(255))
+        ],
+        0..6,
+    )
 }
 
 /// A new free-form key, with the characters that need escaping or care.
 fn new_key() -> impl Strategy<Value = String> {
-    "[a-z]{1,4}[a-z0-9_:./~ ключ✓-]{0,12}".prop_filter("a key the builder accepts", |key| settable(key))
+    "[a-z]{1,4}[a-z0-9_:./~ ключ✓-]{0,12}"
+        .prop_filter("a key the builder accepts", |key| settable(key))
 }
 
 fn custom() -> impl Strategy<Value = (Custom, Change)> {
@@ -128,20 +137,22 @@ fn custom() -> impl Strategy<Value = (Custom, Change)> {
         Just(Custom::Description),
     ];
     let null = proptest::bool::weighted(0.25);
-    (kind, any::<bool>(), any::<bool>(), null, uuid(), text()).prop_map(|(kind, remove, upsert, null, uuid, text)| {
-        let change = match (remove, kind.nullable()) {
-            (true, _) => Change::Remove,
-            (false, true) => Change::Set {
-                value: (!null).then_some(uuid),
-                upsert,
-            },
-            (false, false) => Change::Set {
-                value: Some(text),
-                upsert,
-            },
-        };
-        (kind, change)
-    })
+    (kind, any::<bool>(), any::<bool>(), null, uuid(), text()).prop_map(
+        |(kind, remove, upsert, null, uuid, text)| {
+            let change = match (remove, kind.nullable()) {
+                (true, _) => Change::Remove,
+                (false, true) => Change::Set {
+                    value: (!null).then_some(uuid),
+                    upsert,
+                },
+                (false, false) => Change::Set {
+                    value: Some(text),
+                    upsert,
+                },
+            };
+            (kind, change)
+        },
+    )
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -155,22 +166,27 @@ fn change() -> impl Strategy<Value = Change> {
 }
 
 fn location() -> impl Strategy<Value = ImageLocation> {
-    ("file:///[a-z0-9/]{1,40}", proptest::option::of("[a-z]{1,8}")).prop_map(|(url, store)| {
-        let mut metadata = serde_json::Map::new();
-        if let Some(store) = store {
-            metadata.insert("store".to_owned(), Value::String(store));
-        }
-        ImageLocation {
-            url,
-            metadata,
-            ..ImageLocation::default()
-        }
-    })
+    (
+        "file:///[a-z0-9/]{1,40}",
+        proptest::option::of("[a-z]{1,8}"),
+    )
+        .prop_map(|(url, store)| {
+            let mut metadata = serde_json::Map::new();
+            if let Some(store) = store {
+                metadata.insert("store".to_owned(), Value::String(store));
+            }
+            ImageLocation {
+                url,
+                metadata,
+                ..ImageLocation::default()
+            }
+        })
 }
 
 fn location_change() -> impl Strategy<Value = LocationChange> {
     prop_oneof![
-        (any::<Index>(), location()).prop_map(|(at, location)| LocationChange::Insert(at, location)),
+        (any::<Index>(), location())
+            .prop_map(|(at, location)| LocationChange::Insert(at, location)),
         any::<Index>().prop_map(LocationChange::RemoveAt),
         proptest::collection::vec(location(), 1..3).prop_map(LocationChange::Replace),
     ]
@@ -200,7 +216,10 @@ pub fn intents() -> impl Strategy<Value = Vec<Intent>> {
 }
 
 fn settable(key: &str) -> bool {
-    ImagePatch::builder().replace_property(key, "v").build().is_ok()
+    ImagePatch::builder()
+        .replace_property(key, "v")
+        .build()
+        .is_ok()
 }
 
 fn removable(key: &str) -> bool {
@@ -219,7 +238,12 @@ fn free_form_keys<'a>(document: &'a Value, declared: &BTreeSet<String>) -> Vec<&
         .collect()
 }
 
-fn set_custom(builder: ImagePatchBuilder, kind: Custom, add: bool, value: Option<String>) -> ImagePatchBuilder {
+fn set_custom(
+    builder: ImagePatchBuilder,
+    kind: Custom,
+    add: bool,
+    value: Option<String>,
+) -> ImagePatchBuilder {
     let text = || value.clone().unwrap_or_default();
     match (kind, add) {
         (Custom::KernelId, true) => builder.add_kernel_id(value.as_deref()),
@@ -251,7 +275,11 @@ fn remove_custom(builder: ImagePatchBuilder, kind: Custom) -> ImagePatchBuilder 
     }
 }
 
-fn location_call(builder: ImagePatchBuilder, change: &LocationChange, count: usize) -> ImagePatchBuilder {
+fn location_call(
+    builder: ImagePatchBuilder,
+    change: &LocationChange,
+    count: usize,
+) -> ImagePatchBuilder {
     match change {
         LocationChange::Insert(at, location) => {
             let at = at.index(count + 1);
@@ -280,17 +308,17 @@ pub fn call(
     match intent {
         Intent::Name(value) => builder.replace_name(value.as_deref()),
         Intent::Owner(value) => builder.replace_owner(value.as_deref()),
-        Intent::Visibility(at) => {
-            builder.replace_visibility(ImageVisibility::from(*at.get(ImageVisibility::KNOWN_VALUES)))
-        }
+        Intent::Visibility(at) => builder.replace_visibility(ImageVisibility::from(
+            *at.get(ImageVisibility::KNOWN_VALUES),
+        )),
         Intent::Protected(value) => builder.replace_protected(*value),
         Intent::OsHidden(value) => builder.replace_os_hidden(*value),
         Intent::ContainerFormat(at) => builder.replace_container_format(
             at.map(|at| ImageContainerFormat::from(*at.get(ImageContainerFormat::KNOWN_VALUES))),
         ),
-        Intent::DiskFormat(at) => {
-            builder.replace_disk_format(at.map(|at| ImageDiskFormat::from(*at.get(ImageDiskFormat::KNOWN_VALUES))))
-        }
+        Intent::DiskFormat(at) => builder.replace_disk_format(
+            at.map(|at| ImageDiskFormat::from(*at.get(ImageDiskFormat::KNOWN_VALUES))),
+        ),
         Intent::MinRam(value) => builder.replace_min_ram(*value),
         Intent::MinDisk(value) => builder.replace_min_disk(*value),
         Intent::Tags(tags) => builder.replace_tags(tags.clone()),
@@ -308,10 +336,14 @@ pub fn call(
             let key = *at.get(&keys);
             match change {
                 Change::Set { .. } if !settable(key) => builder,
-                Change::Set { value, upsert: true } => builder.add_property(key, value.clone().unwrap_or_default()),
-                Change::Set { value, upsert: false } => {
-                    builder.replace_property(key, value.clone().unwrap_or_default())
-                }
+                Change::Set {
+                    value,
+                    upsert: true,
+                } => builder.add_property(key, value.clone().unwrap_or_default()),
+                Change::Set {
+                    value,
+                    upsert: false,
+                } => builder.replace_property(key, value.clone().unwrap_or_default()),
                 Change::Remove => builder.remove_property(key),
             }
         }

@@ -26,14 +26,28 @@ pub fn run(root: &Path, measurements: &mut Measurements) -> Result<(), String> {
         }
         times.sort();
         let median = times[REPEATS / 2];
-        println!("    {profile}: {:.2} s (cargo alone: {:.2} s)", median.as_secs_f64(), noop.as_secs_f64());
-        measurements.times.insert(format!("compile.{profile}"), nanos(median));
-        measurements.times.insert(format!("compile.noop.{profile}"), nanos(noop));
+        println!(
+            "    {profile}: {:.2} s (cargo alone: {:.2} s)",
+            median.as_secs_f64(),
+            noop.as_secs_f64()
+        );
+        measurements
+            .times
+            .insert(format!("compile.{profile}"), nanos(median));
+        measurements
+            .times
+            .insert(format!("compile.noop.{profile}"), nanos(noop));
     }
-    measurements.notes.insert("compile.repeats".to_owned(), REPEATS.to_string());
+    measurements
+        .notes
+        .insert("compile.repeats".to_owned(), REPEATS.to_string());
     let (files, lines) = generated_lines(&root.join("generated/src"))?;
-    measurements.notes.insert("generated.files".to_owned(), files.to_string());
-    measurements.notes.insert("generated.lines".to_owned(), lines.to_string());
+    measurements
+        .notes
+        .insert("generated.files".to_owned(), files.to_string());
+    measurements
+        .notes
+        .insert("generated.lines".to_owned(), lines.to_string());
     Ok(())
 }
 
@@ -64,18 +78,23 @@ fn cargo_in(root: &Path, target: &Path, subcommand: &str, flags: &[&str]) -> Res
     if status.success() {
         Ok(())
     } else {
-        Err(format!("`cargo {subcommand} -p {PACKAGE} {}` failed ({status})", flags.join(" ")))
+        Err(format!(
+            "`cargo {subcommand} -p {PACKAGE} {}` failed ({status})",
+            flags.join(" ")
+        ))
     }
 }
 
 /// The number of `*.rs` files in `dir` and their lines.
 fn generated_lines(dir: &Path) -> Result<(usize, usize), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut files = 0;
     let mut lines = 0;
     for path in entries.filter_map(|entry| entry.ok().map(|entry| entry.path())) {
         if path.extension().is_some_and(|ext| ext == "rs") {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             files += 1;
             lines += text.lines().count();
         }

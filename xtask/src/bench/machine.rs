@@ -23,8 +23,13 @@ impl Machine {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let commit = match output("git", &["rev-parse", "--short", "HEAD"], root) {
             Some(head) => {
-                let dirty = output("git", &["status", "--porcelain"], root).is_some_and(|s| !s.is_empty());
-                if dirty { format!("{head} + uncommitted changes") } else { head }
+                let dirty =
+                    output("git", &["status", "--porcelain"], root).is_some_and(|s| !s.is_empty());
+                if dirty {
+                    format!("{head} + uncommitted changes")
+                } else {
+                    head
+                }
             }
             None => "unknown".to_owned(),
         };
@@ -35,7 +40,12 @@ impl Machine {
             os: output("uname", &["-srm"], root).unwrap_or_else(unknown),
             load: std::fs::read_to_string("/proc/loadavg")
                 .ok()
-                .map(|text| text.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+                .map(|text| {
+                    text.split_whitespace()
+                        .take(3)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
                 .unwrap_or_else(unknown),
             commit,
             date: output("date", &["-u", "+%Y-%m-%d %H:%M UTC"], root).unwrap_or_else(unknown),
@@ -71,7 +81,11 @@ pub fn cpu_model(cpuinfo: &str) -> Option<String> {
 }
 
 fn output(program: &str, args: &[&str], dir: &Path) -> Option<String> {
-    let out = Command::new(program).args(args).current_dir(dir).output().ok()?;
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()?;
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
@@ -85,7 +99,10 @@ mod tests {
     fn reads_the_first_model_name() {
         let cpuinfo = "processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Processor\n\
                        processor\t: 1\nmodel name\t: Other\n";
-        assert_eq!(cpu_model(cpuinfo).as_deref(), Some("Intel(R) Xeon(R) Processor"));
+        assert_eq!(
+            cpu_model(cpuinfo).as_deref(),
+            Some("Intel(R) Xeon(R) Processor")
+        );
         assert_eq!(cpu_model("processor\t: 0\n"), None);
     }
 }

@@ -35,7 +35,10 @@ pub fn run(root: &Path, data_dir: &Path) -> Result<String, String> {
     let old = data_dir.join("diff-old.json");
     let new = data_dir.join("diff-new.json");
     if !old.exists() || !new.exists() {
-        return Err(format!("the patch bench left no documents in {}", data_dir.display()));
+        return Err(format!(
+            "the patch bench left no documents in {}",
+            data_dir.display()
+        ));
     }
     let output = Command::new(&python)
         .arg(root.join("xtask/bench/make_patch.py"))

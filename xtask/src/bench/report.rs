@@ -12,8 +12,8 @@ use super::Measurements;
 use super::machine::Machine;
 use super::python::JSONPATCH;
 use format::{percent, ratio_cell, time};
-pub use rows::{Comparison, PAGES, comparisons};
 use rows::absolutes;
+pub use rows::{Comparison, PAGES, comparisons};
 
 fn verdict(met: Option<bool>) -> &'static str {
     match met {
@@ -39,7 +39,10 @@ pub fn render(m: &Measurements, machine: &Machine) -> String {
         "Medians per call. *ours ÷ baseline* is a ratio of times: below 1 is faster. \
          Each pair was timed with its samples interleaved, except Python, timed in its own process.\n"
     );
-    let _ = writeln!(out, "| # | benchmark | cloud-images | baseline | ours ÷ baseline | target | |");
+    let _ = writeln!(
+        out,
+        "| # | benchmark | cloud-images | baseline | ours ÷ baseline | target | |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     for row in comparisons(m) {
         let _ = writeln!(
@@ -67,7 +70,9 @@ pub fn render(m: &Measurements, machine: &Machine) -> String {
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for row in absolutes(m) {
         let met = m.time(&row.key).zip(row.max_ns).map(|(t, max)| t < max);
-        let cpu = m.note(&format!("cpu.{}", row.key)).and_then(|ns| ns.parse().ok());
+        let cpu = m
+            .note(&format!("cpu.{}", row.key))
+            .and_then(|ns| ns.parse().ok());
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} | {} | {} |",
@@ -80,7 +85,10 @@ pub fn render(m: &Measurements, machine: &Machine) -> String {
         );
     }
     if let (Some(lines), Some(files)) = (m.note("generated.lines"), m.note("generated.files")) {
-        let _ = writeln!(out, "\nThe generated crate is {lines} lines in {files} files (`generated/src/*.rs`).");
+        let _ = writeln!(
+            out,
+            "\nThe generated crate is {lines} lines in {files} files (`generated/src/*.rs`)."
+        );
     }
 
     let _ = writeln!(out, "\n## What the results mean\n");
@@ -155,7 +163,9 @@ fn inputs(out: &mut String, m: &Measurements) {
 
 fn method(out: &mut String, m: &Measurements, machine: &Machine) {
     let _ = writeln!(out, "## How it was measured\n");
-    let duration = m.note("run.seconds").map_or(String::new(), |s| format!(" This run took {s} s."));
+    let duration = m
+        .note("run.seconds")
+        .map_or(String::new(), |s| format!(" This run took {s} s."));
     let _ = writeln!(
         out,
         "- Command: `cargo xtask bench`.{duration} A first run also compiles the bench binaries and the \
@@ -179,14 +189,30 @@ fn method(out: &mut String, m: &Measurements, machine: &Machine) {
         out,
         "- Python: `timeit.Timer.autorange` picks the calls per repeat, and the median of 15 repeats is reported."
     );
-    let allocs = m.times.keys().filter(|k| m.note(&format!("allocs.{k}")).is_some()).count();
-    let _ = writeln!(out, "- Allocator calls per call, for the {allocs} Rust benches:\n");
-    let _ = writeln!(out, "| bench | allocator calls | ours faster in (paired samples) |");
+    let allocs = m
+        .times
+        .keys()
+        .filter(|k| m.note(&format!("allocs.{k}")).is_some())
+        .count();
+    let _ = writeln!(
+        out,
+        "- Allocator calls per call, for the {allocs} Rust benches:\n"
+    );
+    let _ = writeln!(
+        out,
+        "| bench | allocator calls | ours faster in (paired samples) |"
+    );
     let _ = writeln!(out, "|---|---|---|");
     for key in m.times.keys() {
         if let Some(allocs) = m.note(&format!("allocs.{key}")) {
-            let faster = m.note(&format!("faster.{key}")).and_then(|f| f.parse().ok());
-            let _ = writeln!(out, "| `{key}` | {allocs} | {} |", faster.map_or("—".to_owned(), percent));
+            let faster = m
+                .note(&format!("faster.{key}"))
+                .and_then(|f| f.parse().ok());
+            let _ = writeln!(
+                out,
+                "| `{key}` | {allocs} | {} |",
+                faster.map_or("—".to_owned(), percent)
+            );
         }
     }
 }
@@ -207,7 +233,13 @@ pub fn summary(m: &Measurements) -> String {
         );
     }
     for row in absolutes(m) {
-        let _ = writeln!(out, "{}. {:<48} {:>10}", row.item, row.what.replace('`', ""), time(m.time(&row.key)));
+        let _ = writeln!(
+            out,
+            "{}. {:<48} {:>10}",
+            row.item,
+            row.what.replace('`', ""),
+            time(m.time(&row.key))
+        );
     }
     out
 }
@@ -238,7 +270,10 @@ mod tests {
         assert_eq!(python.ratio(&m), None);
         assert_eq!(python.met(&m), None);
         let text = render(&m, &Machine::unknown());
-        assert!(text.contains("Python `jsonpatch.make_patch` not measured"), "{text}");
+        assert!(
+            text.contains("Python `jsonpatch.make_patch` not measured"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -252,6 +287,9 @@ mod tests {
             .find(|line| line.contains("decode `images-list-default.json`"))
             .unwrap();
         assert!(row.contains("2.00 µs") && row.contains("1.00 µs"), "{row}");
-        assert!(row.contains("2.00 (2.00× slower)") && row.ends_with("**missed** |"), "{row}");
+        assert!(
+            row.contains("2.00 (2.00× slower)") && row.ends_with("**missed** |"),
+            "{row}"
+        );
     }
 }

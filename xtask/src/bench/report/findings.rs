@@ -6,7 +6,15 @@ use super::{Comparison, comparisons};
 use crate::bench::Measurements;
 
 pub fn all(m: &Measurements) -> Vec<String> {
-    vec![decode(m), encode(m), build(m), diff(m), python(m), generator(m), compile(m)]
+    vec![
+        decode(m),
+        encode(m),
+        build(m),
+        diff(m),
+        python(m),
+        generator(m),
+        compile(m),
+    ]
 }
 
 fn allocs(m: &Measurements, key: &str) -> String {
@@ -14,7 +22,10 @@ fn allocs(m: &Measurements, key: &str) -> String {
 }
 
 fn rows(m: &Measurements, item: u8) -> Vec<Comparison> {
-    comparisons(m).into_iter().filter(|row| row.item == item).collect()
+    comparisons(m)
+        .into_iter()
+        .filter(|row| row.item == item)
+        .collect()
 }
 
 /// `0.48–0.82 of` style range of the rows' ratios.
@@ -42,7 +53,10 @@ fn missed_pages(m: &Measurements, rows: &[Comparison]) -> Vec<String> {
 fn decode(m: &Measurements) -> String {
     let rows = rows(m, 1);
     let missed = missed_pages(m, &rows);
-    let (typed, value) = ("decode.typed.images-list-default", "decode.value.images-list-default");
+    let (typed, value) = (
+        "decode.typed.images-list-default",
+        "decode.value.images-list-default",
+    );
     if missed.is_empty() {
         format!(
             "**1. Decoding: met on all {} pages** ({}). Declared keys land in struct fields without \
@@ -69,9 +83,15 @@ fn decode(m: &Measurements) -> String {
 }
 
 fn encode(m: &Measurements) -> String {
-    let rows: Vec<Comparison> = rows(m, 2).into_iter().filter(|row| row.max_ratio.is_some()).collect();
+    let rows: Vec<Comparison> = rows(m, 2)
+        .into_iter()
+        .filter(|row| row.max_ratio.is_some())
+        .collect();
     let missed = missed_pages(m, &rows);
-    let (typed, value) = ("encode.typed.images-list-default", "encode.value.images-list-default");
+    let (typed, value) = (
+        "encode.typed.images-list-default",
+        "encode.value.images-list-default",
+    );
     let same_bytes = format!(
         "Both sides write the same bytes through the same `serde_json` serializer, with {} and {} \
          allocator calls on the default page (the output buffer growing)",
@@ -100,7 +120,11 @@ fn encode(m: &Measurements) -> String {
             "; written into a buffer reused across calls the typed side is ahead on the same pages \
              ({} of the baseline's time), so the gap is in how `to_vec`'s buffer grows (whether a \
              reallocation moves the bytes depends on where the heap has room), not in serializing",
-            reused.iter().map(|r| format!("{r:.2}")).collect::<Vec<_>>().join(", ")
+            reused
+                .iter()
+                .map(|r| format!("{r:.2}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     } else {
         ", so the gap is in serializing itself: the typed side tests each optional field of an image \
@@ -144,7 +168,10 @@ fn diff(m: &Measurements) -> String {
     let speedup = theirs / ours;
     let (a, b) = (allocs(m, "diff.typed"), allocs(m, "diff.value"));
     let operations = m.note("diff.operations.typed").unwrap_or("?");
-    let with_decode = match (m.time("diff_with_decode.typed"), m.time("diff_with_decode.value")) {
+    let with_decode = match (
+        m.time("diff_with_decode.typed"),
+        m.time("diff_with_decode.value"),
+    ) {
         (Some(ours), Some(theirs)) => format!(
             " Counting the decoding of both texts, the typed side is {}× faster, decoding into `Image` being \
              itself faster than into `Value`.",
@@ -237,7 +264,9 @@ fn generator(m: &Measurements) -> String {
     let cpu = m
         .note("cpu.generate.all")
         .and_then(|ns| ns.parse().ok())
-        .map_or(String::new(), |ns| format!(", {} of it on the CPU", time(Some(ns))));
+        .map_or(String::new(), |ns| {
+            format!(", {} of it on the CPU", time(Some(ns)))
+        });
     if all < 20e6 {
         format!(
             "**6. Generator: met** ({} for all six schemas{cpu}; {} allocator calls). The schemas are small, \
@@ -284,14 +313,24 @@ mod tests {
              NOTE diff.operations.typed 5\n",
         );
         let text = diff(&m);
-        assert!(text.starts_with("**4. Diff: missed** (3.75× faster"), "{text}");
-        assert!(text.contains("400 ns of its 800 ns, more than the 300 ns"), "{text}");
+        assert!(
+            text.starts_with("**4. Diff: missed** (3.75× faster"),
+            "{text}"
+        );
+        assert!(
+            text.contains("400 ns of its 800 ns, more than the 300 ns"),
+            "{text}"
+        );
     }
 
     #[test]
     fn a_met_diff_says_so() {
         let m = measured("BENCH diff.typed 100 1 1\nBENCH diff.value 3000 1 1\n");
-        assert!(diff(&m).starts_with("**4. Diff: met** (30.0× faster"), "{}", diff(&m));
+        assert!(
+            diff(&m).starts_with("**4. Diff: met** (30.0× faster"),
+            "{}",
+            diff(&m)
+        );
     }
 
     #[test]
@@ -301,7 +340,10 @@ mod tests {
              BENCH decode.typed.images-list-page1 1100 1 1\nBENCH decode.value.images-list-page1 1000 1 1\n",
         );
         let text = decode(&m);
-        assert!(text.starts_with("**1. Decoding: missed on `images-list-page1` (1.100)**"), "{text}");
+        assert!(
+            text.starts_with("**1. Decoding: missed on `images-list-page1` (1.100)**"),
+            "{text}"
+        );
         assert!(!text.contains("`images-list-default` ("), "{text}");
     }
 
@@ -311,7 +353,10 @@ mod tests {
         let reused = "BENCH encode_reused.typed.images-list-lastpage 550 1 1\n\
                       BENCH encode_reused.value.images-list-lastpage 575 1 1\n";
         let text = encode(&measured(&format!("{lines}{reused}")));
-        assert!(text.starts_with("**2. Encoding: missed on `images-list-lastpage` (1.038)**"), "{text}");
+        assert!(
+            text.starts_with("**2. Encoding: missed on `images-list-lastpage` (1.038)**"),
+            "{text}"
+        );
         assert!(text.contains("ahead on the same pages (0.96 of"), "{text}");
         let text = encode(&measured(lines));
         assert!(text.contains("the gap is in serializing itself"), "{text}");

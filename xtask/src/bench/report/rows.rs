@@ -4,7 +4,11 @@
 use crate::bench::Measurements;
 
 /// The list pages the decode and encode benches read, in report order.
-pub const PAGES: [&str; 3] = ["images-list-default", "images-list-page1", "images-list-lastpage"];
+pub const PAGES: [&str; 3] = [
+    "images-list-default",
+    "images-list-page1",
+    "images-list-lastpage",
+];
 
 /// One benchmark against its baseline, timed in the same run.
 pub struct Comparison {
@@ -160,7 +164,9 @@ pub fn absolutes(m: &Measurements) -> Vec<Absolute> {
 }
 
 fn page_size(m: &Measurements, page: &str) -> String {
-    let bytes = m.note(&format!("bytes.{page}")).and_then(|b| b.parse::<f64>().ok());
+    let bytes = m
+        .note(&format!("bytes.{page}"))
+        .and_then(|b| b.parse::<f64>().ok());
     let images = match m.note(&format!("images.{page}")) {
         Some("1") => "1 image".to_owned(),
         Some(n) => format!("{n} images"),
