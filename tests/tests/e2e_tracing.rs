@@ -55,7 +55,7 @@ fn subscriber(captured: &Captured) -> impl tracing::Subscriber + Send + Sync {
 }
 
 #[track_caller]
-fn assert_spans(text: &str, id: &str) {
+fn assert_spans(text: &str, id: &str, token: &str) {
     let closes: Vec<&str> = text
         .lines()
         .filter(|line| line.contains("glance_request{") && line.contains(" close "))
@@ -83,7 +83,7 @@ fn assert_spans(text: &str, id: &str) {
             && line.contains("status=201")),
         "{text}"
     );
-    assert!(!text.contains(TOKEN), "the token leaked: {text}");
+    assert!(!text.contains(token), "the token leaked: {text}");
     assert!(
         !text.to_ascii_lowercase().contains("x-auth-token"),
         "{text}"
@@ -99,12 +99,17 @@ fn each_request_has_a_span_without_secrets() {
     let Some(session) = Session::start("each_request_has_a_span_without_secrets") else {
         return;
     };
+    // Against the Keystone lab the owner's real token is sent, and must not
+    // appear; without it, a made-up one.
+    let real_token = session.token_of(OWNER);
+    let token = real_token.as_deref().unwrap_or(TOKEN);
     let captured = Captured::default();
-    let blocking = session
-        .blocking_builder(OWNER, session.url())
-        .token(TOKEN)
-        .build()
-        .expect("client");
+    let blocking = match real_token {
+        Some(_) => session.blocking_builder(OWNER, session.url()),
+        None => session.blocking_builder(OWNER, session.url()).token(TOKEN),
+    }
+    .build()
+    .expect("client");
     let id = tracing::subscriber::with_default(subscriber(&captured), || {
         let id = blocking
             .create_image(&raw(session.unique("traced")))
@@ -118,14 +123,15 @@ fn each_request_has_a_span_without_secrets() {
         ));
         id
     });
-    assert_spans(&captured.text(), &id);
+    assert_spans(&captured.text(), &id, token);
 
     let captured = Captured::default();
-    let asynchronous = session
-        .async_builder(OWNER, session.url())
-        .token(TOKEN)
-        .build()
-        .expect("client");
+    let asynchronous = match real_token {
+        Some(_) => session.async_builder(OWNER, session.url()),
+        None => session.async_builder(OWNER, session.url()).token(TOKEN),
+    }
+    .build()
+    .expect("client");
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -146,5 +152,5 @@ fn each_request_has_a_span_without_secrets() {
             id
         })
     });
-    assert_spans(&captured.text(), &id);
+    assert_spans(&captured.text(), &id, token);
 }

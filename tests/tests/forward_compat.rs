@@ -460,10 +460,16 @@ fn newer_nova_values_are_kept() {
     let image = &shown.image;
     assert_eq!(image.status, Status::Other("QUEUED".to_owned()));
     assert!(!image.status.is_known());
-    assert_eq!(image.os_dcf_disk_config, Some(DiskConfig::Unknown("SMART".to_owned())));
+    assert_eq!(
+        image.os_dcf_disk_config,
+        Some(DiskConfig::Unknown("SMART".to_owned()))
+    );
     assert_eq!(image.progress, 75);
     assert_eq!(image.links[3].rel, "describedby");
-    assert_eq!(image.additional_properties["newer_key"], serde_json::json!([1, 2]));
+    assert_eq!(
+        image.additional_properties["newer_key"],
+        serde_json::json!([1, 2])
+    );
     assert_eq!(shown.additional_properties["newer_top"], "kept");
     let original: Value = serde_json::from_str(text).expect("JSON");
     assert_eq!(serde_json::to_value(&shown).expect("encodes"), original);

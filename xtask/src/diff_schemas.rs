@@ -92,13 +92,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 fn load(side: &str, dir: &Path) -> Result<Api, String> {
     let sources = read_schemas(dir).map_err(|e| format!("cannot load the {side} schemas: {e}"))?;
-    let compute = read_compute_schemas(dir).map_err(|e| format!("cannot load the {side} schemas: {e}"))?;
+    let compute =
+        read_compute_schemas(dir).map_err(|e| format!("cannot load the {side} schemas: {e}"))?;
     lower(side, dir, sources, compute)
 }
 
 /// Lowers one side, with its `compute/` folder when it has one; the
 /// generator's error already names the file, the JSON pointer and the reason.
-fn lower(side: &str, dir: &Path, sources: Vec<SchemaSource>, compute: Vec<SchemaSource>) -> Result<Api, String> {
+fn lower(
+    side: &str,
+    dir: &Path,
+    sources: Vec<SchemaSource>,
+    compute: Vec<SchemaSource>,
+) -> Result<Api, String> {
     let overlay = Overlay::glance().map_err(|e| e.to_string())?;
     cloud_images_codegen::lower_with_compute(&sources, &compute, &overlay)
         .map_err(|e| format!("cannot load the {side} schemas ({}): {e}", dir.display()))

@@ -116,7 +116,11 @@ pub const COMPUTE_DIR: &str = "compute";
 /// folder is absent (a schema set of Glance alone).
 pub fn read_compute_schemas(schemas: &Path) -> Result<Vec<SchemaSource>, String> {
     let dir = schemas.join(COMPUTE_DIR);
-    if dir.is_dir() { read_schemas(&dir) } else { Ok(Vec::new()) }
+    if dir.is_dir() {
+        read_schemas(&dir)
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 fn generate(check: bool, schemas: &Path, out: &Path, command: &str) -> Result<(), String> {

@@ -16,11 +16,14 @@ pub mod json;
 pub mod proxy;
 pub mod rng;
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use cloud_images_runtime::ClientBuilder;
+use cloud_images_runtime::auth::{Session as Login, SessionConfig, SessionTokens};
+use cloud_images_runtime::config::{CloudConfig, Sources};
+use cloud_images_runtime::{ClientBuilder, TokenSource};
 use cloud_images_tests::{Identity, glance_url};
 
 pub use client::Glance;
@@ -40,6 +43,29 @@ pub struct Session {
     prefix: String,
     stats: Arc<Stats>,
     names: AtomicU64,
+    /// One login per identity, shared by every client of that identity,
+    /// when the tests run against the Keystone lab.
+    logins: Mutex<BTreeMap<&'static str, Arc<SessionTokens>>>,
+}
+
+/// The Keystone lab's `clouds.yaml` entry that stands for a header
+/// identity's project: the owner is alice in `alpha`, the consumer bob in
+/// `beta`, the admin `admin`.
+fn lab_cloud(project: &str) -> Option<&'static str> {
+    match project {
+        "tenant-owner" => Some("lab-alpha"),
+        "tenant-consumer" => Some("lab-beta"),
+        "tenant-admin" => Some("lab-admin"),
+        _ => None,
+    }
+}
+
+/// The lab's directory (`CLOUD_IMAGES_LAB_DIR`), when Glance checks
+/// Keystone tokens.
+fn lab_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("CLOUD_IMAGES_LAB_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(std::path::PathBuf::from)
 }
 
 impl Session {
@@ -56,6 +82,7 @@ impl Session {
             prefix: format!("e2e-{test}-{}-{nanos:x}", std::process::id()),
             stats: Arc::new(Stats::default()),
             names: AtomicU64::new(0),
+            logins: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -93,7 +120,11 @@ impl Session {
     }
 
     /// How either client authenticates as an identity: the one place both
-    /// clients get their credentials in these tests.
+    /// clients get their credentials in these tests. Against the Keystone
+    /// lab (`CLOUD_IMAGES_LAB_DIR`), the owner, consumer and admin log in
+    /// with a password through the runtime's login and send real tokens;
+    /// without it, Glance runs without Keystone and takes the identity
+    /// headers.
     pub fn identify<C>(
         &self,
         builder: ClientBuilder<C>,
@@ -101,11 +132,52 @@ impl Session {
         user: &str,
         roles: &str,
     ) -> ClientBuilder<C> {
+        if let (Some(dir), Some(cloud)) = (lab_dir(), lab_cloud(project)) {
+            return builder.token_source(self.login(&dir, cloud) as Arc<dyn TokenSource>);
+        }
         builder
             .header("X-Identity-Status", "Confirmed")
             .header("X-Project-Id", project)
             .header("X-User-Id", user)
             .header("X-Roles", roles)
+    }
+
+    /// The login of the lab's cloud `cloud`, made once per test. The
+    /// service root is this session's Glance (which may sit behind a
+    /// proxy), not the catalog's.
+    fn login(&self, dir: &std::path::Path, cloud: &'static str) -> Arc<SessionTokens> {
+        let mut logins = self.logins.lock().expect("logins");
+        let tokens = logins.entry(cloud).or_insert_with(|| {
+            let file = dir.join("clouds.yaml");
+            let text = std::fs::read_to_string(&file)
+                .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
+            let sources = Sources::in_memory(
+                [("OS_CLIENT_CONFIG_FILE", file.display().to_string())],
+                [(file.clone(), text)],
+            );
+            let config = CloudConfig::load(cloud, &sources)
+                .unwrap_or_else(|error| panic!("lab cloud {cloud}: {error}"));
+            let mut session = SessionConfig::image(&config);
+            session.endpoint_override = Some(format!("{}/v2", self.url.trim_end_matches('/')));
+            Arc::new(SessionTokens::new(Login::new(session)))
+        });
+        tokens.clone()
+    }
+
+    /// The secret `identity` sends: its Keystone token against the lab
+    /// (logging in if it has not yet), else `None`, as the identity
+    /// headers carry none.
+    pub fn token_of(&self, identity: Identity) -> Option<String> {
+        let (dir, cloud) = (lab_dir()?, lab_cloud(identity.project)?);
+        let tokens = self.login(&dir, cloud);
+        let builder = cloud_images_runtime::blocking::Client::builder(&self.url)
+            .token_source(tokens.clone() as Arc<dyn TokenSource>);
+        let client = builder.build().expect("the test client is valid");
+        client
+            .list_images(&Default::default())
+            .expect("a listing with the identity's token");
+        let token = tokens.session().token().expect("logged in");
+        Some(token.secret().expose().to_owned())
     }
 
     /// A blocking client builder for `identity` aimed at `url` (such as a
