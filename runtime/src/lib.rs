@@ -21,12 +21,17 @@
 //! [`config`] reads `clouds.yaml` and the `OS_*` variables the way
 //! openstacksdk does; [`auth`] builds the identity requests (Keystone v3,
 //! Rackspace Cloud Identity), decodes tokens and catalogs, discovers the
-//! image API's root, and [`auth::Session`] keeps the token fresh. With the
-//! `blocking` feature, `blocking::Client::from_cloud("mycloud")` and
-//! `blocking::Client::from_env()` do all of it.
+//! image API's root, and [`auth::Session`] keeps the token fresh.
+//! [`auth::SessionTokens`] makes a session the [`TokenSource`] of either
+//! client, so `blocking::Client::from_cloud("mycloud")`,
+//! `blocking::Client::from_env()` and their async twins
+//! (`asynchronous::Client::from_cloud("mycloud").await`) do all of it, with
+//! one login shared by every thread or task using the client.
 //!
 //! The Compute API's image calls (Nova's `/v2.1/images`) are in
-//! [`compute`], with their own [`compute::Api`].
+//! [`compute`], with their own [`compute::Api`]; each client has a
+//! `ComputeClient` for them, generated from a second operation list, that
+//! finds `compute` in the catalog (`ComputeClient::from_cloud`).
 //!
 //! # Sans-IO, with any HTTP stack
 //!

@@ -208,6 +208,16 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The Compute API's request builder for a client at `base_url`, with
+    /// the builder's headers; the token comes from the client's source.
+    pub fn compute_api(&self, base_url: &str) -> Result<crate::compute::Api, Error> {
+        let mut api = crate::compute::Api::new(base_url)?;
+        for (name, value) in self.headers.iter() {
+            api = api.with_header(name, value)?;
+        }
+        Ok(api)
+    }
+
     /// The request builder at the root the session found, once logged in.
     pub fn api_at_service_root(&self) -> Result<Option<Api>, Error> {
         let Some(root) = self

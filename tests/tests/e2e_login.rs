@@ -359,6 +359,17 @@ fn keystone_refusals_are_typed() {
     assert!(!wrong_secret.contains("not-the-secret"), "{wrong_secret}");
 }
 
+/// The user revoking their own token in Keystone (`DELETE /auth/tokens`).
+fn revocation(lab: &Lab, token: &cloud_images_runtime::auth::Token) -> http::Request<Vec<u8>> {
+    http::Request::builder()
+        .method("DELETE")
+        .uri(format!("{}/auth/tokens", lab.get("OS_AUTH_URL")))
+        .header("X-Auth-Token", token.secret().expose())
+        .header("X-Subject-Token", token.secret().expose())
+        .body(Vec::new())
+        .unwrap()
+}
+
 #[test]
 fn revoked_token_reauthenticates_once() {
     let Some(lab) = Lab::open("revoked_token_reauthenticates_once") else {
@@ -369,16 +380,9 @@ fn revoked_token_reauthenticates_once() {
     let session = client.session().unwrap();
     let token = session.token().unwrap();
     // Alice revokes her own token in Keystone.
-    let revoke = http::Request::builder()
-        .method("DELETE")
-        .uri(format!("{}/auth/tokens", lab.get("OS_AUTH_URL")))
-        .header("X-Auth-Token", token.secret().expose())
-        .header("X-Subject-Token", token.secret().expose())
-        .body(Vec::new())
-        .unwrap();
     let answer = Client::new(lab.get("KEYSTONE_URL"))
         .unwrap()
-        .send(revoke)
+        .send(revocation(&lab, &token))
         .unwrap();
     assert_eq!(answer.status(), 204);
     // Glance now refuses it; the client logs in again, once, and retries.
@@ -503,16 +507,9 @@ fn the_async_client_logs_in_shares_one_login_and_reauthenticates_once() {
         assert_eq!(session.logins(), 1);
 
         let token = session.token().unwrap();
-        let revoke = http::Request::builder()
-            .method("DELETE")
-            .uri(format!("{}/auth/tokens", lab.get("OS_AUTH_URL")))
-            .header("X-Auth-Token", token.secret().expose())
-            .header("X-Subject-Token", token.secret().expose())
-            .body(Vec::new())
-            .unwrap();
         let answer = cloud_images_runtime::asynchronous::Client::new(lab.get("KEYSTONE_URL"))
             .unwrap()
-            .send(revoke)
+            .send(revocation(&lab, &token))
             .await
             .unwrap();
         assert_eq!(answer.status(), 204);

@@ -26,10 +26,7 @@ impl ClientBuilder {
     /// builder that logs in, at the endpoint the catalog lists.
     pub fn build_compute(self) -> Result<ComputeClient, Error> {
         let client = self.build()?;
-        let mut api = crate::compute::Api::new(&client.api.base_url())?;
-        for (name, value) in client.shared.headers.iter() {
-            api = api.with_header(name, value)?;
-        }
+        let api = client.shared.compute_api(&client.api.base_url())?;
         Ok(ComputeClient { api, client })
     }
 }
