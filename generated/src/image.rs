@@ -321,7 +321,9 @@ pub struct Image {
 
 impl crate::support::FromMap for Image {
     const EXPECTING: &'static str = "a JSON object for Image";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut architecture = None;
         let mut checksum = None;
@@ -360,7 +362,9 @@ impl crate::support::FromMap for Image {
             match key.as_str() {
                 "architecture" => map.field(&mut architecture, "architecture")?,
                 "checksum" => map.field(&mut checksum, "checksum")?,
-                "container_format" => map.field(&mut container_format, "container_format")?,
+                "container_format" => {
+                    map.field(&mut container_format, "container_format")?
+                }
                 "created_at" => map.field(&mut created_at, "created_at")?,
                 "description" => map.field(&mut description, "description")?,
                 "direct_url" => map.field(&mut direct_url, "direct_url")?,
@@ -432,7 +436,9 @@ impl crate::support::FromMap for Image {
 }
 
 impl<'de> serde::Deserialize<'de> for Image {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
     }
 }
@@ -441,9 +447,7 @@ impl Image {
     /// The string value of an undeclared property, or `None` when it
     /// is absent or not a string.
     pub fn property(&self, key: &str) -> Option<&str> {
-        self.additional_properties
-            .get(key)
-            .and_then(serde_json::Value::as_str)
+        self.additional_properties.get(key).and_then(serde_json::Value::as_str)
     }
 
     /// Sets an undeclared property to a string value.
@@ -575,7 +579,17 @@ pub enum ImageDiskFormat {
 impl ImageDiskFormat {
     /// The values the schema lists, in its order.
     pub const KNOWN_VALUES: &'static [&'static str] = &[
-        "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop",
+        "ami",
+        "ari",
+        "aki",
+        "vhd",
+        "vhdx",
+        "vmdk",
+        "raw",
+        "qcow2",
+        "vdi",
+        "iso",
+        "ploop",
     ];
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
@@ -643,7 +657,9 @@ pub struct ImageLocation {
 
 impl crate::support::FromMap for ImageLocation {
     const EXPECTING: &'static str = "a JSON object for ImageLocation";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut metadata = None;
         let mut url = None;
@@ -667,7 +683,9 @@ impl crate::support::FromMap for ImageLocation {
 }
 
 impl<'de> serde::Deserialize<'de> for ImageLocation {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
     }
 }
@@ -697,7 +715,9 @@ pub struct ImageLocationValidationData {
 
 impl crate::support::FromMap for ImageLocationValidationData {
     const EXPECTING: &'static str = "a JSON object for ImageLocationValidationData";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut checksum = None;
         let mut os_hash_algo = None;
@@ -721,7 +741,9 @@ impl crate::support::FromMap for ImageLocationValidationData {
 }
 
 impl<'de> serde::Deserialize<'de> for ImageLocationValidationData {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
     }
 }
@@ -826,7 +848,12 @@ pub enum ImageVisibility {
 
 impl ImageVisibility {
     /// The values the schema lists, in its order.
-    pub const KNOWN_VALUES: &'static [&'static str] = &["community", "public", "private", "shared"];
+    pub const KNOWN_VALUES: &'static [&'static str] = &[
+        "community",
+        "public",
+        "private",
+        "shared",
+    ];
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
         match self {
@@ -937,13 +964,14 @@ impl ImagePatch {
         }
         match crate::patch::change(&old.container_format, &new.container_format) {
             crate::patch::Change::Unchanged => {}
-            crate::patch::Change::Added(value) | crate::patch::Change::Replaced(value) => {
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_container_format(value.clone());
             }
 
-            crate::patch::Change::Removed => builder
-                .recorder
-                .violate("container_format", crate::Rule::NotRemovable),
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("container_format", crate::Rule::NotRemovable)
+            }
         }
         match crate::patch::change(&old.description, &new.description) {
             crate::patch::Change::Unchanged => {}
@@ -959,13 +987,14 @@ impl ImagePatch {
         }
         match crate::patch::change(&old.disk_format, &new.disk_format) {
             crate::patch::Change::Unchanged => {}
-            crate::patch::Change::Added(value) | crate::patch::Change::Replaced(value) => {
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_disk_format(value.clone());
             }
 
-            crate::patch::Change::Removed => builder
-                .recorder
-                .violate("disk_format", crate::Rule::NotRemovable),
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("disk_format", crate::Rule::NotRemovable)
+            }
         }
         match crate::patch::change(&old.instance_uuid, &new.instance_uuid) {
             crate::patch::Change::Unchanged => {}
@@ -995,7 +1024,8 @@ impl ImagePatch {
             crate::patch::ListChange::Unchanged => {}
             crate::patch::ListChange::Append(items) => {
                 for item in items {
-                    builder = builder.add_locations(crate::ListPosition::End, item.clone());
+                    builder = builder
+                        .add_locations(crate::ListPosition::End, item.clone());
                 }
             }
 
@@ -1009,33 +1039,36 @@ impl ImagePatch {
                 builder = builder.replace_locations(value.clone());
             }
 
-            crate::patch::ListChange::Removed => builder
-                .recorder
-                .violate("locations", crate::Rule::NotRemovable),
+            crate::patch::ListChange::Removed => {
+                builder.recorder.violate("locations", crate::Rule::NotRemovable)
+            }
         }
         match crate::patch::change(&old.min_disk, &new.min_disk) {
             crate::patch::Change::Unchanged => {}
-            crate::patch::Change::Added(value) | crate::patch::Change::Replaced(value) => {
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_min_disk(*value);
             }
 
-            crate::patch::Change::Removed => builder
-                .recorder
-                .violate("min_disk", crate::Rule::NotRemovable),
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("min_disk", crate::Rule::NotRemovable)
+            }
         }
         match crate::patch::change(&old.min_ram, &new.min_ram) {
             crate::patch::Change::Unchanged => {}
-            crate::patch::Change::Added(value) | crate::patch::Change::Replaced(value) => {
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_min_ram(*value);
             }
 
-            crate::patch::Change::Removed => builder
-                .recorder
-                .violate("min_ram", crate::Rule::NotRemovable),
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("min_ram", crate::Rule::NotRemovable)
+            }
         }
         match crate::patch::change(&old.name, &new.name) {
             crate::patch::Change::Unchanged => {}
-            crate::patch::Change::Added(value) | crate::patch::Change::Replaced(value) => {
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_name(value.as_deref());
             }
 
@@ -1057,13 +1090,14 @@ impl ImagePatch {
         }
         match crate::patch::change(&old.os_hidden, &new.os_hidden) {
             crate::patch::Change::Unchanged => {}
-            crate::patch::Change::Added(value) | crate::patch::Change::Replaced(value) => {
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_os_hidden(*value);
             }
 
-            crate::patch::Change::Removed => builder
-                .recorder
-                .violate("os_hidden", crate::Rule::NotRemovable),
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("os_hidden", crate::Rule::NotRemovable)
+            }
         }
         match crate::patch::change(&old.os_version, &new.os_version) {
             crate::patch::Change::Unchanged => {}
@@ -1079,7 +1113,8 @@ impl ImagePatch {
         }
         match crate::patch::change(&old.owner, &new.owner) {
             crate::patch::Change::Unchanged => {}
-            crate::patch::Change::Added(value) | crate::patch::Change::Replaced(value) => {
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_owner(value.as_deref());
             }
 
@@ -1089,13 +1124,14 @@ impl ImagePatch {
         }
         match crate::patch::change(&old.protected, &new.protected) {
             crate::patch::Change::Unchanged => {}
-            crate::patch::Change::Added(value) | crate::patch::Change::Replaced(value) => {
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_protected(*value);
             }
 
-            crate::patch::Change::Removed => builder
-                .recorder
-                .violate("protected", crate::Rule::NotRemovable),
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("protected", crate::Rule::NotRemovable)
+            }
         }
         match crate::patch::change(&old.ramdisk_id, &new.ramdisk_id) {
             crate::patch::Change::Unchanged => {}
@@ -1117,20 +1153,23 @@ impl ImagePatch {
         }
         match crate::patch::change(&old.visibility, &new.visibility) {
             crate::patch::Change::Unchanged => {}
-            crate::patch::Change::Added(value) | crate::patch::Change::Replaced(value) => {
+            crate::patch::Change::Added(value)
+            | crate::patch::Change::Replaced(value) => {
                 builder = builder.replace_visibility(value.clone());
             }
 
-            crate::patch::Change::Removed => builder
-                .recorder
-                .violate("visibility", crate::Rule::NotRemovable),
+            crate::patch::Change::Removed => {
+                builder.recorder.violate("visibility", crate::Rule::NotRemovable)
+            }
         }
-        builder.recorder.diff_free_form(
-            &old.additional_properties,
-            &new.additional_properties,
-            &IMAGE_FREE_FORM_KEYS,
-            true,
-        );
+        builder
+            .recorder
+            .diff_free_form(
+                &old.additional_properties,
+                &new.additional_properties,
+                &IMAGE_FREE_FORM_KEYS,
+                true,
+            );
         builder.build()
     }
 
@@ -1226,8 +1265,7 @@ impl ImagePatchBuilder {
 
     fn set_architecture(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder
-            .set(op, "architecture", None, serde_json::Value::String(value));
+        self.recorder.set(op, "architecture", None, serde_json::Value::String(value));
         self
     }
 
@@ -1238,18 +1276,21 @@ impl ImagePatchBuilder {
     }
 
     /// Replaces `container_format` (Format of the container). `None` sets it to `null`.
-    pub fn replace_container_format(mut self, value: Option<ImageContainerFormat>) -> Self {
+    pub fn replace_container_format(
+        mut self,
+        value: Option<ImageContainerFormat>,
+    ) -> Self {
         let recorder = &mut self.recorder;
         if let Some(value) = &value {
-            recorder.check_known(
-                "container_format",
-                value.is_known(),
-                value.as_str(),
-                ImageContainerFormat::KNOWN_VALUES,
-            );
+            recorder
+                .check_known(
+                    "container_format",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageContainerFormat::KNOWN_VALUES,
+                );
         }
-        self.recorder
-            .push(crate::PatchOp::Replace, "container_format", None, &value);
+        self.recorder.push(crate::PatchOp::Replace, "container_format", None, &value);
         self
     }
 
@@ -1265,8 +1306,7 @@ impl ImagePatchBuilder {
 
     fn set_description(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder
-            .set(op, "description", None, serde_json::Value::String(value));
+        self.recorder.set(op, "description", None, serde_json::Value::String(value));
         self
     }
 
@@ -1280,15 +1320,15 @@ impl ImagePatchBuilder {
     pub fn replace_disk_format(mut self, value: Option<ImageDiskFormat>) -> Self {
         let recorder = &mut self.recorder;
         if let Some(value) = &value {
-            recorder.check_known(
-                "disk_format",
-                value.is_known(),
-                value.as_str(),
-                ImageDiskFormat::KNOWN_VALUES,
-            );
+            recorder
+                .check_known(
+                    "disk_format",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageDiskFormat::KNOWN_VALUES,
+                );
         }
-        self.recorder
-            .push(crate::PatchOp::Replace, "disk_format", None, &value);
+        self.recorder.push(crate::PatchOp::Replace, "disk_format", None, &value);
         self
     }
 
@@ -1302,10 +1342,13 @@ impl ImagePatchBuilder {
         self.set_instance_uuid(crate::PatchOp::Replace, value)
     }
 
-    fn set_instance_uuid(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
+    fn set_instance_uuid(
+        mut self,
+        op: crate::PatchOp,
+        value: impl Into<String>,
+    ) -> Self {
         let value: String = value.into();
-        self.recorder
-            .set(op, "instance_uuid", None, serde_json::Value::String(value));
+        self.recorder.set(op, "instance_uuid", None, serde_json::Value::String(value));
         self
     }
 
@@ -1330,8 +1373,7 @@ impl ImagePatchBuilder {
         if let Some(value) = value {
             recorder.check_pattern("kernel_id", value, &KERNEL_ID_PATTERN);
         }
-        self.recorder
-            .set(op, "kernel_id", None, serde_json::Value::from(value));
+        self.recorder.set(op, "kernel_id", None, serde_json::Value::from(value));
         self
     }
 
@@ -1342,28 +1384,29 @@ impl ImagePatchBuilder {
     }
 
     /// Adds one item to `locations` at `position` (`ListPosition::End` appends).
-    pub fn add_locations(mut self, position: crate::ListPosition, value: ImageLocation) -> Self {
+    pub fn add_locations(
+        mut self,
+        position: crate::ListPosition,
+        value: ImageLocation,
+    ) -> Self {
         let recorder = &mut self.recorder;
         {
             let value = &value;
             value.validate("locations", recorder);
         }
-        self.recorder
-            .push(crate::PatchOp::Add, "locations", Some(position), &value);
+        self.recorder.push(crate::PatchOp::Add, "locations", Some(position), &value);
         self
     }
 
     /// Removes the item of `locations` at `index`.
     pub fn remove_locations(mut self, index: usize) -> Self {
-        self.recorder
-            .remove("locations", Some(crate::ListPosition::Index(index)));
+        self.recorder.remove("locations", Some(crate::ListPosition::Index(index)));
         self
     }
 
     /// Replaces `locations` (A set of URLs to access the image file kept in external store). The service refuses an empty list.
     pub fn replace_locations(mut self, value: Vec<ImageLocation>) -> Self {
-        self.recorder
-            .check_items("locations", value.len(), Some(1), None);
+        self.recorder.check_items("locations", value.len(), Some(1), None);
         let recorder = &mut self.recorder;
         {
             let value = &value;
@@ -1371,8 +1414,7 @@ impl ImagePatchBuilder {
                 item.validate("locations", recorder);
             }
         }
-        self.recorder
-            .push(crate::PatchOp::Replace, "locations", None, &value);
+        self.recorder.push(crate::PatchOp::Replace, "locations", None, &value);
         self
     }
 
@@ -1383,12 +1425,13 @@ impl ImagePatchBuilder {
             let value = &value;
             recorder.check_range("min_disk", *value, Some(0), Some(2147483647));
         }
-        self.recorder.set(
-            crate::PatchOp::Replace,
-            "min_disk",
-            None,
-            serde_json::Value::from(value),
-        );
+        self.recorder
+            .set(
+                crate::PatchOp::Replace,
+                "min_disk",
+                None,
+                serde_json::Value::from(value),
+            );
         self
     }
 
@@ -1399,12 +1442,13 @@ impl ImagePatchBuilder {
             let value = &value;
             recorder.check_range("min_ram", *value, Some(0), Some(2147483647));
         }
-        self.recorder.set(
-            crate::PatchOp::Replace,
-            "min_ram",
-            None,
-            serde_json::Value::from(value),
-        );
+        self.recorder
+            .set(
+                crate::PatchOp::Replace,
+                "min_ram",
+                None,
+                serde_json::Value::from(value),
+            );
         self
     }
 
@@ -1414,12 +1458,8 @@ impl ImagePatchBuilder {
         if let Some(value) = value {
             recorder.check_length("name", value, None, Some(255));
         }
-        self.recorder.set(
-            crate::PatchOp::Replace,
-            "name",
-            None,
-            serde_json::Value::from(value),
-        );
+        self.recorder
+            .set(crate::PatchOp::Replace, "name", None, serde_json::Value::from(value));
         self
     }
 
@@ -1435,8 +1475,7 @@ impl ImagePatchBuilder {
 
     fn set_os_distro(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder
-            .set(op, "os_distro", None, serde_json::Value::String(value));
+        self.recorder.set(op, "os_distro", None, serde_json::Value::String(value));
         self
     }
 
@@ -1448,12 +1487,13 @@ impl ImagePatchBuilder {
 
     /// Replaces `os_hidden` (If true, image will not appear in default image list response).
     pub fn replace_os_hidden(mut self, value: bool) -> Self {
-        self.recorder.set(
-            crate::PatchOp::Replace,
-            "os_hidden",
-            None,
-            serde_json::Value::from(value),
-        );
+        self.recorder
+            .set(
+                crate::PatchOp::Replace,
+                "os_hidden",
+                None,
+                serde_json::Value::from(value),
+            );
         self
     }
 
@@ -1469,8 +1509,7 @@ impl ImagePatchBuilder {
 
     fn set_os_version(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder
-            .set(op, "os_version", None, serde_json::Value::String(value));
+        self.recorder.set(op, "os_version", None, serde_json::Value::String(value));
         self
     }
 
@@ -1486,23 +1525,20 @@ impl ImagePatchBuilder {
         if let Some(value) = value {
             recorder.check_length("owner", value, None, Some(255));
         }
-        self.recorder.set(
-            crate::PatchOp::Replace,
-            "owner",
-            None,
-            serde_json::Value::from(value),
-        );
+        self.recorder
+            .set(crate::PatchOp::Replace, "owner", None, serde_json::Value::from(value));
         self
     }
 
     /// Replaces `protected` (If true, image will not be deletable).
     pub fn replace_protected(mut self, value: bool) -> Self {
-        self.recorder.set(
-            crate::PatchOp::Replace,
-            "protected",
-            None,
-            serde_json::Value::from(value),
-        );
+        self.recorder
+            .set(
+                crate::PatchOp::Replace,
+                "protected",
+                None,
+                serde_json::Value::from(value),
+            );
         self
     }
 
@@ -1521,8 +1557,7 @@ impl ImagePatchBuilder {
         if let Some(value) = value {
             recorder.check_pattern("ramdisk_id", value, &KERNEL_ID_PATTERN);
         }
-        self.recorder
-            .set(op, "ramdisk_id", None, serde_json::Value::from(value));
+        self.recorder.set(op, "ramdisk_id", None, serde_json::Value::from(value));
         self
     }
 
@@ -1533,7 +1568,10 @@ impl ImagePatchBuilder {
     }
 
     /// Replaces `tags` (List of strings related to the image) as a whole list: the service refuses operations on single items.
-    pub fn replace_tags<S: Into<String>>(mut self, value: impl IntoIterator<Item = S>) -> Self {
+    pub fn replace_tags<S: Into<String>>(
+        mut self,
+        value: impl IntoIterator<Item = S>,
+    ) -> Self {
         let value: Vec<String> = value.into_iter().map(Into::into).collect();
         let recorder = &mut self.recorder;
         {
@@ -1542,12 +1580,8 @@ impl ImagePatchBuilder {
                 recorder.check_length("tags", item, None, Some(255));
             }
         }
-        self.recorder.set(
-            crate::PatchOp::Replace,
-            "tags",
-            None,
-            serde_json::Value::from(value),
-        );
+        self.recorder
+            .set(crate::PatchOp::Replace, "tags", None, serde_json::Value::from(value));
         self
     }
 
@@ -1556,15 +1590,15 @@ impl ImagePatchBuilder {
         let recorder = &mut self.recorder;
         {
             let value = &value;
-            recorder.check_known(
-                "visibility",
-                value.is_known(),
-                value.as_str(),
-                ImageVisibility::KNOWN_VALUES,
-            );
+            recorder
+                .check_known(
+                    "visibility",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageVisibility::KNOWN_VALUES,
+                );
         }
-        self.recorder
-            .push(crate::PatchOp::Replace, "visibility", None, &value);
+        self.recorder.push(crate::PatchOp::Replace, "visibility", None, &value);
         self
     }
 
@@ -1576,40 +1610,48 @@ impl ImagePatchBuilder {
     }
 
     /// Replaces a free-form property. The service answers 409 if the image lacks it.
-    pub fn replace_property(self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn replace_property(
+        self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
         self.set_property(crate::PatchOp::Replace, key.into(), value)
     }
 
-    fn set_property(mut self, op: crate::PatchOp, key: String, value: impl Into<String>) -> Self {
+    fn set_property(
+        mut self,
+        op: crate::PatchOp,
+        key: String,
+        value: impl Into<String>,
+    ) -> Self {
         let value: String = value.into();
-        self.recorder
-            .check_free_form_key(&key, &IMAGE_FREE_FORM_KEYS);
-        self.recorder
-            .set(op, key, None, serde_json::Value::String(value));
+        self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM_KEYS);
+        self.recorder.set(op, key, None, serde_json::Value::String(value));
         self
     }
 
     /// Removes a free-form property. The service answers 409 if the image lacks it.
     pub fn remove_property(mut self, key: impl Into<String>) -> Self {
         let key: String = key.into();
-        self.recorder
-            .check_removable_key(&key, &IMAGE_FREE_FORM_KEYS);
+        self.recorder.check_removable_key(&key, &IMAGE_FREE_FORM_KEYS);
         self.recorder.remove(key, None);
         self
     }
 
     /// The patch, or every rule the given values broke.
     pub fn build(self) -> Result<ImagePatch, crate::PatchError> {
-        self.recorder
-            .finish()
-            .map(|operations| ImagePatch { operations })
+        self.recorder.finish().map(|operations| ImagePatch { operations })
     }
 }
 
 impl ImageLocation {
     /// Records every constraint of the schema that this value breaks,
     /// against `property`.
-    pub(crate) fn validate(&self, property: &str, recorder: &mut crate::patch::Recorder) {
+    pub(crate) fn validate(
+        &self,
+        property: &str,
+        recorder: &mut crate::patch::Recorder,
+    ) {
         {
             let value = &self.url;
             recorder.check_length(property, value, None, Some(255));
@@ -1623,7 +1665,11 @@ impl ImageLocation {
 impl ImageLocationValidationData {
     /// Records every constraint of the schema that this value breaks,
     /// against `property`.
-    pub(crate) fn validate(&self, property: &str, recorder: &mut crate::patch::Recorder) {
+    pub(crate) fn validate(
+        &self,
+        property: &str,
+        recorder: &mut crate::patch::Recorder,
+    ) {
         if let Some(value) = &self.checksum {
             recorder.check_length(property, value, Some(32), Some(32));
         }
@@ -1772,7 +1818,11 @@ impl ImageCreate {
     }
 
     /// Sets a free-form property, builder style.
-    pub fn with_property(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn with_property(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
         self.set_property(key, value);
         self
     }
@@ -1794,23 +1844,25 @@ impl ImageCreate {
             recorder.check_four_byte("architecture", value);
         }
         if let Some(value) = &self.container_format {
-            recorder.check_known(
-                "container_format",
-                value.is_known(),
-                value.as_str(),
-                ImageContainerFormat::KNOWN_VALUES,
-            );
+            recorder
+                .check_known(
+                    "container_format",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageContainerFormat::KNOWN_VALUES,
+                );
         }
         if let Some(value) = &self.description {
             recorder.check_four_byte("description", value);
         }
         if let Some(value) = &self.disk_format {
-            recorder.check_known(
-                "disk_format",
-                value.is_known(),
-                value.as_str(),
-                ImageDiskFormat::KNOWN_VALUES,
-            );
+            recorder
+                .check_known(
+                    "disk_format",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageDiskFormat::KNOWN_VALUES,
+                );
         }
         if let Some(value) = &self.id {
             recorder.check_pattern("id", value, &KERNEL_ID_PATTERN);
@@ -1854,12 +1906,13 @@ impl ImageCreate {
             }
         }
         if let Some(value) = &self.visibility {
-            recorder.check_known(
-                "visibility",
-                value.is_known(),
-                value.as_str(),
-                ImageVisibility::KNOWN_VALUES,
-            );
+            recorder
+                .check_known(
+                    "visibility",
+                    value.is_known(),
+                    value.as_str(),
+                    ImageVisibility::KNOWN_VALUES,
+                );
         }
         for (key, value) in &self.additional_properties {
             recorder.check_create_key(key, &IMAGE_CREATE_FREE_FORM_KEYS);

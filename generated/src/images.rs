@@ -23,7 +23,9 @@ pub struct ImageList {
 
 impl crate::support::FromMap for ImageList {
     const EXPECTING: &'static str = "a JSON object for ImageList";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut first = None;
         let mut images = None;
@@ -50,7 +52,9 @@ impl crate::support::FromMap for ImageList {
 }
 
 impl<'de> serde::Deserialize<'de> for ImageList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
     }
 }

@@ -14,11 +14,11 @@
 //! The [`compute`] module holds the same images as the Compute API shows them
 //! (Nova's `/v2.1/images`), generated from Nova's own schemas.
 #![forbid(unsafe_code)]
-mod patch;
 mod support;
+mod patch;
 pub use patch::{
-    ListPosition, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1, PatchError, PatchMediaType,
-    PatchOp, PatchOperation, Rule, Violation, escape_token,
+    escape_token, ListPosition, PatchError, PatchMediaType, PatchOp, PatchOperation,
+    Rule, Violation, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1,
 };
 
 mod image;
@@ -29,8 +29,9 @@ mod task;
 mod tasks;
 pub mod compute;
 pub use image::{
-    Image, ImageContainerFormat, ImageCreate, ImageDiskFormat, ImageLocation,
-    ImageLocationValidationData, ImagePatch, ImagePatchBuilder, ImageStatus, ImageVisibility,
+    Image, ImagePatch, ImagePatchBuilder, ImageCreate, ImageContainerFormat,
+    ImageDiskFormat, ImageLocation, ImageLocationValidationData, ImageStatus,
+    ImageVisibility,
 };
 
 pub use images::ImageList;

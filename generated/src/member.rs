@@ -48,7 +48,9 @@ pub struct Member {
 
 impl crate::support::FromMap for Member {
     const EXPECTING: &'static str = "a JSON object for Member";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut created_at = None;
         let mut image_id = None;
@@ -81,7 +83,9 @@ impl crate::support::FromMap for Member {
 }
 
 impl<'de> serde::Deserialize<'de> for Member {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
     }
 }
@@ -104,7 +108,11 @@ pub enum MemberStatus {
 
 impl MemberStatus {
     /// The values the schema lists, in its order.
-    pub const KNOWN_VALUES: &'static [&'static str] = &["pending", "accepted", "rejected"];
+    pub const KNOWN_VALUES: &'static [&'static str] = &[
+        "pending",
+        "accepted",
+        "rejected",
+    ];
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
         match self {

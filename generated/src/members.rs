@@ -17,7 +17,9 @@ pub struct MemberList {
 
 impl crate::support::FromMap for MemberList {
     const EXPECTING: &'static str = "a JSON object for MemberList";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut members = None;
         let mut schema = None;
@@ -38,7 +40,9 @@ impl crate::support::FromMap for MemberList {
 }
 
 impl<'de> serde::Deserialize<'de> for MemberList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
     }
 }

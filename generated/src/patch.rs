@@ -83,12 +83,7 @@ pub struct PatchOperation {
 }
 
 impl PatchOperation {
-    pub(crate) fn new(
-        op: PatchOp,
-        key: impl Into<Cow<'static, str>>,
-        position: Option<ListPosition>,
-        value: Option<Value>,
-    ) -> Self {
+    pub(crate) fn new(op: PatchOp, key: impl Into<Cow<'static, str>>, position: Option<ListPosition>, value: Option<Value>) -> Self {
         PatchOperation {
             op,
             key: key.into(),
@@ -135,11 +130,7 @@ impl fmt::Display for Path<'_> {
         let mut rest = key;
         while let Some(at) = rest.find(['~', '/']) {
             f.write_str(&rest[..at])?;
-            f.write_str(if rest.as_bytes()[at] == b'~' {
-                "~0"
-            } else {
-                "~1"
-            })?;
+            f.write_str(if rest.as_bytes()[at] == b'~' { "~0" } else { "~1" })?;
             rest = &rest[at + 1..];
         }
         f.write_str(rest)?;
@@ -187,18 +178,14 @@ struct OperationBody<'a> {
 impl Serialize for OperationBody<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let operation = self.operation;
-        let entries = 1
-            + usize::from(operation.value.is_some())
-            + usize::from(self.media_type == PatchMediaType::V2_1);
+        let entries = 1 + usize::from(operation.value.is_some()) + usize::from(self.media_type == PatchMediaType::V2_1);
         let mut map = serializer.serialize_map(Some(entries))?;
         match self.media_type {
             PatchMediaType::V2_1 => {
                 map.serialize_entry("op", operation.op.as_str())?;
                 map.serialize_entry("path", &PathValue(operation))?;
             }
-            PatchMediaType::V2_0 => {
-                map.serialize_entry(operation.op.as_str(), &PathValue(operation))?
-            }
+            PatchMediaType::V2_0 => map.serialize_entry(operation.op.as_str(), &PathValue(operation))?,
         }
         if let Some(value) = &operation.value {
             map.serialize_entry("value", value)?;
@@ -220,24 +207,16 @@ impl From<&PatchOperation> for json_patch::PatchOperation {
     fn from(operation: &PatchOperation) -> Self {
         let mut tokens = vec![json_patch::jsonptr::Token::new(operation.key.as_ref())];
         match operation.position {
-            Some(ListPosition::Index(index)) => {
-                tokens.push(json_patch::jsonptr::Token::from(index))
-            }
+            Some(ListPosition::Index(index)) => tokens.push(json_patch::jsonptr::Token::from(index)),
             Some(ListPosition::End) => tokens.push(json_patch::jsonptr::Token::new("-")),
             None => {}
         }
         let path = json_patch::jsonptr::PointerBuf::from_tokens(tokens);
         let value = operation.value.clone().unwrap_or(Value::Null);
         match operation.op {
-            PatchOp::Add => {
-                json_patch::PatchOperation::Add(json_patch::AddOperation { path, value })
-            }
-            PatchOp::Replace => {
-                json_patch::PatchOperation::Replace(json_patch::ReplaceOperation { path, value })
-            }
-            PatchOp::Remove => {
-                json_patch::PatchOperation::Remove(json_patch::RemoveOperation { path })
-            }
+            PatchOp::Add => json_patch::PatchOperation::Add(json_patch::AddOperation { path, value }),
+            PatchOp::Replace => json_patch::PatchOperation::Replace(json_patch::ReplaceOperation { path, value }),
+            PatchOp::Remove => json_patch::PatchOperation::Remove(json_patch::RemoveOperation { path }),
         }
     }
 }
@@ -267,10 +246,7 @@ pub(crate) fn rebase(operations: &mut [PatchOperation], current: &Value, base: &
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rule {
     /// The value is not one the schema's enum lists.
-    NotInEnum {
-        value: String,
-        allowed: &'static [&'static str],
-    },
+    NotInEnum { value: String, allowed: &'static [&'static str] },
     /// The string is longer than `maxLength`.
     TooLong { max: u64, length: usize },
     /// The string is shorter than `minLength`.
@@ -282,11 +258,7 @@ pub enum Rule {
     /// The list has more items than the schema allows.
     TooManyItems { max: u64, length: usize },
     /// The integer is outside the range the service accepts.
-    OutOfRange {
-        value: i64,
-        minimum: Option<i64>,
-        maximum: Option<i64>,
-    },
+    OutOfRange { value: i64, minimum: Option<i64>, maximum: Option<i64> },
     /// A free-form key the service reserves for itself.
     ReservedKey,
     /// A free-form key that names a schema property, which has its own typed method.
@@ -317,24 +289,12 @@ impl fmt::Display for Rule {
             Rule::NotInEnum { value, allowed } => {
                 write!(f, "`{value}` is not one of {}", allowed.join(", "))
             }
-            Rule::TooLong { max, length } => {
-                write!(f, "{length} characters is more than the {max} allowed")
-            }
-            Rule::TooShort { min, length } => {
-                write!(f, "{length} characters is fewer than the {min} required")
-            }
-            Rule::TooFewItems { min, length } => {
-                write!(f, "{length} items is fewer than the {min} required")
-            }
-            Rule::TooManyItems { max, length } => {
-                write!(f, "{length} items is more than the {max} allowed")
-            }
+            Rule::TooLong { max, length } => write!(f, "{length} characters is more than the {max} allowed"),
+            Rule::TooShort { min, length } => write!(f, "{length} characters is fewer than the {min} required"),
+            Rule::TooFewItems { min, length } => write!(f, "{length} items is fewer than the {min} required"),
+            Rule::TooManyItems { max, length } => write!(f, "{length} items is more than the {max} allowed"),
             Rule::PatternMismatch { pattern } => write!(f, "does not match the pattern {pattern}"),
-            Rule::OutOfRange {
-                value,
-                minimum,
-                maximum,
-            } => {
+            Rule::OutOfRange { value, minimum, maximum } => {
                 write!(f, "{value} is out of range")?;
                 match (minimum, maximum) {
                     (Some(min), Some(max)) => write!(f, " {min}..={max}"),
@@ -344,17 +304,10 @@ impl fmt::Display for Rule {
                 }
             }
             Rule::ReservedKey => f.write_str("the key is reserved by the service"),
-            Rule::DeclaredProperty => {
-                f.write_str("the key is a schema property: use its typed method")
-            }
+            Rule::DeclaredProperty => f.write_str("the key is a schema property: use its typed method"),
             Rule::EmptyKey => f.write_str("the key is empty"),
-            Rule::UntrimmedKey => {
-                f.write_str("the key starts or ends with whitespace, which the service strips")
-            }
-            Rule::KeyTooLong { max, length } => write!(
-                f,
-                "the key has {length} characters, more than the {max} allowed"
-            ),
+            Rule::UntrimmedKey => f.write_str("the key starts or ends with whitespace, which the service strips"),
+            Rule::KeyTooLong { max, length } => write!(f, "the key has {length} characters, more than the {max} allowed"),
             Rule::NotAString => f.write_str("free-form values must be strings"),
             Rule::NotRemovable => f.write_str("a base property cannot be removed"),
             Rule::Unserializable(reason) => write!(f, "cannot be written as JSON: {reason}"),
@@ -433,30 +386,17 @@ impl Default for Recorder {
 impl Recorder {
     /// Records an operation whose value is already JSON (strings, numbers,
     /// booleans and their lists and options convert without serializing).
-    pub fn set(
-        &mut self,
-        op: PatchOp,
-        key: impl Into<Cow<'static, str>>,
-        position: Option<ListPosition>,
-        value: Value,
-    ) {
+    pub fn set(&mut self, op: PatchOp, key: impl Into<Cow<'static, str>>, position: Option<ListPosition>, value: Value) {
         let key = key.into();
         if let Some(character) = four_byte_character(&value) {
             self.violate(&key, Rule::FourByteCharacter { character });
         }
-        self.operations
-            .push(PatchOperation::new(op, key, position, Some(value)));
+        self.operations.push(PatchOperation::new(op, key, position, Some(value)));
     }
 
     /// Records an operation whose value must be serialized first (enums,
     /// nested objects).
-    pub fn push<T: Serialize + ?Sized>(
-        &mut self,
-        op: PatchOp,
-        key: impl Into<Cow<'static, str>>,
-        position: Option<ListPosition>,
-        value: &T,
-    ) {
+    pub fn push<T: Serialize + ?Sized>(&mut self, op: PatchOp, key: impl Into<Cow<'static, str>>, position: Option<ListPosition>, value: &T) {
         let key = key.into();
         match serde_json::to_value(value) {
             Ok(value) => self.set(op, key, position, value),
@@ -471,13 +411,7 @@ impl Recorder {
         });
     }
 
-    pub fn check_length(
-        &mut self,
-        property: &str,
-        value: &str,
-        min: Option<u64>,
-        max: Option<u64>,
-    ) {
+    pub fn check_length(&mut self, property: &str, value: &str, min: Option<u64>, max: Option<u64>) {
         let length = value.chars().count();
         if let Some(max) = max.filter(|max| length as u64 > *max) {
             self.violate(property, Rule::TooLong { max, length });
@@ -489,28 +423,16 @@ impl Recorder {
 
     pub fn check_pattern(&mut self, property: &str, value: &str, pattern: &Pattern) {
         if !pattern.regex().is_some_and(|re| re.is_match(value)) {
-            self.violate(
-                property,
-                Rule::PatternMismatch {
-                    pattern: pattern.source,
-                },
-            );
+            self.violate(property, Rule::PatternMismatch { pattern: pattern.source });
         }
     }
 
     /// Records a `remove`, which carries no value.
     pub fn remove(&mut self, key: impl Into<Cow<'static, str>>, position: Option<ListPosition>) {
-        self.operations
-            .push(PatchOperation::new(PatchOp::Remove, key, position, None));
+        self.operations.push(PatchOperation::new(PatchOp::Remove, key, position, None));
     }
 
-    pub fn check_items(
-        &mut self,
-        property: &str,
-        length: usize,
-        min: Option<u64>,
-        max: Option<u64>,
-    ) {
+    pub fn check_items(&mut self, property: &str, length: usize, min: Option<u64>, max: Option<u64>) {
         if let Some(min) = min.filter(|min| (length as u64) < *min) {
             self.violate(property, Rule::TooFewItems { min, length });
         }
@@ -519,42 +441,17 @@ impl Recorder {
         }
     }
 
-    pub fn check_range(
-        &mut self,
-        property: &str,
-        value: i64,
-        minimum: Option<i64>,
-        maximum: Option<i64>,
-    ) {
+    pub fn check_range(&mut self, property: &str, value: i64, minimum: Option<i64>, maximum: Option<i64>) {
         let below = minimum.is_some_and(|min| value < min);
         let above = maximum.is_some_and(|max| value > max);
         if below || above {
-            self.violate(
-                property,
-                Rule::OutOfRange {
-                    value,
-                    minimum,
-                    maximum,
-                },
-            );
+            self.violate(property, Rule::OutOfRange { value, minimum, maximum });
         }
     }
 
-    pub fn check_known(
-        &mut self,
-        property: &str,
-        known: bool,
-        value: &str,
-        allowed: &'static [&'static str],
-    ) {
+    pub fn check_known(&mut self, property: &str, known: bool, value: &str, allowed: &'static [&'static str]) {
         if !known {
-            self.violate(
-                property,
-                Rule::NotInEnum {
-                    value: value.to_owned(),
-                    allowed,
-                },
-            );
+            self.violate(property, Rule::NotInEnum { value: value.to_owned(), allowed });
         }
     }
 
@@ -647,11 +544,9 @@ fn four_byte_character(value: &Value) -> Option<char> {
     match value {
         Value::String(text) => text.chars().find(is_four_byte),
         Value::Array(items) => items.iter().find_map(four_byte_character),
-        Value::Object(map) => map.iter().find_map(|(key, value)| {
-            key.chars()
-                .find(is_four_byte)
-                .or_else(|| four_byte_character(value))
-        }),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(key, value)| key.chars().find(is_four_byte).or_else(|| four_byte_character(value))),
         Value::Null | Value::Bool(_) | Value::Number(_) => None,
     }
 }
@@ -681,9 +576,7 @@ impl Pattern {
     }
 
     fn regex(&self) -> Option<&regex::Regex> {
-        self.compiled
-            .get_or_init(|| regex::Regex::new(self.source).ok())
-            .as_ref()
+        self.compiled.get_or_init(|| regex::Regex::new(self.source).ok()).as_ref()
     }
 }
 
@@ -722,9 +615,7 @@ pub(crate) fn change<'a, T: PartialEq>(old: &Option<T>, new: &'a Option<T>) -> C
 /// neither order nor duplicates of tags.
 pub(crate) fn same_set(old: &Option<Vec<String>>, new: &Option<Vec<String>>) -> bool {
     match (old, new) {
-        (Some(old), Some(new)) => {
-            old.iter().collect::<BTreeSet<_>>() == new.iter().collect::<BTreeSet<_>>()
-        }
+        (Some(old), Some(new)) => old.iter().collect::<BTreeSet<_>>() == new.iter().collect::<BTreeSet<_>>(),
         (old, new) => old.is_none() == new.is_none(),
     }
 }
@@ -740,10 +631,7 @@ pub(crate) enum ListChange<'a, T> {
     Removed,
 }
 
-pub(crate) fn list_change<'a, T: PartialEq>(
-    old: &Option<Vec<T>>,
-    new: &'a Option<Vec<T>>,
-) -> ListChange<'a, T> {
+pub(crate) fn list_change<'a, T: PartialEq>(old: &Option<Vec<T>>, new: &'a Option<Vec<T>>) -> ListChange<'a, T> {
     let (old, new) = match (old, new) {
         (old, new) if old == new => return ListChange::Unchanged,
         (_, None) => return ListChange::Removed,
@@ -785,10 +673,7 @@ pub(crate) fn body_value(operations: &[PatchOperation], media_type: PatchMediaTy
                 object.insert("path".to_owned(), Value::from(operation.path()));
             }
             PatchMediaType::V2_0 => {
-                object.insert(
-                    operation.op.as_str().to_owned(),
-                    Value::from(operation.path()),
-                );
+                object.insert(operation.op.as_str().to_owned(), Value::from(operation.path()));
             }
         }
         if let Some(value) = &operation.value {

@@ -15,10 +15,7 @@ use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess};
 /// option is written as is, so `null` is written back as `null`. Decoding
 /// needs no glue: [`FromMap`] reads an `Option<T>` for such a key, which
 /// turns `null` into `Some(None)`.
-#[allow(
-    dead_code,
-    reason = "schemas without an optional nullable property do not use it"
-)]
+#[allow(dead_code, reason = "schemas without an optional nullable property do not use it")]
 pub(crate) mod nullable {
     use serde::{Serialize, Serializer};
 
@@ -37,10 +34,7 @@ pub(crate) mod nullable {
 /// The schema of a key that is required but may be `null`: nullable like
 /// `Option<T>`, yet not optional, which schemars would make of an `Option`.
 #[cfg(feature = "schemars")]
-#[allow(
-    dead_code,
-    reason = "only named as a type in `schemars(with = ...)`, never built"
-)]
+#[allow(dead_code, reason = "only named as a type in `schemars(with = ...)`, never built")]
 pub(crate) struct Nullable<T>(PhantomData<T>);
 
 #[cfg(feature = "schemars")]
@@ -110,11 +104,7 @@ pub(crate) trait Entries<'de>: MapAccess<'de> {
     /// Reads the value of a declared key into its slot. A key sent twice is
     /// an error, as with serde's derive; it is raised while reading the
     /// second value so that `serde_path_to_error` names the key in the path.
-    fn field<T: Deserialize<'de>>(
-        &mut self,
-        slot: &mut Option<T>,
-        key: &'static str,
-    ) -> Result<(), Self::Error> {
+    fn field<T: Deserialize<'de>>(&mut self, slot: &mut Option<T>, key: &'static str) -> Result<(), Self::Error> {
         if slot.is_some() {
             return self.next_value_seed(Duplicate(key));
         }
@@ -124,11 +114,7 @@ pub(crate) trait Entries<'de>: MapAccess<'de> {
 
     /// Keeps the value of an undeclared key. A key sent twice keeps its last
     /// value, as `serde_json::Value` does.
-    fn keep(
-        &mut self,
-        additional: &mut BTreeMap<String, serde_json::Value>,
-        key: Key<'de>,
-    ) -> Result<(), Self::Error> {
+    fn keep(&mut self, additional: &mut BTreeMap<String, serde_json::Value>, key: Key<'de>) -> Result<(), Self::Error> {
         let value = self.next_value()?;
         additional.insert(key.into_owned(), value);
         Ok(())
@@ -148,10 +134,7 @@ impl<'de> DeserializeSeed<'de> for Duplicate {
 }
 
 /// The value of a key the schema lists in `required`.
-#[allow(
-    dead_code,
-    reason = "schemas without a required property do not use it"
-)]
+#[allow(dead_code, reason = "schemas without a required property do not use it")]
 pub(crate) fn required<T, E: de::Error>(slot: Option<T>, key: &'static str) -> Result<T, E> {
     slot.ok_or_else(|| E::missing_field(key))
 }
@@ -166,9 +149,7 @@ pub(crate) fn required<T, E: de::Error>(slot: Option<T>, key: &'static str) -> R
 /// Nothing is coerced: `null` is accepted only where the field type can hold
 /// it (`Option<Option<T>>`, or a required nullable `Option<T>`), so a decoded
 /// document encodes back to the same JSON.
-pub(crate) fn deserialize_object<'de, T: FromMap, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<T, D::Error> {
+pub(crate) fn deserialize_object<'de, T: FromMap, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
     deserializer.deserialize_map(ObjectVisitor(PhantomData))
 }
 

@@ -113,7 +113,9 @@ pub struct Task {
 
 impl crate::support::FromMap for Task {
     const EXPECTING: &'static str = "a JSON object for Task";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut created_at = None;
         let mut expires_at = None;
@@ -173,7 +175,9 @@ impl crate::support::FromMap for Task {
 }
 
 impl<'de> serde::Deserialize<'de> for Task {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
     }
 }
@@ -198,8 +202,12 @@ pub enum TaskStatus {
 
 impl TaskStatus {
     /// The values the schema lists, in its order.
-    pub const KNOWN_VALUES: &'static [&'static str] =
-        &["pending", "processing", "success", "failure"];
+    pub const KNOWN_VALUES: &'static [&'static str] = &[
+        "pending",
+        "processing",
+        "success",
+        "failure",
+    ];
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
         match self {
@@ -247,8 +255,11 @@ pub enum TaskType {
 
 impl TaskType {
     /// The values the schema lists, in its order.
-    pub const KNOWN_VALUES: &'static [&'static str] =
-        &["import", "api_image_import", "location_import"];
+    pub const KNOWN_VALUES: &'static [&'static str] = &[
+        "import",
+        "api_image_import",
+        "location_import",
+    ];
     /// The value as it appears in JSON.
     pub fn as_str(&self) -> &str {
         match self {

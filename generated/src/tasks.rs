@@ -17,7 +17,9 @@ pub struct TaskList {
 
 impl crate::support::FromMap for TaskList {
     const EXPECTING: &'static str = "a JSON object for TaskList";
-    fn from_map<'de, A: serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+    fn from_map<'de, A: serde::de::MapAccess<'de>>(
+        mut map: A,
+    ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut schema = None;
         let mut tasks = None;
@@ -38,7 +40,9 @@ impl crate::support::FromMap for TaskList {
 }
 
 impl<'de> serde::Deserialize<'de> for TaskList {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
         crate::support::deserialize_object(deserializer)
     }
 }
