@@ -146,7 +146,10 @@ fn diff_value_from_text(old: &str, new: &str) -> json_patch::Patch {
 fn check_equivalent(input: &DiffInput) -> (usize, usize) {
     let typed: Value = serde_json::from_slice(&build_typed()).expect("typed body is JSON");
     let by_hand: Value = serde_json::from_slice(&build_by_hand()).expect("hand body is JSON");
-    assert_eq!(typed, by_hand, "the two ways of building the patch disagree");
+    assert_eq!(
+        typed, by_hand,
+        "the two ways of building the patch disagree"
+    );
 
     let typed = diff_typed(&input.old_image, &input.new_image);
     assert_eq!(
@@ -159,7 +162,10 @@ fn check_equivalent(input: &DiffInput) -> (usize, usize) {
     for (name, patch) in [("ImagePatch::diff", &typed), ("json_patch::diff", &untyped)] {
         let mut document = input.old_value.clone();
         json_patch::patch(&mut document, &patch.0).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(document, input.new_value, "{name} does not produce the new image");
+        assert_eq!(
+            document, input.new_value,
+            "{name} does not produce the new image"
+        );
     }
     (typed.0.len(), untyped.0.len())
 }
@@ -203,13 +209,15 @@ mod diff {
     #[divan::bench]
     fn image_patch_with_decode(bencher: Bencher) {
         let input = DiffInput::new();
-        bencher.bench(|| diff_typed_from_text(black_box(&input.old_text), black_box(&input.new_text)));
+        bencher
+            .bench(|| diff_typed_from_text(black_box(&input.old_text), black_box(&input.new_text)));
     }
 
     #[divan::bench]
     fn json_patch_value_with_decode(bencher: Bencher) {
         let input = DiffInput::new();
-        bencher.bench(|| diff_value_from_text(black_box(&input.old_text), black_box(&input.new_text)));
+        bencher
+            .bench(|| diff_value_from_text(black_box(&input.old_text), black_box(&input.new_text)));
     }
 }
 
@@ -234,12 +242,20 @@ fn report() {
     // say what share of the typed diff is building its output.
     harness::interleave(&mut [
         ("diff.typed", &mut || {
-            drop(black_box(diff_typed(black_box(&input.old_image), black_box(&input.new_image))))
+            drop(black_box(diff_typed(
+                black_box(&input.old_image),
+                black_box(&input.new_image),
+            )))
         }),
         ("diff.value", &mut || {
-            drop(black_box(diff_value(black_box(&input.old_value), black_box(&input.new_value))))
+            drop(black_box(diff_value(
+                black_box(&input.old_value),
+                black_box(&input.new_value),
+            )))
         }),
-        ("diff.build_only", &mut || drop(black_box(build_diff_output()))),
+        ("diff.build_only", &mut || {
+            drop(black_box(build_diff_output()))
+        }),
     ]);
     harness::compare(
         "diff_with_decode.typed",

@@ -20,8 +20,8 @@ use std::process::ExitCode;
 use cloud_images::{
     ImageContainerFormat, ImageCreate, ImageDiskFormat, ImagePatch, PatchMediaType,
 };
-use cloud_images_runtime::ImageListQuery;
 use cloud_images_runtime::blocking::Client;
+use cloud_images_runtime::{ImageListQuery, TransferOptions};
 
 /// Images are listed in pages of this many.
 const PAGE: u32 = 200;
@@ -148,9 +148,16 @@ fn transfer(client: &Client, path: &str) -> Result<String> {
     };
     let image = client.create_image(&body)?;
     let id = image.id.ok_or("the created image has no id")?;
-    client.upload_image_from(&id, &mut File::open(path)?, length)?;
+    // Verified both ways, by default, as python-glanceclient verifies.
+    let options = TransferOptions::default();
+    let uploaded = client.upload_image_from(&id, File::open(path)?, Some(length), &options)?;
+    if !uploaded.verification.is_verified() {
+        return Err("the upload was not verified".into());
+    }
     let mut counted = Counted(0);
-    let downloaded = client.download_image_to(&id, &mut counted)?;
+    let downloaded = client
+        .download_image_to(&id, &mut counted, &options)?
+        .map(|done| done.bytes);
     client.delete_image(&id)?;
     if downloaded != Some(length) || counted.0 != length {
         return Err(format!("downloaded {downloaded:?} bytes of {length}").into());

@@ -66,7 +66,8 @@ impl Api {
         self.endpoint.base_url()
     }
 
-    /// Sends `X-Auth-Token: token` with every request.
+    /// Sends `X-Auth-Token: token` with every request. The clients take the
+    /// token from a [`crate::TokenSource`] at send time instead.
     pub fn with_token(self, token: &str) -> Result<Api, Error> {
         self.with_header("x-auth-token", token)
     }
@@ -165,7 +166,8 @@ impl Api {
             .body(bytes)
             .map_err(|error| Error::InvalidRequest(error.to_string()))?;
         *request.headers_mut() = headers;
-        Ok(Operation::new(request, decoder))
+        let template = crate::trace::path_template(self.endpoint.relative(request.uri().path()));
+        Ok(Operation::new(request, decoder, template))
     }
 }
 

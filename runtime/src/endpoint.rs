@@ -104,6 +104,11 @@ impl Endpoint {
             .build()
     }
 
+    /// `path` without this endpoint's prefix, starting with `/v2`.
+    pub fn relative<'a>(&self, path: &'a str) -> &'a str {
+        path.strip_prefix(self.prefix.as_str()).unwrap_or(path)
+    }
+
     /// The base URL as normalised: scheme, host and prefix, without `/v2`.
     pub fn base_url(&self) -> String {
         format!("{}://{}{}", self.scheme, self.authority, self.prefix)

@@ -3,11 +3,15 @@
 //! failures of the HTTP stack.
 
 use std::fmt;
+use std::time::Duration;
 
 use cloud_images::PatchError;
 use http::{HeaderMap, StatusCode};
 
+use crate::body::BodyLengthError;
+use crate::integrity::IntegrityError;
 use crate::message;
+use crate::transport::TransportError;
 
 /// What Glance said when it refused a request: the status, and its message
 /// with the markup Glance wraps it in removed.
@@ -87,9 +91,44 @@ pub enum Error {
     /// schema or a rule Glance is known to enforce; nothing was sent. Each
     /// violation names the property and the rule.
     InvalidBody(PatchError),
-    /// The HTTP stack failed (connection, timeout, TLS), or a body reader or
-    /// writer failed while streaming.
-    Transport(Box<dyn std::error::Error + Send + Sync + 'static>),
+    /// The HTTP stack failed: which way, for which URL, and whether the
+    /// request may have reached the server.
+    Transport(TransportError),
+    /// A streamed request body did not have the length the call stated;
+    /// the request was cut off, so the server stored nothing.
+    BodyLength(BodyLengthError),
+    /// The caller's reader or writer failed while image data streamed.
+    Io(std::io::Error),
+    /// Image data did not match the size or a digest in its image record.
+    Integrity(IntegrityError),
+    /// An image reached a status it will not leave, other than the one
+    /// waited for (`killed`, `deleted`).
+    UnwantedState {
+        /// The image.
+        id: String,
+        /// The status waited for.
+        wanted: String,
+        /// The status reached.
+        reached: String,
+    },
+    /// A task waited for ended in `failure`.
+    TaskFailed {
+        /// The task.
+        id: String,
+        /// Glance's message for the failure.
+        message: String,
+    },
+    /// A wait for a status ran out of time.
+    WaitTimeout {
+        /// The image or task.
+        id: String,
+        /// The status waited for.
+        wanted: String,
+        /// The last status seen.
+        last: String,
+        /// How long was waited.
+        waited: Duration,
+    },
     /// The configuration (`clouds.yaml`, `OS_*` variables) cannot be used.
     Config(crate::config::ConfigError),
     /// Logging in failed: refused credentials, an identity service that
@@ -175,7 +214,13 @@ impl Error {
             | Error::Transport(_)
             | Error::Config(_)
             | Error::Auth(_)
-            | Error::ComputeMicroversion { .. } => None,
+            | Error::ComputeMicroversion { .. }
+            | Error::BodyLength(_)
+            | Error::Io(_)
+            | Error::Integrity(_)
+            | Error::UnwantedState { .. }
+            | Error::TaskFailed { .. }
+            | Error::WaitTimeout { .. } => None,
         }
     }
 
@@ -215,7 +260,31 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            Error::Transport(source) => write!(f, "transport error: {source}"),
+            Error::Transport(error) => write!(f, "transport error: {error}"),
+            Error::BodyLength(error) => write!(f, "request body cut off: {error}"),
+            Error::Io(error) => write!(f, "reading or writing image data failed: {error}"),
+            Error::Integrity(error) => error.fmt(f),
+            Error::UnwantedState {
+                id,
+                wanted,
+                reached,
+            } => {
+                write!(
+                    f,
+                    "image {id} reached `{reached}` while waiting for `{wanted}`"
+                )
+            }
+            Error::TaskFailed { id, message } => write!(f, "task {id} failed: {message}"),
+            Error::WaitTimeout {
+                id,
+                wanted,
+                last,
+                waited,
+            } => write!(
+                f,
+                "{id} did not reach `{wanted}` within {:.1} s (last seen `{last}`)",
+                waited.as_secs_f64()
+            ),
             Error::Config(error) => write!(f, "configuration: {error}"),
             Error::Auth(error) => write!(f, "login: {error}"),
             Error::ComputeMicroversion {
@@ -243,7 +312,10 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport(source) => Some(source.as_ref()),
+            Error::Transport(error) => Some(error),
+            Error::BodyLength(error) => Some(error),
+            Error::Io(error) => Some(error),
+            Error::Integrity(error) => Some(error),
             Error::InvalidBody(error) => Some(error),
             Error::Config(error) => Some(error),
             Error::Auth(error) => Some(error),

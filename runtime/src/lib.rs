@@ -7,19 +7,31 @@
 //! that turns the `http::Response` into the generated type or a typed
 //! [`Error`]. Nothing here opens a socket, so any HTTP stack can send the
 //! requests. With the `blocking` feature, `blocking::Client` sends them
-//! with ureq.
+//! with ureq; with the `async` feature, `asynchronous::Client` sends them
+//! with reqwest on tokio. Both clients are generated from one list of
+//! operations and share everything else through this layer: the send loop's
+//! retry and re-login decisions ([`retry::Exchange`]), the token source asked
+//! at send time ([`TokenSource`]), the span of each request ([`trace`]), the
+//! length check and digests of streamed bodies ([`BodyMeter`], [`integrity`]),
+//! and the judgement of status polls ([`wait`]). Data calls take the
+//! caller's own body type ([`Api::upload_image_body`]).
 //!
 //! # Logging in
 //!
 //! [`config`] reads `clouds.yaml` and the `OS_*` variables the way
 //! openstacksdk does; [`auth`] builds the identity requests (Keystone v3,
 //! Rackspace Cloud Identity), decodes tokens and catalogs, discovers the
-//! image API's root, and [`auth::Session`] keeps the token fresh. With the
-//! `blocking` feature, `blocking::Client::from_cloud("mycloud")` and
-//! `blocking::Client::from_env()` do all of it.
+//! image API's root, and [`auth::Session`] keeps the token fresh.
+//! [`auth::SessionTokens`] makes a session the [`TokenSource`] of either
+//! client, so `blocking::Client::from_cloud("mycloud")`,
+//! `blocking::Client::from_env()` and their async twins
+//! (`asynchronous::Client::from_cloud("mycloud").await`) do all of it, with
+//! one login shared by every thread or task using the client.
 //!
 //! The Compute API's image calls (Nova's `/v2.1/images`) are in
-//! [`compute`], with their own [`compute::Api`].
+//! [`compute`], with their own [`compute::Api`]; each client has a
+//! `ComputeClient` for them, generated from a second operation list, that
+//! finds `compute` in the catalog (`ComputeClient::from_cloud`).
 //!
 //! What this crate assumes about Glance beyond its schemas (update
 //! semantics, listing and filters, errors, tags, image data), each fact
@@ -28,8 +40,9 @@
 //! # Features
 //!
 //! - `blocking`: the `blocking` module, a client on ureq with rustls for
-//!   https. **Off by default**; documentation built without it (plain
-//!   `cargo doc`) has no `blocking` module at all. docs.rs builds with every
+//!   https; `async`: the `asynchronous` module, the same client on reqwest
+//!   and tokio. **Both off by default**; documentation built without them
+//!   (plain `cargo doc`) has neither module. docs.rs builds with every
 //!   feature and marks feature-gated items; locally, use
 //!   `cargo doc -p cloud-images-runtime --all-features`.
 //!
@@ -152,39 +165,58 @@
 
 mod api;
 pub mod auth;
+mod body;
 pub mod compute;
 pub mod config;
+mod credentials;
 mod encode;
 mod endpoint;
 mod error;
 mod filter;
 mod images;
+pub mod integrity;
+mod login;
 mod members;
 mod message;
 mod operation;
+mod ops;
 mod paging;
+pub mod retry;
 mod schemas;
 mod secret;
+mod settings;
 mod tasks;
+pub mod trace;
+mod transfer;
+mod transport;
+pub mod wait;
 
+#[cfg(feature = "async")]
+#[cfg_attr(docsrs, doc(cfg(feature = "async")))]
+pub mod asynchronous;
 #[cfg(feature = "blocking")]
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
-#[cfg(feature = "blocking")]
-mod login_blocking;
 
 #[doc = include_str!("../docs/glance-behaviour.md")]
 pub mod glance_behaviour {}
 
 pub use api::Api;
-pub use error::{ApiError, ApiVersion, Error, VersionChoices};
+pub use body::{BodyLengthError, BodyMeter, Progress};
+pub use credentials::{StaticToken, TokenSource, TokenStep};
+pub use error::{ApiError, Error};
 pub use filter::{Match, SortDir, TimeFilter, TimeOp};
 pub use images::{
     ImageCreate, ImageImport, ImageListQuery, ImportMethod, MemberStatusFilter, Sort, SortKey,
     VisibilityFilter,
 };
+pub use integrity::{IntegrityError, Unverified, Verification};
 pub use members::MemberStatusUpdate;
 pub use operation::{Decoder, Operation, decode_json};
 pub use paging::Page;
+pub use retry::RetryPolicy;
 pub use secret::Secret;
+pub use settings::ClientBuilder;
 pub use tasks::{TaskCreate, TaskListQuery, TaskSortKey};
+pub use transfer::{TransferOptions, Transferred};
+pub use transport::{TransportError, TransportErrorKind};

@@ -55,25 +55,33 @@ impl<T> Decoder<T> {
 
 /// One operation, ready to send with any HTTP stack: the request, and the
 /// decoder for its response.
+///
+/// The body is a `Vec<u8>` for every call but the data calls, whose body
+/// may be the caller's own stream (see [`crate::Api::upload_image_body`]).
 #[derive(Debug)]
-pub struct Operation<T> {
-    request: Request<Vec<u8>>,
+pub struct Operation<T, B = Vec<u8>> {
+    request: Request<B>,
     decoder: Decoder<T>,
+    template: String,
 }
 
-impl<T> Operation<T> {
-    pub(crate) fn new(request: Request<Vec<u8>>, decoder: Decoder<T>) -> Self {
-        Operation { request, decoder }
+impl<T, B> Operation<T, B> {
+    pub(crate) fn new(request: Request<B>, decoder: Decoder<T>, template: String) -> Self {
+        Operation {
+            request,
+            decoder,
+            template,
+        }
     }
 
     /// The request to send: method, absolute URI, headers and body.
-    pub fn request(&self) -> &Request<Vec<u8>> {
+    pub fn request(&self) -> &Request<B> {
         &self.request
     }
 
     /// The request, for changing it before sending (for example to try a
     /// different `Accept` header).
-    pub fn request_mut(&mut self) -> &mut Request<Vec<u8>> {
+    pub fn request_mut(&mut self) -> &mut Request<B> {
         &mut self.request
     }
 
@@ -87,19 +95,69 @@ impl<T> Operation<T> {
         self.decoder
     }
 
+    /// The request's path with ids replaced by placeholders, such as
+    /// `/v2/images/{image_id}/file`: what logs and metrics should name it by.
+    pub fn path_template(&self) -> &str {
+        &self.template
+    }
+
+    /// Whether the request may be sent again after a failure without risk
+    /// of doing twice what should be done once (see [`crate::retry`]).
+    pub fn is_repeatable(&self) -> bool {
+        crate::retry::is_repeatable(self.request.method(), &self.template)
+    }
+
     /// Decodes the response to this operation's request.
-    pub fn decode<B: AsRef<[u8]>>(&self, response: Response<B>) -> Result<T, Error> {
+    pub fn decode<R: AsRef<[u8]>>(&self, response: Response<R>) -> Result<T, Error> {
         self.decoder.decode(response)
     }
 
     /// The request alone, for sending; the decoder is dropped.
-    pub fn into_request(self) -> Request<Vec<u8>> {
+    pub fn into_request(self) -> Request<B> {
         self.request
     }
 
     /// The request to send and the decoder for its response.
-    pub fn into_parts(self) -> (Request<Vec<u8>>, Decoder<T>) {
+    pub fn into_parts(self) -> (Request<B>, Decoder<T>) {
         (self.request, self.decoder)
+    }
+
+    /// The same operation with another body.
+    pub fn with_body<C>(self, body: C) -> Operation<T, C> {
+        Operation {
+            request: self.request.map(|_| body),
+            decoder: self.decoder,
+            template: self.template,
+        }
+    }
+}
+
+/// A copy of a request whose body can be sent again.
+pub(crate) fn clone_request(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}
+
+/// How the response to an image data request goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DataOutcome {
+    /// 200: the data follows.
+    Data,
+    /// 204: the image has no data.
+    NoData,
+    /// Anything else: an error, whose body says why.
+    Refused,
+}
+
+pub(crate) fn data_outcome(status: StatusCode) -> DataOutcome {
+    match status {
+        StatusCode::NO_CONTENT => DataOutcome::NoData,
+        status if status.is_success() => DataOutcome::Data,
+        _ => DataOutcome::Refused,
     }
 }
 

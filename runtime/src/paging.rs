@@ -23,6 +23,53 @@ pub trait Page: DeserializeOwned + Sized {
     fn into_items(self) -> Vec<Self::Item>;
 }
 
+/// A request builder that can follow a page's link: the Image API's
+/// [`Api`] (`next`) and the Compute API's [`crate::compute::Api`]
+/// (`images_links`). The clients' pagers take either, so paging is written
+/// once per client.
+pub trait NextPage {
+    /// The name of the link, for errors.
+    const LINK: &'static str;
+
+    /// The request for the page after `page`, or `None` when it is the last.
+    fn next_page_of<P: Page + 'static>(&self, page: &P) -> Result<Option<Operation<P>>, Error>;
+}
+
+impl NextPage for Api {
+    const LINK: &'static str = "next";
+
+    fn next_page_of<P: Page + 'static>(&self, page: &P) -> Result<Option<Operation<P>>, Error> {
+        self.next_page(page)
+    }
+}
+
+impl NextPage for crate::compute::Api {
+    const LINK: &'static str = "images_links";
+
+    fn next_page_of<P: Page + 'static>(&self, page: &P) -> Result<Option<Operation<P>>, Error> {
+        self.next_page(page)
+    }
+}
+
+/// What a pager fetches after `page`, which it fetched from `fetched`:
+/// nothing at the end, and an error for a link back to the same page,
+/// which would never end.
+pub(crate) fn next_after<A: NextPage, P: Page + 'static>(
+    api: &A,
+    page: &P,
+    fetched: &http::Uri,
+) -> Option<Result<Operation<P>, Error>> {
+    match api.next_page_of(page) {
+        Ok(None) => None,
+        Ok(Some(next)) if next.uri() == fetched => Some(Err(Error::Decode {
+            path: A::LINK.to_owned(),
+            message: format!("link repeats the page just fetched, {fetched}"),
+        })),
+        Ok(Some(next)) => Some(Ok(next)),
+        Err(error) => Some(Err(error)),
+    }
+}
+
 impl Page for ImageList {
     type Item = Image;
 

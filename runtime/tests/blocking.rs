@@ -11,7 +11,7 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use cloud_images_runtime::blocking::Client;
-use cloud_images_runtime::{Error, ImageListQuery};
+use cloud_images_runtime::{Error, ImageListQuery, RetryPolicy, TransferOptions};
 
 /// One request as the server read it.
 #[derive(Debug)]
@@ -134,8 +134,18 @@ fn client(base: &str) -> Client {
         .header("X-Project-Id", "tenantA")
         .header("X-User-Id", "user-tenantA")
         .header("X-Roles", "member,reader")
+        // One scripted reply per request: nothing is retried here.
+        .retry(RetryPolicy::none())
         .build()
         .unwrap()
+}
+
+/// A download without the image read that verification needs, which the
+/// scripted server does not answer.
+fn download_unverified(client: &Client, id: &str) -> Result<Option<Vec<u8>>, Error> {
+    let mut data = Vec::new();
+    let done = client.download_image_to(id, &mut data, &TransferOptions::new().verify(false))?;
+    Ok(done.map(|_| data))
 }
 
 #[test]
@@ -256,22 +266,16 @@ fn f_05_download_200_f_11_refusal_and_204_without_data() {
     ]);
     let client = client(&base);
     assert_eq!(
-        client
-            .download_image("a554f23d-0eb5-434f-82bf-646b9bb888c3")
-            .unwrap(),
+        download_unverified(&client, "a554f23d-0eb5-434f-82bf-646b9bb888c3").unwrap(),
         Some(data)
     );
-    let error = client
-        .download_image("a554f23d-0eb5-434f-82bf-646b9bb888c3")
-        .unwrap_err();
+    let error = download_unverified(&client, "a554f23d-0eb5-434f-82bf-646b9bb888c3").unwrap_err();
     assert_eq!(
         error.message(),
         Some("The requested image has been deactivated. Image data download is forbidden.")
     );
     assert!(matches!(error, Error::Forbidden(_)));
-    let mut sink = Vec::new();
-    assert_eq!(client.download_image_to("x", &mut sink).unwrap(), None);
-    assert!(sink.is_empty());
+    assert_eq!(download_unverified(&client, "x").unwrap(), None);
     let seen = server.join().unwrap();
     assert_eq!(
         seen[0].target,
@@ -292,13 +296,16 @@ fn f_03_upload_from_memory_and_from_a_reader() {
         .upload_image("a554f23d-0eb5-434f-82bf-646b9bb888c3", data.clone())
         .unwrap();
     let mut reader = std::io::Cursor::new(data.clone());
-    client
+    let uploaded = client
         .upload_image_from(
             "a554f23d-0eb5-434f-82bf-646b9bb888c3",
             &mut reader,
-            data.len() as u64,
+            Some(data.len() as u64),
+            &TransferOptions::new().verify(false),
         )
         .unwrap();
+    assert_eq!(uploaded.bytes, data.len() as u64);
+    assert!(!uploaded.verification.is_verified());
     for request in server.join().unwrap() {
         assert_eq!(request.method, "PUT");
         assert_eq!(
@@ -369,6 +376,7 @@ fn a_server_that_never_answers_hits_the_read_timeout() {
     });
     let client = Client::builder(base)
         .read_timeout(Some(Duration::from_millis(300)))
+        .retry(RetryPolicy::none())
         .build()
         .unwrap();
     let started = Instant::now();
@@ -377,4 +385,81 @@ fn a_server_that_never_answers_hits_the_read_timeout() {
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
     holder.join().unwrap();
+}
+
+/// A token source that hands out `old`, asks for a login once `old` is
+/// refused, and hands out what the login answered.
+#[derive(Debug, Default)]
+struct Relogin {
+    token: std::sync::Mutex<Option<String>>,
+    login_url: String,
+}
+
+impl cloud_images_runtime::TokenSource for Relogin {
+    fn token(&self) -> Result<cloud_images_runtime::TokenStep, Error> {
+        use cloud_images_runtime::TokenStep;
+        match self.token.lock().unwrap().as_deref() {
+            Some(token) => Ok(TokenStep::Token(token.parse().unwrap())),
+            None => Ok(TokenStep::Login(Box::new(
+                http::Request::post(&self.login_url)
+                    .body(b"{}".to_vec())
+                    .unwrap(),
+            ))),
+        }
+    }
+
+    fn login_response(&self, response: http::Response<Vec<u8>>) -> Result<(), Error> {
+        *self.token.lock().unwrap() = Some(String::from_utf8(response.body().clone()).unwrap());
+        Ok(())
+    }
+
+    fn rejected(&self, _: &http::HeaderValue) -> bool {
+        self.token.lock().unwrap().take().is_some()
+    }
+}
+
+#[test]
+fn a_401_logs_in_once_more_and_resends_once() {
+    let image = r#"{"id": "a", "name": "x"}"#;
+    let (base, server) = serve(vec![
+        Reply::new(401, "text/plain", "401 Unauthorized\n\nexpired"),
+        Reply::new(201, "text/plain", "fresh"),
+        Reply::new(200, "application/json", image),
+        Reply::new(401, "text/plain", "401 Unauthorized\n\nrevoked"),
+        Reply::new(201, "text/plain", "fresher"),
+        Reply::new(401, "text/plain", "401 Unauthorized\n\nstill revoked"),
+    ]);
+    let source = std::sync::Arc::new(Relogin {
+        token: std::sync::Mutex::new(Some("old".to_owned())),
+        login_url: format!("{base}/login"),
+    });
+    let client = Client::builder(&base)
+        .token_source(source)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    assert_eq!(client.get_image("a").unwrap().id.as_deref(), Some("a"));
+    // Refused again after the new login: the 401 is the answer, no third try.
+    assert!(matches!(client.get_image("a"), Err(Error::Unauthorized(_))));
+    let seen = server.join().unwrap();
+    let line = |s: &Seen| {
+        format!(
+            "{} {} {}",
+            s.method,
+            s.target,
+            s.header("x-auth-token").unwrap_or("-")
+        )
+    };
+    let lines: Vec<String> = seen.iter().map(line).collect();
+    assert_eq!(
+        lines,
+        [
+            "GET /v2/images/a old",
+            "POST /login -",
+            "GET /v2/images/a fresh",
+            "GET /v2/images/a fresh",
+            "POST /login -",
+            "GET /v2/images/a fresher",
+        ]
+    );
 }

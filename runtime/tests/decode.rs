@@ -97,7 +97,9 @@ fn f_28_image_tasks_keep_undeclared_keys() {
     assert_eq!(task.r#type, Some(TaskType::ApiImageImport));
     assert_eq!(task.status, Some(TaskStatus::Success));
     assert_eq!(
-        task.additional_properties.get("deleted").map(|v| v.to_value()),
+        task.additional_properties
+            .get("deleted")
+            .map(|v| v.to_value()),
         Some(serde_json::json!(false))
     );
 }

@@ -20,6 +20,21 @@ pub const LAB_DIR_ENV: &str = "CLOUD_IMAGES_LAB_DIR";
 /// Overrides the lab's Glance URL (`GLANCE_URL` in `lab.env`).
 pub const GLANCE_URL_ENV: &str = "CLOUD_IMAGES_GLANCE_URL";
 
+/// The environment variable naming the lab Glance's default file store:
+/// the folder where image data lives as files named by image id.
+pub const GLANCE_STORE_DIR_ENV: &str = "CLOUD_IMAGES_GLANCE_STORE_DIR";
+
+/// The lab Glance's default file store: `CLOUD_IMAGES_GLANCE_STORE_DIR`, as
+/// `cargo xtask test` sets it, or where `cargo xtask lab start` keeps it.
+pub fn glance_store_dir() -> PathBuf {
+    match std::env::var_os(GLANCE_STORE_DIR_ENV).filter(|dir| !dir.is_empty()) {
+        Some(dir) => dir.into(),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join("target/lab/glance/stores/fs"),
+    }
+}
+
 /// A user of the lab, with the project its tokens are scoped to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Identity {

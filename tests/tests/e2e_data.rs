@@ -6,7 +6,8 @@ mod e2e;
 use cloud_images::{
     ImageContainerFormat, ImageDiskFormat, ImagePatch, ImageStatus, PatchMediaType,
 };
-use cloud_images_runtime::{Error, ImageCreate};
+use cloud_images_runtime::integrity::HashAlgorithm;
+use cloud_images_runtime::{Error, ImageCreate, TransferOptions, Verification};
 use cloud_images_tests::OWNER;
 use e2e::rng::Rng;
 use e2e::{Glance, Session};
@@ -73,9 +74,16 @@ fn upload_download_deactivate_delete() {
     );
     let mut streamed = Vec::new();
     let written = glance
-        .download_image_to(&id, &mut streamed)
-        .expect("stream");
-    assert_eq!(written, Some(bytes.len() as u64));
+        .download_image_to(&id, &mut streamed, &TransferOptions::default())
+        .expect("stream")
+        .expect("the image has data");
+    assert_eq!(written.bytes, bytes.len() as u64);
+    assert_eq!(
+        written.verification,
+        Verification::Verified {
+            algorithm: HashAlgorithm::Sha512
+        }
+    );
     assert_eq!(streamed, bytes);
 
     // Active images take no more data and keep their formats (f-06, f-07).
@@ -135,10 +143,16 @@ fn streamed_upload_and_refused_uploads() {
     let mut rng = Rng::new(Rng::seed_from_env());
     let bytes = data(&mut rng, 200 * 1024 + 1);
     let id = raw_image(&session, &glance, "streamed");
-    let mut reader = &bytes[..];
-    glance
-        .upload_image_from(&id, &mut reader, bytes.len() as u64)
+    let uploaded = glance
+        .upload_image_from(
+            &id,
+            &bytes[..],
+            Some(bytes.len() as u64),
+            &TransferOptions::default(),
+        )
         .expect("streamed upload");
+    assert_eq!(uploaded.bytes, bytes.len() as u64);
+    assert!(uploaded.verification.is_verified(), "{uploaded:?}");
     assert_active_with(&glance, &id, &bytes);
     glance.delete_image(&id).expect("delete");
 

@@ -359,6 +359,17 @@ fn keystone_refusals_are_typed() {
     assert!(!wrong_secret.contains("not-the-secret"), "{wrong_secret}");
 }
 
+/// The user revoking their own token in Keystone (`DELETE /auth/tokens`).
+fn revocation(lab: &Lab, token: &cloud_images_runtime::auth::Token) -> http::Request<Vec<u8>> {
+    http::Request::builder()
+        .method("DELETE")
+        .uri(format!("{}/auth/tokens", lab.get("OS_AUTH_URL")))
+        .header("X-Auth-Token", token.secret().expose())
+        .header("X-Subject-Token", token.secret().expose())
+        .body(Vec::new())
+        .unwrap()
+}
+
 #[test]
 fn revoked_token_reauthenticates_once() {
     let Some(lab) = Lab::open("revoked_token_reauthenticates_once") else {
@@ -369,16 +380,9 @@ fn revoked_token_reauthenticates_once() {
     let session = client.session().unwrap();
     let token = session.token().unwrap();
     // Alice revokes her own token in Keystone.
-    let revoke = http::Request::builder()
-        .method("DELETE")
-        .uri(format!("{}/auth/tokens", lab.get("OS_AUTH_URL")))
-        .header("X-Auth-Token", token.secret().expose())
-        .header("X-Subject-Token", token.secret().expose())
-        .body(Vec::new())
-        .unwrap();
     let answer = Client::new(lab.get("KEYSTONE_URL"))
         .unwrap()
-        .send(revoke)
+        .send(revocation(&lab, &token))
         .unwrap();
     assert_eq!(answer.status(), 204);
     // Glance now refuses it; the client logs in again, once, and retries.
@@ -463,4 +467,85 @@ fn sharing_an_image_between_two_projects() {
     alice.delete_member(&id, beta).unwrap();
     assert!(matches!(bob.get_image(&id), Err(Error::NotFound(_))));
     alice.delete_image(&id).unwrap();
+}
+
+/// The async client logs in with the same constructors: the image root from
+/// the catalog, one login for concurrent tasks, and one re-login after its
+/// token is revoked.
+#[test]
+fn the_async_client_logs_in_shares_one_login_and_reauthenticates_once() {
+    let Some(lab) = Lab::open("the_async_client_logs_in_shares_one_login_and_reauthenticates_once")
+    else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client =
+            cloud_images_runtime::asynchronous::Client::from_cloud_in("lab-alpha", &lab.sources())
+                .await
+                .unwrap_or_else(|error| panic!("async login: {error}"));
+        assert_eq!(client.api().base_url(), lab.get("GLANCE_URL"));
+        let session = client.session().unwrap();
+        assert_eq!(session.logins(), 1);
+        let query = ImageListQuery {
+            limit: Some(1),
+            ..ImageListQuery::default()
+        };
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                let (client, query) = (client.clone(), query.clone());
+                tokio::spawn(async move { client.list_images(&query).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(session.logins(), 1);
+
+        let token = session.token().unwrap();
+        let answer = cloud_images_runtime::asynchronous::Client::new(lab.get("KEYSTONE_URL"))
+            .unwrap()
+            .send(revocation(&lab, &token))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 204);
+        client.list_images(&query).await.unwrap();
+        assert_eq!(session.reauthentications(), 1);
+        assert_ne!(session.token().unwrap().secret(), token.secret());
+    });
+}
+
+/// Both clients' `ComputeClient::from_cloud` find `compute` in the catalog
+/// and list images through nova-api with the cloud's token.
+#[test]
+fn compute_clients_find_compute_in_the_catalog() {
+    let Some(lab) = Lab::open("compute_clients_find_compute_in_the_catalog") else {
+        return;
+    };
+    let query = cloud_images_runtime::compute::ListQuery::default();
+    let blocking =
+        cloud_images_runtime::blocking::ComputeClient::from_cloud_in("lab-alpha", &lab.sources())
+            .unwrap_or_else(|error| panic!("compute login: {error}"));
+    assert_eq!(blocking.api().base_url(), lab.get("NOVA_URL"));
+    blocking.list_images(&query).unwrap();
+    assert_eq!(blocking.client().session().unwrap().logins(), 1);
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let asynchronous = cloud_images_runtime::asynchronous::ComputeClient::from_cloud_in(
+            "lab-alpha",
+            &lab.sources(),
+        )
+        .await
+        .unwrap_or_else(|error| panic!("async compute login: {error}"));
+        assert_eq!(asynchronous.api().base_url(), lab.get("NOVA_URL"));
+        asynchronous.list_images(&query).await.unwrap();
+    });
 }

@@ -274,3 +274,94 @@ fn glance_direct_import_runs_a_task() {
     assert_eq!(fetched.image_id.as_deref(), Some(id.as_str()));
     owner.delete_image(&id).expect("delete");
 }
+
+/// `wait_for_task` ends a failed task with its message, and
+/// `wait_for_image` follows a staged image through its import, in both
+/// clients.
+#[test]
+fn waiting_for_a_failed_task_and_an_import() {
+    let Some(session) = Session::start("waiting_for_a_failed_task_and_an_import") else {
+        return;
+    };
+    let _turn = one_background_task_at_a_time();
+    let admin = session.client(ADMIN);
+    let created = admin
+        .create_task(&import_task(&session, &unreachable_url(&session)))
+        .expect("create task");
+    let task_id = created.id.expect("id");
+    match admin.client().wait_for_task(&task_id, SETTLE) {
+        Err(Error::TaskFailed { id, message }) => {
+            assert_eq!(id, task_id);
+            assert!(!message.is_empty(), "a failed task says why");
+        }
+        other => panic!("an import from nowhere: {other:?}"),
+    }
+
+    let owner = session.client(OWNER);
+    let runtime = tokio::runtime::Runtime::new().expect("tokio");
+    let owner_async = session.async_client(OWNER);
+    let mut rng = Rng::new(Rng::seed_from_env());
+    let mut data = rng.bytes(96 * 1024);
+    data[..8].copy_from_slice(b"e2e-raw\0");
+    let id = owner
+        .create_image(&ImageCreate {
+            name: Some(session.unique("staged-waited")),
+            disk_format: Some(ImageDiskFormat::Raw),
+            container_format: Some(ImageContainerFormat::Bare),
+            ..ImageCreate::default()
+        })
+        .expect("create")
+        .id
+        .expect("id");
+    let staged = runtime
+        .block_on(owner_async.stage_image_from(
+            &id,
+            std::io::Cursor::new(data.clone()),
+            Some(data.len() as u64),
+            &cloud_images_runtime::TransferOptions::default(),
+        ))
+        .expect("stage");
+    assert_eq!(staged.bytes, data.len() as u64);
+    assert!(
+        !staged.verification.is_verified(),
+        "nothing to compare before the import"
+    );
+    owner
+        .import_image(&id, &ImageImport::new(ImportMethod::GlanceDirect))
+        .expect("import");
+    let image = owner
+        .client()
+        .wait_for_image(&id, ImageStatus::Active, SETTLE)
+        .expect("the import finishes");
+    assert_eq!(image.status, Some(ImageStatus::Active));
+    let image = runtime
+        .block_on(owner_async.wait_for_image(&id, ImageStatus::Active, SETTLE))
+        .expect("active");
+    assert_eq!(image.size, Some(Some(data.len() as u64)));
+    // Verified once Glance has recorded the digests.
+    assert_eq!(
+        runtime
+            .block_on(owner_async.download_image(&id))
+            .expect("download"),
+        Some(data)
+    );
+    // Let the import release its lock before the image goes.
+    let start = Instant::now();
+    while owner
+        .get_image(&id)
+        .expect("get")
+        .property("os_glance_import_task")
+        .is_some()
+    {
+        assert!(start.elapsed() < SETTLE, "the import lock stays");
+        sleep(Duration::from_millis(250));
+    }
+    owner.delete_image(&id).expect("delete");
+    match owner
+        .client()
+        .wait_for_image(&id, ImageStatus::Active, SETTLE)
+    {
+        Err(Error::NotFound(_)) => {}
+        other => panic!("waiting for a deleted image: {other:?}"),
+    }
+}

@@ -12,6 +12,7 @@ mod machine;
 mod operations;
 mod python;
 mod report;
+mod transfer;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -39,10 +40,10 @@ const BENCH_TARGETS: &[&str] = &[
 /// The parts of a run, which `--only` picks from. Only a run of all of them
 /// rewrites `BENCHMARKS.md`; a partial run writes its report to
 /// `target/bench-data/BENCHMARKS.partial.md`.
-const PARTS: &[&str] = &["micro", "python", "operations", "compile"];
+const PARTS: &[&str] = &["micro", "python", "operations", "compile", "transfer"];
 
 pub const USAGE: &str = "\
-usage: cargo xtask bench [--only micro,python,operations,compile]
+usage: cargo xtask bench [--only micro,python,operations,compile,transfer]
 
 Times each part side by side with its baseline, in one run, and writes
 BENCHMARKS.md (a run of some parts only writes
@@ -51,7 +52,8 @@ a quiet machine.
     micro: the Rust bench binaries (decoding, encoding, patches, peers, generator)
     python: jsonpatch.make_patch (needs the documents `micro` writes)
     operations: whole operations of three clients against a real Glance
-    compile: compile time of cloud-images and openstack-types-image";
+    compile: compile time of cloud-images and openstack-types-image
+    transfer: a 1 GiB image up and down through both clients, beside curl";
 
 /// The parts `args` asks for: all of them without `--only`.
 fn parts(args: &[String]) -> Result<Vec<&'static str>, String> {
@@ -172,7 +174,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "run.seconds".to_owned(),
         format!("{:.0}", started.elapsed().as_secs_f64()),
     );
-    let markdown = report::render(&measurements, &machine);
+    let mut markdown = report::render(&measurements, &machine);
+    if parts.contains(&"transfer") {
+        println!("==> image data transfer against a real Glance, beside curl");
+        match transfer::run(&root) {
+            Ok(section) => {
+                markdown = format!("{}\n\n{section}", markdown.trim_end());
+            }
+            Err(reason) => eprintln!("warning: transfers not measured: {reason}"),
+        }
+    }
     let path = if parts.len() == PARTS.len() {
         root.join("BENCHMARKS.md")
     } else {

@@ -16,7 +16,7 @@ pub struct ConstValues {
     pub rel: String,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for ConstValues {
@@ -27,7 +27,7 @@ impl crate::support::FromMap for ConstValues {
         use crate::support::Entries as _;
         let mut media = None;
         let mut rel = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "media" => map.field(&mut media, "media")?,

@@ -8,7 +8,7 @@ pub struct EnumValueUnknown {
     pub status: EnumValueUnknownStatus,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for EnumValueUnknown {
@@ -18,7 +18,7 @@ impl crate::support::FromMap for EnumValueUnknown {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut status = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "status" => map.field(&mut status, "status")?,

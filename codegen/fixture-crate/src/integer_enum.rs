@@ -10,7 +10,7 @@ pub struct IntegerEnum {
     pub progress: i64,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for IntegerEnum {
@@ -20,7 +20,7 @@ impl crate::support::FromMap for IntegerEnum {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut progress = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "progress" => map.field(&mut progress, "progress")?,

@@ -28,7 +28,7 @@ pub struct PatternProperties {
     pub metadata: std::collections::BTreeMap<String, String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for PatternProperties {
@@ -40,7 +40,7 @@ impl crate::support::FromMap for PatternProperties {
         let mut anything = None;
         let mut meta = None;
         let mut metadata = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "anything" => map.field(&mut anything, "anything")?,

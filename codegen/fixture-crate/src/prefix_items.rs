@@ -11,7 +11,7 @@ pub struct PrefixItems {
     pub links: Vec<PrefixItemsLink>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for PrefixItems {
@@ -21,7 +21,7 @@ impl crate::support::FromMap for PrefixItems {
     ) -> Result<Self, A::Error> {
         use crate::support::Entries as _;
         let mut links = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "links" => map.field(&mut links, "links")?,
@@ -73,7 +73,7 @@ pub struct PrefixItemsLink {
     pub r#type: Option<String>,
     /// Keys the schema forbids (`additionalProperties: false`). The service should never send any; they are kept so that a round trip loses nothing.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for PrefixItemsLink {
@@ -85,7 +85,7 @@ impl crate::support::FromMap for PrefixItemsLink {
         let mut href = None;
         let mut rel = None;
         let mut r#type = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "href" => map.field(&mut href, "href")?,

@@ -34,7 +34,7 @@ pub struct StringFormats {
     pub updated: Option<String>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for StringFormats {
@@ -48,7 +48,7 @@ impl crate::support::FromMap for StringFormats {
         let mut href = None;
         let mut id = None;
         let mut updated = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "created" => map.field(&mut created, "created")?,

@@ -22,7 +22,7 @@ pub struct TypeUnion {
     pub value: Option<serde_json::Value>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+    pub additional_properties: crate::Properties,
 }
 
 impl crate::support::FromMap for TypeUnion {
@@ -34,7 +34,7 @@ impl crate::support::FromMap for TypeUnion {
         let mut either = None;
         let mut limit = None;
         let mut value = None;
-        let mut additional_properties = std::collections::BTreeMap::new();
+        let mut additional_properties = crate::Properties::new();
         while let Some(key) = map.next_key::<crate::support::Key<'de>>()? {
             match key.as_str() {
                 "either" => map.field(&mut either, "either")?,

@@ -16,7 +16,9 @@ use quote::{format_ident, quote};
 
 use crate::error::Error;
 use crate::format::{format_file, with_header};
-use crate::generated_crate::{PATCH, PATCH_EXPORTS, PROPERTIES, PROPERTIES_EXPORTS, TEMPLATES, patch_types};
+use crate::generated_crate::{
+    PATCH, PATCH_EXPORTS, PROPERTIES, PROPERTIES_EXPORTS, TEMPLATES, patch_types,
+};
 use crate::model::Api;
 
 /// The generated crate's files, by path relative to the crate root.
@@ -120,7 +122,9 @@ fn lib_rs(api: &Api, crate_name: &str) -> TokenStream {
         quote! { pub mod #module; }
     });
     let properties = format_ident!("{}", PROPERTIES.module);
-    let properties_exports = PROPERTIES_EXPORTS.iter().map(|name| format_ident!("{}", name));
+    let properties_exports = PROPERTIES_EXPORTS
+        .iter()
+        .map(|name| format_ident!("{}", name));
     let docs = crate_docs(api, crate_name).into_iter().map(|line| {
         let line = if line.is_empty() {
             line

@@ -16,11 +16,11 @@ mod patch;
 mod properties;
 mod support;
 
-pub use properties::{Properties, PropertyValue};
 pub use patch::{
     ListPosition, PATCH_MEDIA_TYPE_V2_0, PATCH_MEDIA_TYPE_V2_1, PatchError, PatchMediaType,
     PatchOp, PatchOperation, Rule, ValidationError, Violation, escape_token,
 };
+pub use properties::{Properties, PropertyValue};
 
 #[cfg(test)]
 mod tests;

@@ -194,9 +194,14 @@ fn free_form_changes_do_not_depend_on_key_order() {
     let old: Properties = [("a", json!("1")), ("b", json!(2)), ("c", json!("3"))]
         .into_iter()
         .collect();
-    let new: Properties = [("c", json!("3")), ("b", json!(2)), ("a", json!("9")), ("d", json!(null))]
-        .into_iter()
-        .collect();
+    let new: Properties = [
+        ("c", json!("3")),
+        ("b", json!(2)),
+        ("a", json!("9")),
+        ("d", json!(null)),
+    ]
+    .into_iter()
+    .collect();
     assert_eq!(
         free_form_changes(&old, &new, &KEYS),
         [
@@ -224,7 +229,10 @@ mod properties {
         let properties: Properties = serde_json::from_str(DOCUMENT).unwrap();
         assert_eq!(serde_json::to_string(&properties).unwrap(), DOCUMENT);
         assert_eq!(properties.len(), 7);
-        assert_eq!(properties.get_str("org.openstack__1__os_distro"), Some("org.ubuntu"));
+        assert_eq!(
+            properties.get_str("org.openstack__1__os_distro"),
+            Some("org.ubuntu")
+        );
         assert_eq!(properties.get("z"), Some(PropertyValue::Json(&Value::Null)));
         assert_eq!(properties.get_str("n"), None);
         assert_eq!(properties.get_str("esc\"aped"), Some("line\nbreak"));
@@ -236,7 +244,10 @@ mod properties {
     #[test]
     fn a_key_sent_twice_keeps_its_last_value_in_its_first_place() {
         let properties: Properties = serde_json::from_str(r#"{"a":"1","b":"2","a":3}"#).unwrap();
-        assert_eq!(serde_json::to_string(&properties).unwrap(), r#"{"a":3,"b":"2"}"#);
+        assert_eq!(
+            serde_json::to_string(&properties).unwrap(),
+            r#"{"a":3,"b":"2"}"#
+        );
     }
 
     #[test]
@@ -256,7 +267,10 @@ mod properties {
             serde_json::to_string(&properties).unwrap(),
             r#"{"hw_disk_bus":"scsi","count":2}"#
         );
-        assert_eq!(format!("{properties:?}"), r#"{"hw_disk_bus": String("scsi"), "count": Json(Number(2))}"#);
+        assert_eq!(
+            format!("{properties:?}"),
+            r#"{"hw_disk_bus": String("scsi"), "count": Json(Number(2))}"#
+        );
     }
 
     #[test]

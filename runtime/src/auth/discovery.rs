@@ -56,7 +56,13 @@ pub fn versions_request(url: &str) -> Result<Operation<Versions>, Error> {
         .map_err(|error| {
             Error::InvalidRequest(format!("version discovery URL `{url}`: {error}"))
         })?;
-    Ok(Operation::new(request, Decoder::new(decode_versions)))
+    // The identity and service roots have no ids: the path is the template.
+    let template = request.uri().path().to_owned();
+    Ok(Operation::new(
+        request,
+        Decoder::new(decode_versions),
+        template,
+    ))
 }
 
 /// The versions a service offers.

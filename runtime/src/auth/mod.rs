@@ -16,6 +16,7 @@ pub mod discovery;
 pub mod keystone;
 pub mod rackspace;
 mod session;
+mod source;
 mod time;
 
 use std::fmt;
@@ -30,6 +31,7 @@ pub use credentials::{
     UserRef,
 };
 pub use session::{Authorized, LoginRequest, Pending, Session, SessionConfig, Step};
+pub use source::SessionTokens;
 
 use crate::error::{ApiError, Error};
 use crate::operation::{Decoder, Operation};
@@ -190,7 +192,8 @@ fn json_request<T>(
         .header(http::header::ACCEPT, "application/json")
         .body(bytes)
         .map_err(|error| Error::InvalidRequest(format!("identity URL `{url}`: {error}")))?;
-    Ok(Operation::new(request, decoder))
+    let template = request.uri().path().to_owned();
+    Ok(Operation::new(request, decoder, template))
 }
 
 fn parse_time(field: &str, text: Option<&str>) -> Result<Option<SystemTime>, Error> {

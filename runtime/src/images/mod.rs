@@ -179,6 +179,48 @@ impl Api {
         self.put_data(id, "stage", data)
     }
 
+    /// `PUT /v2/images/{id}/file` with the caller's own body, such as a
+    /// reader or a stream, → 204. With `length`, `Content-Length` is set and
+    /// the body must have exactly that many bytes; without, send it
+    /// chunked (`Transfer-Encoding: chunked`, which the HTTP stack adds).
+    /// The request must not be sent twice: the body is consumed.
+    pub fn upload_image_body<B>(
+        &self,
+        id: &str,
+        body: B,
+        length: Option<u64>,
+    ) -> Result<Operation<(), B>, Error> {
+        self.put_data_body(id, "file", body, length)
+    }
+
+    /// `PUT /v2/images/{id}/stage` with the caller's own body → 204; see
+    /// [`Api::upload_image_body`].
+    pub fn stage_image_body<B>(
+        &self,
+        id: &str,
+        body: B,
+        length: Option<u64>,
+    ) -> Result<Operation<(), B>, Error> {
+        self.put_data_body(id, "stage", body, length)
+    }
+
+    fn put_data_body<B>(
+        &self,
+        id: &str,
+        target: &str,
+        body: B,
+        length: Option<u64>,
+    ) -> Result<Operation<(), B>, Error> {
+        let mut operation = self.put_data(id, target, Vec::new())?.with_body(body);
+        if let Some(length) = length {
+            operation.request_mut().headers_mut().insert(
+                http::header::CONTENT_LENGTH,
+                http::HeaderValue::from(length),
+            );
+        }
+        Ok(operation)
+    }
+
     fn put_data(&self, id: &str, target: &str, data: Vec<u8>) -> Result<Operation<()>, Error> {
         let path = format!("{}/{target}", image_path(id));
         let body = Body::Typed {

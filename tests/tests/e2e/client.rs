@@ -11,6 +11,7 @@ use cloud_images::{
 use cloud_images_runtime::blocking::{Client, ClientBuilder};
 use cloud_images_runtime::{
     Api, Error, ImageCreate, ImageImport, ImageListQuery, Operation, TaskCreate, TaskListQuery,
+    TransferOptions, Transferred,
 };
 use serde_json::Value;
 
@@ -124,10 +125,27 @@ impl Glance {
     pub fn upload_image_from(
         &self,
         id: &str,
-        reader: &mut dyn Read,
-        length: u64,
-    ) -> Result<(), Error> {
-        self.tally(false, self.client.upload_image_from(id, reader, length))
+        reader: impl Read,
+        length: Option<u64>,
+        options: &TransferOptions,
+    ) -> Result<Transferred, Error> {
+        self.tally(
+            false,
+            self.client.upload_image_from(id, reader, length, options),
+        )
+    }
+
+    pub fn stage_image_from(
+        &self,
+        id: &str,
+        reader: impl Read,
+        length: Option<u64>,
+        options: &TransferOptions,
+    ) -> Result<Transferred, Error> {
+        self.tally(
+            false,
+            self.client.stage_image_from(id, reader, length, options),
+        )
     }
 
     pub fn stage_image(&self, id: &str, data: Vec<u8>) -> Result<(), Error> {
@@ -145,9 +163,15 @@ impl Glance {
     pub fn download_image_to(
         &self,
         id: &str,
-        writer: &mut dyn Write,
-    ) -> Result<Option<u64>, Error> {
-        self.tally(false, self.client.download_image_to(id, writer))
+        writer: impl Write,
+        options: &TransferOptions,
+    ) -> Result<Option<Transferred>, Error> {
+        self.tally(false, self.client.download_image_to(id, writer, options))
+    }
+
+    /// The client itself, for what this wrapper does not count.
+    pub fn client(&self) -> &Client {
+        &self.client
     }
 
     pub fn list_image_tasks(&self, id: &str) -> Result<TaskList, Error> {

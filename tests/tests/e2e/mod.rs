@@ -12,7 +12,9 @@
 
 pub mod check;
 pub mod client;
+pub mod data;
 pub mod json;
+pub mod proxy;
 pub mod rng;
 
 use std::collections::BTreeMap;
@@ -123,6 +125,37 @@ impl Session {
     fn with_token(&self, token: &str) -> Glance {
         let builder = cloud_images_runtime::blocking::Client::builder(&self.url).token(token);
         Glance::new(builder, Arc::clone(&self.stats))
+    }
+
+    /// The token `identity` sends: a real Keystone token of the lab's user.
+    pub fn token_of(&self, identity: Identity) -> Option<String> {
+        Some(self.lab.token(identity))
+    }
+
+    /// A blocking client builder for `identity` aimed at `url` (such as a
+    /// proxy in front of Glance), for tests that configure the client.
+    pub fn blocking_builder(
+        &self,
+        identity: Identity,
+        url: &str,
+    ) -> cloud_images_runtime::blocking::ClientBuilder {
+        cloud_images_runtime::blocking::Client::builder(url).token(self.lab.token(identity))
+    }
+
+    /// An async client builder for `identity` aimed at `url`.
+    pub fn async_builder(
+        &self,
+        identity: Identity,
+        url: &str,
+    ) -> cloud_images_runtime::asynchronous::ClientBuilder {
+        cloud_images_runtime::asynchronous::Client::builder(url).token(self.lab.token(identity))
+    }
+
+    /// The async client of `identity`, against the lab's Glance.
+    pub fn async_client(&self, identity: Identity) -> cloud_images_runtime::asynchronous::Client {
+        self.async_builder(identity, &self.url)
+            .build()
+            .expect("the test client is valid")
     }
 
     /// A client that sends no token at all.

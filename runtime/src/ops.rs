@@ -1,0 +1,107 @@
+//! The one list of the operations both clients offer as plain calls: each
+//! builds the [`crate::Api`] operation of the same name and executes it.
+//! `blocking::Client` and `asynchronous::Client` are both generated from
+//! this list, so neither can gain or lose one without the other.
+//!
+//! The data calls (streamed upload and download), paging and waiting are
+//! written by hand in each client, as their types differ (`Read` and
+//! `AsyncRead`, `Iterator` and `Stream`); `tests/client_parity.rs` lists
+//! both clients' methods to keep those in step too.
+
+/// Calls `$callback! { ... }` with every operation as
+/// `/// docs  name(arg: Type, ...) -> Output;`.
+macro_rules! operations {
+    ($callback:ident) => {
+        $callback! {
+            /// One page of images (`GET /v2/images`); see [`crate::Api::list_images`].
+            list_images(query: &crate::ImageListQuery) -> cloud_images::ImageList;
+            /// One image (`GET /v2/images/{id}`).
+            get_image(id: &str) -> cloud_images::Image;
+            /// Creates an image record (`POST /v2/images`); see [`crate::Api::create_image`].
+            create_image(image: &crate::ImageCreate) -> cloud_images::Image;
+            /// Patches an image with any JSON body and media type; see [`crate::Api::update_image`].
+            update_image(id: &str, patch_body: serde_json::Value, media_type: &str) -> cloud_images::Image;
+            /// Patches an image with a checked patch; see [`crate::Api::patch_image`].
+            patch_image(id: &str, patch: &cloud_images::ImagePatch, media_type: cloud_images::PatchMediaType) -> cloud_images::Image;
+            /// Deletes an image. Retried like every `DELETE`: a 404 to a retry counts as done.
+            delete_image(id: &str) -> ();
+            /// Deactivates an image.
+            deactivate_image(id: &str) -> ();
+            /// Reactivates an image.
+            reactivate_image(id: &str) -> ();
+            /// Adds a tag (`PUT`, retried: adding a tag twice leaves one).
+            add_tag(id: &str, tag: &str) -> ();
+            /// Removes a tag.
+            delete_tag(id: &str, tag: &str) -> ();
+            /// Uploads image data held in memory, unverified (see `upload_image_from`). Never retried.
+            upload_image(id: &str, data: Vec<u8>) -> ();
+            /// Stages image data held in memory for a `glance-direct` import. Never retried.
+            stage_image(id: &str, data: Vec<u8>) -> ();
+            /// Starts an import (`POST /v2/images/{id}/import`). Never retried.
+            import_image(id: &str, import: &crate::ImageImport) -> ();
+            /// The image's import tasks.
+            list_image_tasks(id: &str) -> cloud_images::TaskList;
+            /// Shares an image with a project.
+            add_member(image_id: &str, member_id: &str) -> cloud_images::Member;
+            /// The projects an image is shared with.
+            list_members(image_id: &str) -> cloud_images::MemberList;
+            /// One member of an image.
+            get_member(image_id: &str, member_id: &str) -> cloud_images::Member;
+            /// Accepts or rejects a shared image, as its member.
+            update_member(image_id: &str, member_id: &str, status: cloud_images::MemberStatus) -> cloud_images::Member;
+            /// Stops sharing an image with a project.
+            delete_member(image_id: &str, member_id: &str) -> ();
+            /// Creates a task (`POST /v2/tasks`). Never retried.
+            create_task(task: &crate::TaskCreate) -> cloud_images::Task;
+            /// One page of tasks.
+            list_tasks(query: &crate::TaskListQuery) -> cloud_images::TaskList;
+            /// One task.
+            get_task(id: &str) -> cloud_images::Task;
+            /// A JSON Schema the service publishes; see [`crate::Api::get_schema`].
+            get_schema(name: &str) -> serde_json::Value;
+        }
+    };
+}
+
+pub(crate) use operations;
+
+/// `pub const OPERATIONS: &[&str]`: the names of the listed operations.
+macro_rules! operation_names {
+    ($($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) -> $out:ty;)*) => {
+        /// The operations generated from the shared list, by name.
+        pub const OPERATIONS: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+
+pub(crate) use operation_names;
+
+/// The second list: the Compute API's image calls, which both clients'
+/// `ComputeClient`s are generated from, as `operations!` is for `Client`.
+macro_rules! compute_operations {
+    ($callback:ident) => {
+        $callback! {
+            /// One page of images, ids and names only (`GET /images`).
+            list_images(query: &crate::compute::ListQuery) -> cloud_images::compute::ImageIndexPage;
+            /// One page of images with details (`GET /images/detail`).
+            list_images_detail(query: &crate::compute::ListQuery) -> cloud_images::compute::ImageDetailPage;
+            /// One image (`GET /images/{id}`).
+            get_image(id: &str) -> cloud_images::compute::ImageShow;
+            /// Deletes an image (`DELETE /images/{id}`).
+            delete_image(id: &str) -> ();
+            /// All of an image's metadata.
+            get_metadata(id: &str) -> cloud_images::compute::Metadata;
+            /// Replaces all of an image's metadata (`PUT`).
+            replace_metadata(id: &str, metadata: &cloud_images::compute::MetadataUpdate) -> cloud_images::compute::Metadata;
+            /// Merges keys into an image's metadata (`POST`). Never retried.
+            merge_metadata(id: &str, metadata: &cloud_images::compute::MetadataUpdate) -> cloud_images::compute::Metadata;
+            /// One metadata key.
+            get_metadata_item(id: &str, key: &str) -> cloud_images::compute::MetadataItem;
+            /// Sets one metadata key (`PUT`).
+            set_metadata_item(id: &str, key: &str, value: &str) -> cloud_images::compute::MetadataItem;
+            /// Deletes one metadata key.
+            delete_metadata_item(id: &str, key: &str) -> ();
+        }
+    };
+}
+
+pub(crate) use compute_operations;
