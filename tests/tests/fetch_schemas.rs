@@ -2,7 +2,9 @@
 //! written, a second fetch changes no byte, and they are the schemas the
 //! project generates from (as JSON values).
 //!
-//! Needs the test lab (`cargo xtask lab start`); it logs in as alice.
+//! Needs the test lab (`cargo xtask lab start`); it logs in as alice, once
+//! with a token on the command line and once through `--cloud lab-alpha`
+//! and the lab's `clouds.yaml`, as a user with a real cloud would.
 
 #[path = "../../xtask/src/cargo.rs"]
 #[allow(dead_code)]
@@ -24,22 +26,24 @@ fn workspace_root() -> PathBuf {
 }
 
 fn fetch(url: &str, token: &str, out: &Path) -> String {
+    fetch_with(&["--url", url, "--token", token], &[], out)
+}
+
+/// Runs `cargo xtask fetch-schemas ARGS --out OUT` with `env` added.
+fn fetch_with(args: &[&str], env: &[(&str, &Path)], out: &Path) -> String {
     // The user's environment, not this test's: cargo's variables for the
     // tests crate would make the inner cargo rebuild ring and everything
     // above it, in the workspace's own target.
     let mut command = clean_cargo::cargo();
     command
         .current_dir(workspace_root())
-        .args([
-            "xtask",
-            "fetch-schemas",
-            "--url",
-            url,
-            "--token",
-            token,
-            "--out",
-        ])
+        .args(["xtask", "fetch-schemas"])
+        .args(args)
+        .arg("--out")
         .arg(out);
+    for (name, value) in env {
+        command.env(name, value);
+    }
     let output = command.output().expect("cargo runs");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
@@ -108,6 +112,39 @@ fn fetched_schemas_are_stable_and_match_the_checked_in_ones() {
             "{name}.json differs from {}",
             path.display()
         );
+    }
+    let _ = fs::remove_dir_all(&out);
+}
+
+#[test]
+fn fetch_schemas_logs_in_from_clouds_yaml() {
+    let Some(lab) = Lab::find("fetch_schemas_logs_in_from_clouds_yaml") else {
+        return;
+    };
+    let clouds = lab.dir.join("clouds.yaml");
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("fetch-schemas-cloud-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&out);
+
+    let run = fetch_with(
+        &["--cloud", "lab-alpha"],
+        &[("OS_CLIENT_CONFIG_FILE", &clouds)],
+        &out,
+    );
+    assert_eq!(
+        run.lines().filter(|l| l.starts_with("wrote ")).count(),
+        6,
+        "{run}"
+    );
+    let checked_in = workspace_root().join("schemas");
+    for (name, bytes) in read_all(&out) {
+        let fetched: Value =
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let expected: Value = serde_json::from_slice(
+            &fs::read(checked_in.join(format!("{name}.json"))).expect("checked-in schema"),
+        )
+        .expect("checked-in JSON");
+        assert_eq!(fetched, expected, "{name}.json through --cloud");
     }
     let _ = fs::remove_dir_all(&out);
 }

@@ -1,5 +1,5 @@
-//! `cargo xtask fetch-schemas --url <glance endpoint> [--token T]
-//! [--header 'Name: value']... [--out DIR]`
+//! `cargo xtask fetch-schemas (--url <glance endpoint> [--token T]
+//! [--header 'Name: value']... | --cloud NAME) [--out DIR]`
 //!
 //! Downloads the six schemas Glance serves under `/v2/schemas/` and writes
 //! them to `schemas/` (or `--out`).
@@ -20,7 +20,9 @@
 //!
 //! The requests go through the runtime crate's blocking client (ureq with
 //! rustls), so the base URL is read by the same parser as every other call
-//! of the project, and `https://` works as well as `http://`.
+//! of the project, and `https://` works as well as `http://`. With
+//! `--cloud`, the client logs in from `clouds.yaml` exactly as a user's
+//! program does (`Client::from_cloud`) and finds Glance in the catalog.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -28,16 +30,23 @@ use std::time::Duration;
 
 use cloud_images_codegen::SchemaSource;
 use cloud_images_runtime::Error;
-use cloud_images_runtime::blocking::Client;
+use cloud_images_runtime::blocking::{Client, ClientBuilder};
+use cloud_images_runtime::config::{CloudConfig, Sources};
 
 use crate::project_root;
 
 pub const USAGE: &str = "\
 usage: cargo xtask fetch-schemas --url URL [--token T] [--header 'Name: value']... [--out DIR]
+       cargo xtask fetch-schemas --cloud NAME [--out DIR]
 
 Downloads the six schemas a Glance serves under /v2/schemas/ (image, images,
 member, members, task, tasks) and writes the served bytes to DIR (default:
 schemas/). URL is the service root or its /v2 root, http or https.
+
+  --cloud NAME             log in as the cloud NAME of clouds.yaml (found as
+                           openstacksdk finds it: OS_CLIENT_CONFIG_FILE, the
+                           current directory, ~/.config/openstack,
+                           /etc/openstack) and fetch from its image endpoint
 
   --token T                sent as X-Auth-Token
   --header 'Name: value'   sent with every request; repeat for several, e.g. the
@@ -51,9 +60,34 @@ const IO_TIMEOUT: Duration = Duration::from_secs(30);
 const EXCERPT: usize = 400;
 
 struct Args {
-    url: String,
-    credentials: Credentials,
+    source: Source,
     out: PathBuf,
+}
+
+/// Where the schemas come from.
+enum Source {
+    /// A Glance URL, with the credentials given on the command line.
+    Url(String, Credentials),
+    /// A cloud of `clouds.yaml`, logged in to as a user's program would.
+    Cloud(String),
+}
+
+impl Source {
+    fn client(&self) -> Result<Client, String> {
+        match self {
+            Source::Url(url, credentials) => credentials.client(url),
+            Source::Cloud(name) => {
+                let cloud =
+                    CloudConfig::load(name, &Sources::system()).map_err(|e| e.to_string())?;
+                ClientBuilder::from_config(&cloud)
+                    .connect_timeout(Some(CONNECT_TIMEOUT))
+                    .read_timeout(Some(IO_TIMEOUT))
+                    .write_timeout(Some(IO_TIMEOUT))
+                    .build()
+                    .map_err(|e| format!("cloud `{name}`: {e}"))
+            }
+        }
+    }
 }
 
 /// How requests authenticate: everything that adds headers to them, kept
@@ -85,6 +119,7 @@ impl Credentials {
 
 fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut url = None;
+    let mut cloud = None;
     let mut credentials = Credentials::default();
     let mut out = project_root().join("schemas");
     let mut rest = args.iter();
@@ -95,6 +130,7 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
         };
         match arg.as_str() {
             "--url" => url = Some(value()?.clone()),
+            "--cloud" => cloud = Some(value()?.clone()),
             "--token" => credentials.token = Some(value()?.clone()),
             "--header" => credentials.headers.push(parse_header(value()?)?),
             "--out" => out = PathBuf::from(value()?),
@@ -105,12 +141,21 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
             }
         }
     }
-    let url = url.ok_or_else(|| format!("fetch-schemas needs `--url`\n{USAGE}"))?;
-    Ok(Args {
-        url,
-        credentials,
-        out,
-    })
+    let given_credentials = credentials.token.is_some() || !credentials.headers.is_empty();
+    let source = match (url, cloud) {
+        (Some(url), None) => Source::Url(url, credentials),
+        (None, Some(cloud)) if !given_credentials => Source::Cloud(cloud),
+        (None, Some(_)) => {
+            return Err(format!(
+                "`--cloud` logs in by itself: it takes no `--token` or `--header`\n{USAGE}"
+            ));
+        }
+        (Some(_), Some(_)) => {
+            return Err(format!("give `--url` or `--cloud`, not both\n{USAGE}"));
+        }
+        (None, None) => return Err(format!("fetch-schemas needs `--url` or `--cloud`\n{USAGE}")),
+    };
+    Ok(Args { source, out })
 }
 
 fn parse_header(text: &str) -> Result<(String, String), String> {
@@ -134,7 +179,7 @@ fn parse_header(text: &str) -> Result<(String, String), String> {
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let args = parse_args(args)?;
-    let client = args.credentials.client(&args.url)?;
+    let client = args.source.client()?;
     // Everything is fetched and checked before anything is written, so a
     // failure leaves the directory as it was.
     let mut fetched = Vec::new();

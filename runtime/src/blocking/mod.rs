@@ -41,7 +41,6 @@ const JSON_BODY_LIMIT: u64 = 64 * 1024 * 1024;
 pub type ClientBuilder = crate::settings::ClientBuilder<Client>;
 
 impl ClientBuilder {
-    /// The client.
     /// The client. A builder that logs in (`Client::from_cloud`,
     /// `Client::login`, ...) logs in here, and the client then sends to
     /// the service root the session found.
