@@ -74,25 +74,31 @@ fn corrupted_and_truncated_data_fail_both_clients() {
     let runtime = tokio::runtime::Runtime::new().expect("tokio");
     let async_client = session.async_client(OWNER);
     let bytes = Generated::bytes(LENGTH);
-    let id = glance
-        .create_image(&raw(session.unique("integrity")))
-        .expect("create")
-        .id
-        .expect("id");
-    let uploaded = glance
-        .upload_image_from(
-            &id,
-            &bytes[..],
-            Some(LENGTH as u64),
-            &TransferOptions::default(),
-        )
-        .expect("upload");
-    assert!(uploaded.verification.is_verified(), "{uploaded:?}");
+    let upload = |label: &str| {
+        let id = glance
+            .create_image(&raw(session.unique(label)))
+            .expect("create")
+            .id
+            .expect("id");
+        let uploaded = glance
+            .upload_image_from(
+                &id,
+                &bytes[..],
+                Some(LENGTH as u64),
+                &TransferOptions::default(),
+            )
+            .expect("upload");
+        assert!(uploaded.verification.is_verified(), "{uploaded:?}");
+        id
+    };
 
-    // Intact: both verified.
+    // Intact: both verified. On an image of its own: the lab's Glance keeps
+    // a copy of what it served in its image cache, and would serve that
+    // copy, not the stored file, once it has been downloaded.
+    let intact = upload("integrity-intact");
     let mut sink = Vec::new();
     let done = glance
-        .download_image_to(&id, &mut sink, &TransferOptions::default())
+        .download_image_to(&intact, &mut sink, &TransferOptions::default())
         .expect("download")
         .expect("data");
     assert_eq!(
@@ -102,12 +108,15 @@ fn corrupted_and_truncated_data_fail_both_clients() {
         }
     );
     let done = runtime
-        .block_on(async_client.download_image_to(&id, Vec::new(), &TransferOptions::default()))
+        .block_on(async_client.download_image_to(&intact, Vec::new(), &TransferOptions::default()))
         .expect("download")
         .expect("data");
     assert!(done.verification.is_verified());
 
-    // One flipped byte in the middle: same size, other digests.
+    // One flipped byte in the middle of an image never downloaded: same
+    // size, other digests. (Glance checks the checksum of what it caches
+    // and keeps no copy of corrupted data, so the cache stays out of this.)
+    let id = upload("integrity-corrupted");
     let path = stored_file(&id);
     flip_byte(&path, LENGTH as u64 / 2);
     let blocking = assert_integrity(
