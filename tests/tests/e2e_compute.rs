@@ -3,9 +3,9 @@
 //! start` runs them. Every image is made through Glance for the test, and
 //! every effect is checked through Glance's own API.
 //!
-//! The lab is found through `CLOUD_IMAGES_LAB_DIR` (its `lab.env` holds the
-//! users' ids and passwords), `CLOUD_IMAGES_NOVA_URL`,
-//! `CLOUD_IMAGES_GLANCE_URL` and `CLOUD_IMAGES_KEYSTONE_URL`. Without them
+//! The lab is found as every end-to-end test finds it
+//! (`cloud_images_tests::Lab`: `CLOUD_IMAGES_LAB_DIR`, else `target/lab`),
+//! with `CLOUD_IMAGES_NOVA_URL` overriding its nova-api URL. Without a lab
 //! the tests skip with one line; with `CI` set they fail.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,6 +21,7 @@ use cloud_images::{ImageContainerFormat, ImageDiskFormat};
 use cloud_images_runtime::blocking::{Client, ComputeClient};
 use cloud_images_runtime::compute::{ListQuery, Microversion};
 use cloud_images_runtime::{Error, ImageCreate};
+use cloud_images_tests::{CONSUMER, OWNER};
 
 /// The lab's Glance keeps its database in sqlite, which answers concurrent
 /// writes from several workers with "database is locked" (a 500). The tests
@@ -33,86 +34,36 @@ fn one_at_a_time() -> MutexGuard<'static, ()> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// The lab's endpoints and the test users' credentials.
+/// The lab (found as every end-to-end test finds it) and the URLs of the
+/// two services these tests call.
 struct Lab {
+    shared: cloud_images_tests::Lab,
     nova: String,
     glance: String,
-    keystone: String,
-    env: BTreeMap<String, String>,
 }
 
 impl Lab {
     fn find(test: &str) -> Option<Lab> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let (Some(dir), Some(nova), Some(glance), Some(keystone)) = (
-            var("CLOUD_IMAGES_LAB_DIR"),
-            var("CLOUD_IMAGES_NOVA_URL"),
-            var("CLOUD_IMAGES_GLANCE_URL"),
-            var("CLOUD_IMAGES_KEYSTONE_URL"),
-        ) else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{test}: no lab: CI must run `cargo xtask test`, which starts Keystone, Glance and nova-api"
-            );
-            eprintln!(
-                "skipping {test}: no lab; run `cargo xtask lab start` and export what it prints, or use `cargo xtask test`"
-            );
-            return None;
-        };
-        let text = std::fs::read_to_string(format!("{dir}/lab.env"))
-            .unwrap_or_else(|e| panic!("{test}: {dir}/lab.env: {e}"));
-        let env = text
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.trim().to_owned(), v.trim().trim_matches('"').to_owned()))
-            .collect();
+        let shared = cloud_images_tests::Lab::find(test)?;
+        let nova = std::env::var("CLOUD_IMAGES_NOVA_URL")
+            .ok()
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| shared.get("NOVA_URL").to_owned());
         Some(Lab {
+            glance: shared.glance_url(),
             nova,
-            glance,
-            keystone,
-            env,
+            shared,
         })
     }
 
-    fn value(&self, key: &str) -> &str {
-        self.env
-            .get(key)
-            .unwrap_or_else(|| panic!("lab.env has no {key}"))
-    }
-
-    /// A project-scoped Keystone token, with a plain password request.
+    /// A project-scoped Keystone token of alice (alpha) or bob (beta).
     fn token(&self, user: &str) -> String {
-        let (user_id, password, project) = match user {
-            "alice" => ("ALICE_USER_ID", "ALICE_PW", "ALPHA_PROJECT_ID"),
-            "bob" => ("BOB_USER_ID", "BOB_PW", "BETA_PROJECT_ID"),
+        let identity = match user {
+            "alice" => OWNER,
+            "bob" => CONSUMER,
             other => panic!("no user {other}"),
         };
-        let body = serde_json::json!({"auth": {
-            "identity": {"methods": ["password"], "password": {"user": {"id": self.value(user_id), "password": self.value(password)}}},
-            "scope": {"project": {"id": self.value(project)}}
-        }});
-        let url = format!(
-            "{}/v3/auth/tokens",
-            self.keystone.trim_end_matches('/').trim_end_matches("/v3")
-        );
-        let request = http::Request::post(url)
-            .header("content-type", "application/json")
-            .header("connection", "close")
-            .body(serde_json::to_vec(&body).expect("JSON"))
-            .expect("request");
-        let client = Client::new(&self.keystone).expect("keystone client");
-        let response = client.send(request).expect("keystone answers");
-        assert_eq!(
-            response.status(),
-            201,
-            "{user} logs in: {}",
-            String::from_utf8_lossy(response.body())
-        );
-        response.headers()["x-subject-token"]
-            .to_str()
-            .expect("token")
-            .to_owned()
+        self.shared.token(identity)
     }
 
     fn nova(&self, token: &str) -> ComputeClient {

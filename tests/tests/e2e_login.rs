@@ -3,15 +3,14 @@
 //! `OS_*` variables, region choice, Keystone's refusals, a token revoked
 //! mid-session, and sharing an image between two real projects.
 //!
-//! The lab is named by `CLOUD_IMAGES_LAB_DIR`: a directory with the
-//! `clouds.yaml` of the lab's clouds (`lab-alpha`, `lab-beta`,
+//! The lab is found as every end-to-end test finds it
+//! (`cloud_images_tests::Lab`: `CLOUD_IMAGES_LAB_DIR`, else `target/lab`):
+//! a directory with the `clouds.yaml` of the lab's clouds (`lab-alpha`, `lab-beta`,
 //! `lab-alpha-regiontwo`, `lab-alpha-noregion`,
 //! `lab-alpha-unversioned-auth-url`, `lab-appcred`, ...) and `lab.env`,
-//! `KEY=VALUE` lines with the lab's URLs, ids and passwords. `cargo xtask
-//! test` sets it. Without it the tests skip with one line, except in CI,
-//! where they fail.
+//! `KEY=VALUE` lines with the lab's URLs, ids and passwords. Without a lab
+//! the tests skip with one line, except in CI, where they fail.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -22,49 +21,27 @@ use cloud_images_runtime::blocking::Client;
 use cloud_images_runtime::config::Sources;
 use cloud_images_runtime::{Error, ImageCreate, ImageListQuery, MemberStatusFilter};
 
-const LAB_DIR_ENV: &str = "CLOUD_IMAGES_LAB_DIR";
-
 /// Keystone's answer to every refused login.
 const KEYSTONE_REFUSAL: &str = "The request you have made requires authentication.";
 
+/// The lab, found as every end-to-end test finds it, and what these tests
+/// do with it.
 struct Lab {
-    dir: PathBuf,
-    env: BTreeMap<String, String>,
+    shared: cloud_images_tests::Lab,
 }
 
 impl Lab {
     fn open(test: &str) -> Option<Lab> {
-        let Some(dir) = std::env::var_os(LAB_DIR_ENV).filter(|dir| !dir.is_empty()) else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "{test}: {LAB_DIR_ENV} is unset: CI must run the Keystone lab (`cargo xtask test`)"
-            );
-            eprintln!(
-                "skipping {test}: no Keystone lab; set {LAB_DIR_ENV} (`cargo xtask test` does)"
-            );
-            return None;
-        };
-        let dir = PathBuf::from(dir);
-        let text = std::fs::read_to_string(dir.join("lab.env"))
-            .unwrap_or_else(|error| panic!("{}/lab.env: {error}", dir.display()));
-        let env = text
-            .lines()
-            .filter(|line| !line.trim_start().starts_with('#'))
-            .filter_map(|line| line.split_once('='))
-            .map(|(key, value)| (key.trim().to_owned(), value.trim().to_owned()))
-            .collect();
-        Some(Lab { dir, env })
+        cloud_images_tests::Lab::find(test).map(|shared| Lab { shared })
     }
 
     fn get(&self, key: &str) -> &str {
-        self.env
-            .get(key)
-            .unwrap_or_else(|| panic!("lab.env has no {key}"))
+        self.shared.get(key)
     }
 
     /// The lab's `clouds.yaml`, through `OS_CLIENT_CONFIG_FILE`.
     fn sources(&self) -> Sources {
-        let file = self.dir.join("clouds.yaml");
+        let file = self.shared.dir.join("clouds.yaml");
         Sources::in_memory(
             [("OS_CLIENT_CONFIG_FILE", file.display().to_string())],
             [(file.clone(), std::fs::read_to_string(&file).unwrap())],
@@ -249,7 +226,7 @@ fn os_cloud_variable() {
     let Some(lab) = Lab::open("os_cloud_variable") else {
         return;
     };
-    let file = lab.dir.join("clouds.yaml").display().to_string();
+    let file = lab.shared.dir.join("clouds.yaml").display().to_string();
     // OS_CLOUD wins over the openrc variables, which name another user.
     let vars = [
         ("OS_CLOUD", "lab-beta"),
