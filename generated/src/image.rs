@@ -1111,40 +1111,16 @@ static ID_PATTERN: crate::patch::Pattern = crate::patch::Pattern::new(
 
 /// What the service refuses as a free-form property.
 static IMAGE_FREE_FORM: crate::patch::FreeForm = crate::patch::FreeForm {
-    declared: &[
-        "architecture",
-        "checksum",
-        "container_format",
-        "created_at",
-        "description",
-        "direct_url",
-        "disk_format",
-        "file",
-        "id",
-        "instance_uuid",
-        "kernel_id",
-        "locations",
-        "min_disk",
-        "min_ram",
-        "name",
-        "os_distro",
-        "os_hash_algo",
-        "os_hash_value",
-        "os_hidden",
-        "os_version",
-        "owner",
-        "protected",
-        "ramdisk_id",
-        "schema",
-        "self",
-        "size",
-        "status",
-        "stores",
-        "tags",
-        "updated_at",
-        "virtual_size",
-        "visibility",
-    ],
+    declared: |key| {
+        matches!(
+            key, "architecture" | "checksum" | "container_format" | "created_at" |
+            "description" | "direct_url" | "disk_format" | "file" | "id" |
+            "instance_uuid" | "kernel_id" | "locations" | "min_disk" | "min_ram" | "name"
+            | "os_distro" | "os_hash_algo" | "os_hash_value" | "os_hidden" | "os_version"
+            | "owner" | "protected" | "ramdisk_id" | "schema" | "self" | "size" |
+            "status" | "stores" | "tags" | "updated_at" | "virtual_size" | "visibility"
+        )
+    },
     reserved: &["location", "deleted", "deleted_at"],
     reserved_prefixes: &["os_glance"],
     max_length: Some(255),
@@ -1864,26 +1840,14 @@ impl ImagePatchBuilder {
 
 /// What the service refuses as a free-form property of [`ImageCreate`].
 static IMAGE_CREATE_FREE_FORM: crate::patch::FreeForm = crate::patch::FreeForm {
-    declared: &[
-        "architecture",
-        "container_format",
-        "description",
-        "disk_format",
-        "id",
-        "instance_uuid",
-        "kernel_id",
-        "min_disk",
-        "min_ram",
-        "name",
-        "os_distro",
-        "os_hidden",
-        "os_version",
-        "owner",
-        "protected",
-        "ramdisk_id",
-        "tags",
-        "visibility",
-    ],
+    declared: |key| {
+        matches!(
+            key, "architecture" | "container_format" | "description" | "disk_format" |
+            "id" | "instance_uuid" | "kernel_id" | "min_disk" | "min_ram" | "name" |
+            "os_distro" | "os_hidden" | "os_version" | "owner" | "protected" |
+            "ramdisk_id" | "tags" | "visibility"
+        )
+    },
     reserved: &[
         "location",
         "deleted",

@@ -275,7 +275,8 @@ impl Properties {
     fn scan(&self, key: &str) -> Option<usize> {
         let length = key.len();
         self.entries.iter().position(|entry| {
-            entry.key.len() as usize == length && self.text.as_bytes()[entry.key.range()] == *key.as_bytes()
+            entry.key.len() as usize == length
+                && self.text.as_bytes()[entry.key.range()] == *key.as_bytes()
         })
     }
 

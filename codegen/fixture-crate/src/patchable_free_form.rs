@@ -172,7 +172,7 @@ static FLAVOUR_PATTERN: crate::patch::Pattern = crate::patch::Pattern::new("^[a-
 
 /// What the service refuses as a free-form property.
 static PATCHABLE_FREE_FORM_FREE_FORM: crate::patch::FreeForm = crate::patch::FreeForm {
-    declared: &["flavour", "name", "origin"],
+    declared: |key| matches!(key, "flavour" | "name" | "origin"),
     reserved: &[],
     reserved_prefixes: &[],
     max_length: None,
@@ -428,7 +428,7 @@ impl PatchableFreeFormPatchBuilder {
 
 /// What the service refuses as a free-form property of [`PatchableFreeFormCreate`].
 static PATCHABLE_FREE_FORM_CREATE_FREE_FORM: crate::patch::FreeForm = crate::patch::FreeForm {
-    declared: &["flavour", "name", "origin"],
+    declared: |key| matches!(key, "flavour" | "name" | "origin"),
     reserved: &[],
     reserved_prefixes: &[],
     max_length: None,

@@ -224,10 +224,17 @@ impl Checks<'_> {
             },
             _ => (false, quote!(None), quote!(None), quote!(None)),
         };
+        // A `match`, which the compiler turns into a few comparisons of
+        // length and bytes, rather than a scan of every key.
+        let declared = if declared.is_empty() {
+            quote!(|_| false)
+        } else {
+            quote!(|key| matches!(key, #(#declared)|*))
+        };
         quote! {
             #doc
             static #name: #FREE_FORM = #FREE_FORM {
-                declared: &[#(#declared),*],
+                declared: #declared,
                 reserved: &[#(#reserved),*],
                 reserved_prefixes: &[#(#prefixes),*],
                 max_length: #max,

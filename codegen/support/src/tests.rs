@@ -14,7 +14,7 @@ use crate::patch::{
 static LOWER: Pattern = Pattern::new("^[a-z]+$");
 
 const KEYS: FreeForm = FreeForm {
-    declared: &["name"],
+    declared: |key| key == "name",
     reserved: &["location"],
     reserved_prefixes: &["os_glance"],
     max_length: Some(5),
@@ -347,6 +347,35 @@ fn rebase_matches_the_operation_to_the_document() {
     rebase(&mut operations, &json!({"held": "1"}), &["name"]);
     let ops: Vec<PatchOp> = operations.iter().map(PatchOperation::op).collect();
     assert_eq!(ops, [PatchOp::Replace, PatchOp::Add, PatchOp::Replace]);
+}
+
+/// The byte length settles most length checks without counting
+/// characters; at its edges the count in characters must still decide.
+#[test]
+fn lengths_are_counted_in_characters_past_the_byte_shortcut() {
+    let mut recorder = Recorder::default();
+    // 3 characters in 6 bytes: more bytes than the maximum, not too long.
+    recorder.check_length("wide", "éüö", None, Some(3));
+    // 4 characters in 4 bytes: too long, though only just.
+    recorder.check_length("long", "abcd", None, Some(3));
+    // 2 characters in 8 bytes: fewer than the minimum of 3, though 8 bytes is more.
+    recorder.check_length("short", "🦀🦀", Some(3), None);
+    // 3 characters in 12 bytes: exactly the minimum.
+    recorder.check_length("enough", "🦀🦀🦀", Some(3), None);
+    assert_eq!(
+        rules(&recorder),
+        [
+            ("long", &Rule::TooLong { max: 3, length: 4 }),
+            ("short", &Rule::TooShort { min: 3, length: 2 }),
+        ]
+    );
+    let mut recorder = Recorder::default();
+    recorder.check_free_form_key("éüöäß", &KEYS);
+    recorder.check_free_form_key("éüöäßx", &KEYS);
+    assert_eq!(
+        rules(&recorder),
+        [("éüöäßx", &Rule::KeyTooLong { max: 5, length: 6 })]
+    );
 }
 
 #[test]
