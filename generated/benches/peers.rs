@@ -188,6 +188,67 @@ where
     );
 }
 
+/// `text` without the keys `Image` keeps as custom properties, written the
+/// way the documents are (pretty, two spaces).
+fn without_custom_properties(text: &str) -> String {
+    let image: Image = decode(text);
+    let mut document: Value = decode(text);
+    let object = document.as_object_mut().expect("the document is an object");
+    for key in image.additional_properties.keys() {
+        object.remove(key);
+    }
+    serde_json::to_string_pretty(&document).expect("the document encodes")
+}
+
+/// Where the time of the operator's image goes: the same document decoded
+/// without its custom properties, so that the cost of keeping them (ours)
+/// and of skipping them (gtema) can be told apart from the rest; and `Image`
+/// encoded without them, which writes what gtema writes.
+fn split_custom_properties(name: &str, text: &str) {
+    let stripped = without_custom_properties(text);
+    harness::note(&format!("bytes_without_custom.{name}"), stripped.len());
+    harness::interleave(&mut [
+        (&format!("split_decode.typed.{name}"), &mut || {
+            drop(black_box(decode::<Image>(black_box(text))))
+        }),
+        (&format!("split_decode.gtema.{name}"), &mut || {
+            drop(black_box(decode::<get::ImageResponse>(black_box(text))))
+        }),
+        (
+            &format!("split_decode.typed_without_custom.{name}"),
+            &mut || drop(black_box(decode::<Image>(black_box(&stripped)))),
+        ),
+        (
+            &format!("split_decode.gtema_without_custom.{name}"),
+            &mut || {
+                drop(black_box(decode::<get::ImageResponse>(black_box(
+                    &stripped,
+                ))))
+            },
+        ),
+    ]);
+    let full: Image = decode(text);
+    let theirs: get::ImageResponse = decode(text);
+    let mut bare = full.clone();
+    bare.additional_properties = cloud_images::Properties::new();
+    harness::note(
+        &format!("peer.encoded.typed_without_custom.{name}"),
+        encode(&bare).len(),
+    );
+    harness::interleave(&mut [
+        (&format!("split_encode.typed.{name}"), &mut || {
+            drop(black_box(encode(black_box(&full))))
+        }),
+        (&format!("split_encode.gtema.{name}"), &mut || {
+            drop(black_box(encode(black_box(&theirs))))
+        }),
+        (
+            &format!("split_encode.typed_without_custom.{name}"),
+            &mut || drop(black_box(encode(black_box(&bare)))),
+        ),
+    ]);
+}
+
 fn report() {
     for (name, text) in IMAGES {
         let free_form = decode::<Image>(text).properties().count();
@@ -197,6 +258,7 @@ fn report() {
         compare_document::<Image, get::ImageResponse>(name, text);
     }
     compare_document::<ImageList, GtemaPage>(LIST.0, LIST.1);
+    split_custom_properties(IMAGES[1].0, IMAGES[1].1);
 }
 
 fn main() {
