@@ -166,6 +166,7 @@
 mod api;
 pub mod auth;
 mod body;
+mod cache;
 pub mod compute;
 pub mod config;
 mod credentials;
@@ -174,10 +175,14 @@ mod endpoint;
 mod error;
 mod filter;
 mod images;
+mod info;
 pub mod integrity;
+mod locations;
 mod login;
 mod members;
 mod message;
+mod nullable;
+mod open_enum;
 mod operation;
 mod ops;
 mod paging;
@@ -185,10 +190,12 @@ pub mod retry;
 mod schemas;
 mod secret;
 mod settings;
+mod stores;
 mod tasks;
 pub mod trace;
 mod transfer;
 mod transport;
+mod versions;
 pub mod wait;
 
 #[cfg(feature = "async")]
@@ -203,6 +210,7 @@ pub mod glance_behaviour {}
 
 pub use api::Api;
 pub use body::{BodyLengthError, BodyMeter, Progress};
+pub use cache::{CLEAR_TARGET_HEADER, CacheClearTarget, CacheState, CachedImage};
 pub use credentials::{StaticToken, TokenSource, TokenStep};
 pub use error::{ApiError, Error};
 pub use filter::{Match, SortDir, TimeFilter, TimeOp};
@@ -210,13 +218,20 @@ pub use images::{
     ImageCreate, ImageImport, ImageListQuery, ImportMethod, MemberStatusFilter, Sort, SortKey,
     VisibilityFilter,
 };
+pub use info::{
+    Flag, ImportInfo, ImportMethodName, ImportMethods, QuotaUsage, Store, StoreList, StoreType,
+    Usage,
+};
 pub use integrity::{IntegrityError, Unverified, Verification};
+pub use locations::{LocationAdd, LocationDigest};
 pub use members::MemberStatusUpdate;
 pub use operation::{Decoder, Operation, decode_json};
 pub use paging::Page;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use settings::ClientBuilder;
+pub use stores::STORE_HEADER;
 pub use tasks::{TaskCreate, TaskListQuery, TaskSortKey};
 pub use transfer::{TransferOptions, Transferred};
 pub use transport::{TransportError, TransportErrorKind};
+pub use versions::{ApiVersion, VersionLink, VersionList, VersionStatus};
