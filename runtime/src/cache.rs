@@ -121,7 +121,8 @@ impl Api {
     }
 
     /// `DELETE /v2/cache/{image_id}` → 204: drops the image from the cache
-    /// and the queue; 404 when it is in neither. **Admin only.**
+    /// and the queue. Also 204 when it is in neither; 404 only for an id
+    /// that is neither an image nor in the cache. **Admin only.**
     pub fn delete_cached_image(&self, image_id: &str) -> Result<Operation<()>, Error> {
         self.no_content(Method::DELETE, &cache_entry_path(image_id))
     }
