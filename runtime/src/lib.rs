@@ -35,7 +35,9 @@
 //!
 //! What this crate assumes about Glance beyond its schemas (update
 //! semantics, listing and filters, errors, tags, image data), each fact
-//! with the recorded exchange that shows it, is in [`glance_behaviour`].
+//! with the recorded exchange that shows it, is in [`glance_behaviour`];
+//! what it assumes about discovery, `/v2/info`, stores, the image cache and
+//! locations, whose answers have no schema, is in [`glance_deployment`].
 //!
 //! # Features
 //!
@@ -207,6 +209,9 @@ pub mod blocking;
 
 #[doc = include_str!("../docs/glance-behaviour.md")]
 pub mod glance_behaviour {}
+
+#[doc = include_str!("../docs/glance-deployment.md")]
+pub mod glance_deployment {}
 
 pub use api::Api;
 pub use body::{BodyLengthError, BodyMeter, Progress};

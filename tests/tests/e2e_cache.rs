@@ -118,9 +118,12 @@ fn queue_list_delete_and_clear() {
     }
 }
 
+/// What Glance refuses of an admin: queueing an image that is not active
+/// or does not exist, and a clear target it does not know (which
+/// `CacheClearTarget` cannot name, so the header is set by hand).
 #[test]
-fn only_active_images_are_queued() {
-    let Some(session) = Session::start("only_active_images_are_queued") else {
+fn refused_queueing_and_clearing() {
+    let Some(session) = Session::start("refused_queueing_and_clearing") else {
         return;
     };
     let owner = session.client(OWNER);
@@ -143,6 +146,21 @@ fn only_active_images_are_queued() {
     {
         Err(Error::NotFound(_)) => {}
         other => panic!("queueing no image: {other:?}"),
+    }
+    let mut clear = admin
+        .api()
+        .clear_cache(CacheClearTarget::Both)
+        .expect("operation");
+    clear.request_mut().headers_mut().insert(
+        cloud_images_runtime::CLEAR_TARGET_HEADER,
+        http::HeaderValue::from_static("everything"),
+    );
+    match admin.execute(clear) {
+        Err(Error::BadRequest(error)) => assert_eq!(
+            error.message,
+            "If provided 'x-image-cache-clear-target' must be 'cache', 'queue' or empty string."
+        ),
+        other => panic!("clearing an unknown target: {other:?}"),
     }
     owner.delete_image(&id).expect("delete");
 }
