@@ -14,16 +14,12 @@ use cloud_images_runtime::blocking::Client;
 use cloud_images_runtime::{CacheClearTarget, CacheState, Error};
 use cloud_images_tests::{ADMIN, OWNER};
 use e2e::Session;
-use e2e::data::{Generated, raw};
-use e2e::stores::SETTLE;
+use e2e::data::Generated;
+use e2e::stores::{SETTLE, raw_image};
 
 fn active_image(session: &Session, label: &str) -> String {
     let owner = session.client(OWNER);
-    let id = owner
-        .create_image(&raw(session.unique(label)))
-        .expect("create")
-        .id
-        .expect("id");
+    let id = raw_image(session, &owner, label);
     owner
         .upload_image(&id, Generated::bytes(40 * 1024))
         .expect("upload");
@@ -127,11 +123,7 @@ fn refused_queueing_and_clearing() {
         return;
     };
     let owner = session.client(OWNER);
-    let id = owner
-        .create_image(&raw(session.unique("queued-status")))
-        .expect("create")
-        .id
-        .expect("id");
+    let id = raw_image(&session, &owner, "queued-status");
     let admin = session.client(ADMIN);
     match admin.client().queue_image_for_cache(&id) {
         Err(Error::BadRequest(error)) => assert_eq!(

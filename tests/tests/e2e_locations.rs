@@ -20,8 +20,8 @@ use cloud_images_runtime::blocking::Client;
 use cloud_images_runtime::{Error, ImageImport, ImportMethod, LocationAdd};
 use cloud_images_tests::{ADMIN, OWNER, SERVICE};
 use e2e::Session;
-use e2e::data::{Generated, raw};
-use e2e::stores::{settled, store_file};
+use e2e::data::Generated;
+use e2e::stores::{imported, raw_image, settled, store_file};
 
 #[test]
 fn locations_are_listed_for_admins_only() {
@@ -31,20 +31,19 @@ fn locations_are_listed_for_admins_only() {
     let lab = session.lab();
     let owner = session.client(OWNER);
     let admin = session.client(ADMIN);
-    let id = owner
-        .create_image(&raw(session.unique("located")))
-        .expect("create")
-        .id
-        .expect("id");
-    owner
-        .stage_image(&id, Generated::bytes(8 * 1024))
-        .expect("stage");
     let import = ImageImport {
         all_stores: Some(true),
         ..ImageImport::new(ImportMethod::GlanceDirect)
     };
-    owner.import_image(&id, &import).expect("import");
-    assert_eq!(settled(&owner, &id).status, Some(ImageStatus::Active));
+    let image = imported(
+        &session,
+        &owner,
+        "located",
+        Generated::bytes(8 * 1024),
+        &import,
+    );
+    assert_eq!(image.status, Some(ImageStatus::Active));
+    let id = image.id.expect("id");
 
     let locations = admin.client().list_locations(&id).expect("locations");
     let mut found: Vec<(String, String)> = locations
@@ -83,11 +82,7 @@ fn adding_a_location_needs_a_service_token_and_a_remote_store() {
     };
     let lab = session.lab();
     let owner = session.client(OWNER);
-    let id = owner
-        .create_image(&raw(session.unique("location-added")))
-        .expect("create")
-        .id
-        .expect("id");
+    let id = raw_image(&session, &owner, "location-added");
     // Data where a file store keeps it, but not put there by Glance.
     let file: PathBuf = store_file(lab, "archive", &format!("{id}-outside"));
     std::fs::write(&file, Generated::bytes(4 * 1024)).expect("write the data");

@@ -14,8 +14,8 @@ use cloud_images::ImageStatus;
 use cloud_images_runtime::{Error, ImageImport, ImportMethod};
 use cloud_images_tests::{ADMIN, OWNER};
 use e2e::Session;
-use e2e::data::{Generated, raw};
-use e2e::stores::{settled, store_file, stores_of};
+use e2e::data::Generated;
+use e2e::stores::{imported, raw_image, settled, store_file, stores_of};
 
 fn both() -> Vec<String> {
     vec!["archive".to_owned(), "fs".to_owned()]
@@ -37,19 +37,13 @@ fn import_into_both_stores_then_delete_from_one() {
     let owner = session.client(OWNER);
     let admin = session.client(ADMIN);
     let data = Generated::bytes(48 * 1024);
-    let id = owner
-        .create_image(&raw(session.unique("two-stores")))
-        .expect("create")
-        .id
-        .expect("id");
-    owner.stage_image(&id, data.clone()).expect("stage");
     let import = ImageImport {
         stores: vec!["fs".into(), "archive".into()],
         all_stores_must_succeed: Some(true),
         ..ImageImport::new(ImportMethod::GlanceDirect)
     };
-    owner.import_image(&id, &import).expect("import");
-    let image = settled(&owner, &id);
+    let image = imported(&session, &owner, "two-stores", data.clone(), &import);
+    let id = image.id.clone().expect("id");
     assert_eq!(image.status, Some(ImageStatus::Active));
     assert_eq!(stores_of(&image), both());
     assert_import_finished_well(&image);
@@ -106,21 +100,14 @@ fn import_into_all_stores() {
         return;
     };
     let owner = session.client(OWNER);
-    let id = owner
-        .create_image(&raw(session.unique("all-stores")))
-        .expect("create")
-        .id
-        .expect("id");
-    owner
-        .stage_image(&id, Generated::bytes(16 * 1024))
-        .expect("stage");
     let import = ImageImport {
         all_stores: Some(true),
         all_stores_must_succeed: Some(false),
         ..ImageImport::new(ImportMethod::GlanceDirect)
     };
-    owner.import_image(&id, &import).expect("import");
-    let image = settled(&owner, &id);
+    let data = Generated::bytes(16 * 1024);
+    let image = imported(&session, &owner, "all-stores", data, &import);
+    let id = image.id.clone().expect("id");
     assert_eq!(image.status, Some(ImageStatus::Active));
     assert_eq!(stores_of(&image), both());
     assert_import_finished_well(&image);
@@ -138,11 +125,7 @@ fn upload_to_a_store_then_copy_to_another() {
     let owner = session.client(OWNER);
     let admin = session.client(ADMIN);
     let data = Generated::bytes(24 * 1024);
-    let id = owner
-        .create_image(&raw(session.unique("archived")))
-        .expect("create")
-        .id
-        .expect("id");
+    let id = raw_image(&session, &owner, "archived");
     owner
         .client()
         .upload_image_to_store(&id, "archive", data.clone())
@@ -204,11 +187,7 @@ fn an_unknown_store_is_refused() {
         return;
     };
     let owner = session.client(OWNER);
-    let id = owner
-        .create_image(&raw(session.unique("nowhere")))
-        .expect("create")
-        .id
-        .expect("id");
+    let id = raw_image(&session, &owner, "nowhere");
     match owner
         .client()
         .upload_image_to_store(&id, "nowhere", Generated::bytes(1024))

@@ -7,9 +7,11 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use cloud_images::{Image, ImageStatus};
+use cloud_images_runtime::ImageImport;
 use cloud_images_tests::Lab;
 
-use super::Glance;
+use super::data::raw;
+use super::{Glance, Session};
 
 /// How long an import of a small image may take on a busy 2-core machine.
 pub const SETTLE: Duration = Duration::from_secs(90);
@@ -53,4 +55,28 @@ pub fn settled(glance: &Glance, id: &str) -> Image {
         );
         sleep(Duration::from_millis(250));
     }
+}
+
+/// A new raw, bare image without data, named after `label`: its id.
+pub fn raw_image(session: &Session, glance: &Glance, label: &str) -> String {
+    glance
+        .create_image(&raw(session.unique(label)))
+        .expect("create")
+        .id
+        .expect("id")
+}
+
+/// A new raw image with `data` staged and imported with `import`, once
+/// the import has settled.
+pub fn imported(
+    session: &Session,
+    glance: &Glance,
+    label: &str,
+    data: Vec<u8>,
+    import: &ImageImport,
+) -> Image {
+    let id = raw_image(session, glance, label);
+    glance.stage_image(&id, data).expect("stage");
+    glance.import_image(&id, import).expect("import");
+    settled(glance, &id)
 }
