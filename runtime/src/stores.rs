@@ -33,8 +33,9 @@ impl Api {
     }
 
     /// `PUT /v2/images/{id}/file` with `X-Image-Meta-Store: {store_id}` → 204:
-    /// uploads into a chosen store instead of the default one. An unknown
-    /// store is 400 (Glance's "Unknown scheme ... found in URI").
+    /// uploads into a chosen store instead of the default one; an unknown
+    /// store is 400 "Store for identifier ... not found". Streamed uploads
+    /// choose their store with [`crate::TransferOptions::store`].
     pub fn upload_image_to_store(
         &self,
         id: &str,
@@ -42,13 +43,22 @@ impl Api {
         data: Vec<u8>,
     ) -> Result<Operation<()>, Error> {
         let mut operation = self.upload_image(id, data)?;
-        let store = HeaderValue::from_str(store_id).map_err(|error| {
-            Error::InvalidRequest(format!("store id `{store_id}` cannot be a header: {error}"))
-        })?;
-        operation
-            .request_mut()
-            .headers_mut()
-            .insert(STORE_HEADER, store);
+        name_store(&mut operation, store_id)?;
         Ok(operation)
     }
+}
+
+/// Sets `X-Image-Meta-Store: store_id` on an upload.
+pub(crate) fn name_store<T, B>(
+    operation: &mut Operation<T, B>,
+    store_id: &str,
+) -> Result<(), Error> {
+    let store = HeaderValue::from_str(store_id).map_err(|error| {
+        Error::InvalidRequest(format!("store id `{store_id}` cannot be a header: {error}"))
+    })?;
+    operation
+        .request_mut()
+        .headers_mut()
+        .insert(STORE_HEADER, store);
+    Ok(())
 }

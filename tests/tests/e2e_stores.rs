@@ -11,7 +11,7 @@
 mod e2e;
 
 use cloud_images::ImageStatus;
-use cloud_images_runtime::{Error, ImageImport, ImportMethod};
+use cloud_images_runtime::{Error, ImageImport, ImportMethod, TransferOptions};
 use cloud_images_tests::{ADMIN, OWNER};
 use e2e::Session;
 use e2e::data::Generated;
@@ -202,4 +202,66 @@ fn an_unknown_store_is_refused() {
         Some(ImageStatus::Queued)
     );
     owner.delete_image(&id).expect("delete");
+}
+
+/// Streamed uploads choose their store with `TransferOptions::store`, in
+/// both clients, and stay verified.
+#[test]
+fn streamed_uploads_into_a_chosen_store() {
+    let Some(session) = Session::start("streamed_uploads_into_a_chosen_store") else {
+        return;
+    };
+    let lab = session.lab();
+    let owner = session.client(OWNER);
+    let options = TransferOptions::new().store("archive");
+    let data = Generated::bytes(32 * 1024);
+
+    let blocking = raw_image(&session, &owner, "streamed-blocking");
+    let sent = owner
+        .upload_image_from(
+            &blocking,
+            std::io::Cursor::new(data.clone()),
+            Some(data.len() as u64),
+            &options,
+        )
+        .expect("blocking upload into archive");
+    assert!(sent.verification.is_verified());
+
+    let runtime = tokio::runtime::Runtime::new().expect("tokio");
+    let asynchronous = session.async_client(OWNER);
+    let streamed = raw_image(&session, &owner, "streamed-async");
+    let chunks = futures_util::stream::iter(
+        data.chunks(8 * 1024)
+            .map(|chunk| Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(chunk)))
+            .collect::<Vec<_>>(),
+    );
+    let sent = runtime
+        .block_on(asynchronous.upload_image_stream(
+            &streamed,
+            chunks,
+            Some(data.len() as u64),
+            &options,
+        ))
+        .expect("async upload into archive");
+    assert!(sent.verification.is_verified());
+
+    for id in [&blocking, &streamed] {
+        let image = owner.get_image(id).expect("get");
+        assert_eq!(image.stores.as_deref(), Some("archive"), "{id}");
+        assert_eq!(
+            std::fs::read(store_file(lab, "archive", id)).expect("file"),
+            data
+        );
+        assert!(!store_file(lab, "fs", id).exists());
+    }
+
+    // A store id that cannot be a header is refused before anything is sent.
+    let bad = TransferOptions::new().store("arch\nive");
+    match owner.upload_image_from(&blocking, std::io::Cursor::new(Vec::new()), Some(0), &bad) {
+        Err(Error::InvalidRequest(reason)) => assert!(reason.contains("store id"), "{reason}"),
+        other => panic!("a store id with a newline: {other:?}"),
+    }
+    for id in [blocking, streamed] {
+        owner.delete_image(&id).expect("delete");
+    }
 }
