@@ -433,3 +433,22 @@ fn refusals_are_typed() {
         other => panic!("expected Forbidden, got {other:?}"),
     }
 }
+
+/// A service's token sent beside the user's, as the locations API wants,
+/// is a secret like the user's: kept out of `Debug`.
+#[test]
+fn a_service_token_is_sensitive() {
+    let api = api()
+        .with_token("user-secret")
+        .unwrap()
+        .with_header("X-Service-Token", "service-secret")
+        .unwrap();
+    let operation = api.list_locations("i1").unwrap();
+    let headers = operation.request().headers();
+    assert!(headers["x-service-token"].is_sensitive());
+    let debug = format!("{operation:?}");
+    assert!(
+        !debug.contains("service-secret") && !debug.contains("user-secret"),
+        "{debug}"
+    );
+}
