@@ -105,3 +105,46 @@ fn usage_is_empty_without_keystone_limits() {
         assert!(usage.additional_properties.is_empty(), "{usage:?}");
     }
 }
+
+/// `POST /v2/images` answers with the same facts in two headers, but its
+/// store list also names Glance's reserved stores, which no import may
+/// target: `/v2/info/stores` is the list to choose from.
+#[test]
+fn create_headers_name_methods_and_every_store() {
+    let Some(session) = Session::start("create_headers_name_methods_and_every_store") else {
+        return;
+    };
+    let owner = session.client(OWNER);
+    let create = owner
+        .api()
+        .create_image(&cloud_images_runtime::ImageCreate {
+            name: Some(session.unique("headers")),
+            ..Default::default()
+        })
+        .expect("operation");
+    let response = owner.client().send(create.into_request()).expect("create");
+    assert_eq!(response.status(), 201);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or_else(|| panic!("no {name}"))
+            .to_owned()
+    };
+    assert_eq!(
+        header("openstack-image-import-methods"),
+        "glance-direct,web-download,copy-image"
+    );
+    assert_eq!(
+        header("openstack-image-store-ids"),
+        format!(
+            "{},os_glance_staging_store,os_glance_tasks_store",
+            session.lab().get("GLANCE_STORES")
+        )
+    );
+    let image: cloud_images::Image = serde_json::from_slice(response.body()).expect("image");
+    owner
+        .delete_image(image.id.as_deref().expect("id"))
+        .expect("delete");
+}
