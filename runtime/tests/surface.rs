@@ -384,6 +384,18 @@ fn cache_state() {
     assert!(second.last_accessed.unwrap() > 1.7e9);
     assert_round_trip(&state, &body);
 
+    let body = fixture("surface/cache-state-queued.json");
+    let state = api()
+        .get_cache_state()
+        .unwrap()
+        .decode(response(200, &body))
+        .unwrap();
+    assert!(state.cached_images.is_empty());
+    assert_eq!(state.queued_images.len(), 2);
+    assert!(state.is_queued("24ea4c0b-58d8-4acb-a2bc-796bcba90689"));
+    assert!(!state.is_cached("24ea4c0b-58d8-4acb-a2bc-796bcba90689"));
+    assert_round_trip(&state, &body);
+
     let newer = br#"{"cached_images": [{"image_id": "a", "node": "n1"}], "queued_images": ["b"], "nodes": 2}"#;
     let state = api()
         .get_cache_state()
