@@ -133,14 +133,17 @@ impl Store {
 }
 
 /// A yes/no flag as sent: Glance writes the store flags as the string
-/// `"true"`; a boolean is accepted too. Either form is sent back as it came.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `"true"`; a boolean is accepted too, and any other JSON is kept. Every
+/// form is sent back as it came.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Flag {
     /// A JSON boolean.
     Bool(bool),
     /// A string, `"true"` or `"false"` in any case.
     Text(String),
+    /// Any other JSON value, which counts as not set.
+    Other(serde_json::Value),
 }
 
 impl Flag {
@@ -149,6 +152,7 @@ impl Flag {
         match self {
             Flag::Bool(value) => *value,
             Flag::Text(text) => text.eq_ignore_ascii_case("true"),
+            Flag::Other(_) => false,
         }
     }
 }

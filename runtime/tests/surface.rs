@@ -320,7 +320,7 @@ fn store_details() {
 
     // An http store is read-only; a swift store's container may be null;
     // a driver this crate does not know keeps its name.
-    let other = br#"{"stores": [{"id": "web", "read-only": "true", "type": "http", "properties": {}, "weight": 0}, {"id": "objects", "default": true, "type": "swift", "properties": {"container": null}}, {"id": "tape", "type": "tape"}]}"#;
+    let other = br#"{"stores": [{"id": "web", "read-only": "true", "type": "http", "properties": {}, "weight": 0}, {"id": "objects", "default": true, "type": "swift", "properties": {"container": null}}, {"id": "tape", "type": "tape", "default": 1}]}"#;
     let stores = api()
         .list_stores_detail()
         .unwrap()
@@ -334,6 +334,10 @@ fn store_details() {
     assert_eq!(
         stores.stores[2].store_type,
         Some(StoreType::Other("tape".into()))
+    );
+    assert!(
+        !stores.stores[2].is_default(),
+        "a flag of another type is kept, and not true"
     );
     assert_round_trip(&stores, other);
 }
