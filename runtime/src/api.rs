@@ -80,7 +80,8 @@ impl Api {
             .map_err(|error| Error::InvalidRequest(format!("header name `{name}`: {error}")))?;
         let mut value = HeaderValue::from_str(value)
             .map_err(|error| Error::InvalidRequest(format!("header `{name}`: {error}")))?;
-        if name == "x-auth-token" {
+        // Both are tokens: kept out of `Debug` output and HTTP/2 header tables.
+        if name == "x-auth-token" || name == "x-service-token" {
             value.set_sensitive(true);
         }
         self.headers.insert(name, value);

@@ -35,7 +35,9 @@
 //!
 //! What this crate assumes about Glance beyond its schemas (update
 //! semantics, listing and filters, errors, tags, image data), each fact
-//! with the recorded exchange that shows it, is in [`glance_behaviour`].
+//! with the recorded exchange that shows it, is in [`glance_behaviour`];
+//! what it assumes about discovery, `/v2/info`, stores, the image cache and
+//! locations, whose answers have no schema, is in [`glance_deployment`].
 //!
 //! # Features
 //!
@@ -166,6 +168,7 @@
 mod api;
 pub mod auth;
 mod body;
+mod cache;
 pub mod compute;
 pub mod config;
 mod credentials;
@@ -174,10 +177,14 @@ mod endpoint;
 mod error;
 mod filter;
 mod images;
+mod info;
 pub mod integrity;
+mod locations;
 mod login;
 mod members;
 mod message;
+mod nullable;
+mod open_enum;
 mod operation;
 mod ops;
 mod paging;
@@ -185,10 +192,12 @@ pub mod retry;
 mod schemas;
 mod secret;
 mod settings;
+mod stores;
 mod tasks;
 pub mod trace;
 mod transfer;
 mod transport;
+mod versions;
 pub mod wait;
 
 #[cfg(feature = "async")]
@@ -201,8 +210,12 @@ pub mod blocking;
 #[doc = include_str!("../docs/glance-behaviour.md")]
 pub mod glance_behaviour {}
 
+#[doc = include_str!("../docs/glance-deployment.md")]
+pub mod glance_deployment {}
+
 pub use api::Api;
 pub use body::{BodyLengthError, BodyMeter, Progress};
+pub use cache::{CLEAR_TARGET_HEADER, CacheClearTarget, CacheState, CachedImage};
 pub use credentials::{StaticToken, TokenSource, TokenStep};
 pub use error::{ApiError, Error};
 pub use filter::{Match, SortDir, TimeFilter, TimeOp};
@@ -210,13 +223,20 @@ pub use images::{
     ImageCreate, ImageImport, ImageListQuery, ImportMethod, MemberStatusFilter, Sort, SortKey,
     VisibilityFilter,
 };
+pub use info::{
+    Flag, ImportInfo, ImportMethodName, ImportMethods, QuotaUsage, Store, StoreList, StoreType,
+    Usage,
+};
 pub use integrity::{IntegrityError, Unverified, Verification};
+pub use locations::{LocationAdd, LocationDigest};
 pub use members::MemberStatusUpdate;
 pub use operation::{Decoder, Operation, decode_json};
 pub use paging::Page;
 pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use settings::ClientBuilder;
+pub use stores::STORE_HEADER;
 pub use tasks::{TaskCreate, TaskListQuery, TaskSortKey};
 pub use transfer::{TransferOptions, Transferred};
 pub use transport::{TransportError, TransportErrorKind};
+pub use versions::{ApiVersion, VersionLink, VersionList, VersionStatus};

@@ -59,6 +59,34 @@ macro_rules! operations {
             get_task(id: &str) -> cloud_images::Task;
             /// A JSON Schema the service publishes; see [`crate::Api::get_schema`].
             get_schema(name: &str) -> serde_json::Value;
+
+            // Discovery, info, stores, cache and locations (issue 12).
+            /// The API versions the service offers (`GET /`, answered with 300).
+            get_versions() -> crate::VersionList;
+            /// The enabled import methods (`GET /v2/info/import`).
+            get_import_info() -> crate::ImportInfo;
+            /// The stores (`GET /v2/info/stores`).
+            list_stores() -> crate::StoreList;
+            /// The stores with their drivers' details (`GET /v2/info/stores/detail`). Admin only.
+            list_stores_detail() -> crate::StoreList;
+            /// The project's quota usage (`GET /v2/info/usage`).
+            get_usage() -> crate::Usage;
+            /// Deletes an image's data from one store (`DELETE /v2/stores/{store}/{image}`). Admin only by default.
+            delete_image_from_store(store_id: &str, image_id: &str) -> ();
+            /// Uploads image data held in memory into a chosen store (`X-Image-Meta-Store`). Never retried.
+            upload_image_to_store(id: &str, store_id: &str, data: Vec<u8>) -> ();
+            /// The cached and queued images of the node that answers (`GET /v2/cache`). Admin only.
+            get_cache_state() -> crate::CacheState;
+            /// Queues an active image for caching (`PUT /v2/cache/{id}`). Admin only.
+            queue_image_for_cache(image_id: &str) -> ();
+            /// Drops an image from the cache and its queue (`DELETE /v2/cache/{id}`). Admin only.
+            delete_cached_image(image_id: &str) -> ();
+            /// Clears the cache, the queue or both (`DELETE /v2/cache`). Admin only.
+            clear_cache(target: crate::CacheClearTarget) -> ();
+            /// Adds a location to a queued image (`POST /v2/images/{id}/locations`). Never retried.
+            add_location(id: &str, location: &crate::LocationAdd) -> ();
+            /// An image's locations (`GET /v2/images/{id}/locations`). Service or admin only.
+            list_locations(id: &str) -> Vec<cloud_images::ImageLocation>;
         }
     };
 }

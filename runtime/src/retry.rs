@@ -129,7 +129,11 @@ impl RetryPolicy {
 pub fn is_repeatable(method: &Method, path_template: &str) -> bool {
     match *method {
         Method::GET | Method::HEAD | Method::DELETE => true,
-        Method::PUT => path_template.ends_with("/tags/{tag}"),
+        // Adding a tag twice leaves one tag; queueing an image for caching
+        // twice leaves it queued once.
+        Method::PUT => {
+            path_template.ends_with("/tags/{tag}") || path_template == "/v2/cache/{image_id}"
+        }
         _ => false,
     }
 }
@@ -325,6 +329,11 @@ mod tests {
             "/v2/images/{image_id}/tags/{tag}"
         ));
         assert!(!is_repeatable(&Method::PUT, "/v2/images/{image_id}/file"));
+        assert!(is_repeatable(&Method::PUT, "/v2/cache/{image_id}"));
+        assert!(!is_repeatable(
+            &Method::POST,
+            "/v2/images/{image_id}/locations"
+        ));
         assert!(!is_repeatable(
             &Method::PUT,
             "/v2/images/{image_id}/members/{member_id}"

@@ -24,12 +24,16 @@ pub fn path_template(path: &str) -> String {
         let placeholder = match (index, previous) {
             (2, "images") => Some("{image_id}"),
             (2, "tasks") => Some("{task_id}"),
+            (2, "cache") => Some("{image_id}"),
+            (2, "stores") => Some("{store_id}"),
+            (3, "{store_id}") => Some("{image_id}"),
             (4, "members") => Some("{member_id}"),
             (4, "tags") => Some("{tag}"),
             _ => None,
         };
-        out.push_str(placeholder.unwrap_or(segment));
-        previous = segment;
+        // The placeholder, so that a segment can follow an id it names.
+        previous = placeholder.unwrap_or(segment);
+        out.push_str(previous);
     }
     out
 }
@@ -114,6 +118,15 @@ mod tests {
             ("/v2/images/abc/tasks", "/v2/images/{image_id}/tasks"),
             ("/v2/tasks/t1", "/v2/tasks/{task_id}"),
             ("/v2/schemas/image", "/v2/schemas/image"),
+            ("/v2/cache", "/v2/cache"),
+            ("/v2/cache/abc", "/v2/cache/{image_id}"),
+            ("/v2/stores/fs/abc", "/v2/stores/{store_id}/{image_id}"),
+            ("/v2/info/stores/detail", "/v2/info/stores/detail"),
+            (
+                "/v2/images/abc/locations",
+                "/v2/images/{image_id}/locations",
+            ),
+            ("/", "/"),
         ] {
             assert_eq!(path_template(path), template, "{path}");
         }

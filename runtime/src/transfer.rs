@@ -2,13 +2,16 @@
 //! reports.
 
 use crate::body::Progress;
+use crate::error::Error;
 use crate::integrity::Verification;
+use crate::operation::Operation;
 
 /// Per-call options of an upload or download.
 #[derive(Debug, Clone)]
 pub struct TransferOptions {
     pub(crate) verify: bool,
     pub(crate) progress: Option<Progress>,
+    store: Option<String>,
 }
 
 impl Default for TransferOptions {
@@ -17,6 +20,7 @@ impl Default for TransferOptions {
         TransferOptions {
             verify: true,
             progress: None,
+            store: None,
         }
     }
 }
@@ -39,6 +43,22 @@ impl TransferOptions {
     pub fn progress(mut self, callback: impl Fn(u64, Option<u64>) + Send + Sync + 'static) -> Self {
         self.progress = Some(Progress::new(callback));
         self
+    }
+
+    /// Uploads into the store with this id (`GET /v2/info/stores`) instead
+    /// of the default one, with the `X-Image-Meta-Store` header. For
+    /// uploads only: staging and downloads do not use it.
+    pub fn store(mut self, store_id: impl Into<String>) -> Self {
+        self.store = Some(store_id.into());
+        self
+    }
+
+    /// Names the chosen store, if any, on an upload's operation.
+    pub(crate) fn apply_store<T, B>(&self, operation: &mut Operation<T, B>) -> Result<(), Error> {
+        match &self.store {
+            Some(store_id) => crate::stores::name_store(operation, store_id),
+            None => Ok(()),
+        }
     }
 }
 

@@ -66,6 +66,15 @@ pub const ADMIN: Identity = Identity {
     password_key: "ADMIN_PW",
 };
 
+/// nova, the Compute service's own user (role `service` on project
+/// `service`): its token is what a service sends as `X-Service-Token`
+/// next to a user's token, which Glance's service-only calls look for.
+pub const SERVICE: Identity = Identity {
+    user: "nova",
+    project: "service",
+    password_key: "NOVA_PW",
+};
+
 /// A running lab, as `lab.env` describes it.
 #[derive(Debug, Clone)]
 pub struct Lab {

@@ -60,7 +60,8 @@ impl Client {
         length: Option<u64>,
         options: &TransferOptions,
     ) -> Result<Transferred, Error> {
-        let operation = self.api.upload_image_body(id, (), length)?;
+        let mut operation = self.api.upload_image_body(id, (), length)?;
+        options.apply_store(&mut operation)?;
         let meter = self.meter(length, options);
         let body = reader_stream(reader, Arc::clone(&meter));
         self.send_data(operation, body, &meter).await?;
@@ -81,7 +82,8 @@ impl Client {
         S: Stream<Item = Result<Bytes, E>> + Send + 'static,
         E: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
     {
-        let operation = self.api.upload_image_body(id, (), length)?;
+        let mut operation = self.api.upload_image_body(id, (), length)?;
+        options.apply_store(&mut operation)?;
         let meter = self.meter(length, options);
         let body = chunk_stream(chunks, Arc::clone(&meter));
         self.send_data(operation, body, &meter).await?;

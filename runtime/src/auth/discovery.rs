@@ -165,7 +165,7 @@ fn decode_versions(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Versions, Error> {
-    if !(status.is_success() || status == StatusCode::MULTIPLE_CHOICES) {
+    if !crate::versions::is_version_answer(status) {
         return Err(Error::from_response(status, headers, body));
     }
     let entries = match decode_json::<Document>(body)?.versions {

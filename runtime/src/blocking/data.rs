@@ -41,7 +41,8 @@ impl Client {
         length: Option<u64>,
         options: &TransferOptions,
     ) -> Result<Transferred, Error> {
-        let operation = self.api.upload_image_body(id, (), length)?;
+        let mut operation = self.api.upload_image_body(id, (), length)?;
+        options.apply_store(&mut operation)?;
         let meter = self.send_data(operation, reader, length, options)?;
         self.verify_upload(id, meter, options)
     }

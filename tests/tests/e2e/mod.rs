@@ -16,6 +16,7 @@ pub mod data;
 pub mod json;
 pub mod proxy;
 pub mod rng;
+pub mod stores;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
