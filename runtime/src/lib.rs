@@ -178,6 +178,7 @@ pub mod integrity;
 mod login;
 mod members;
 mod message;
+pub mod metadefs;
 mod operation;
 mod ops;
 mod paging;
