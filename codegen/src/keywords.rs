@@ -35,6 +35,7 @@ pub const MODELLED: &[&str] = &[
     "patternProperties",
     "minProperties",
     "maxProperties",
+    "allOf",
 ];
 
 /// Keywords that are ignored on purpose, each with the reason it is safe.

@@ -100,7 +100,22 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
     let mut names: BTreeMap<String, String> = BTreeMap::new();
     for source in sources {
         let schema = load::load(source)?;
-        let name = lower::resource_name(&source.file, &schema)?;
+        let prefix = source.prefix();
+        if prefix
+            .as_deref()
+            .is_some_and(|p| names::field_name(p).as_deref() != Some(p))
+        {
+            return Err(Error::new(
+                &source.file,
+                "",
+                format!(
+                    "the folder `{}` cannot prefix Rust names: name it in lowercase ASCII letters, digits and `_`",
+                    source.folder.as_deref().unwrap_or_default()
+                ),
+            ));
+        }
+        let own = lower::resource_name(&source.file, &schema)?;
+        let name = load::qualified(prefix.as_deref(), &own);
         if let Some(first) = names.insert(name.clone(), source.file.clone()) {
             return Err(Error::new(
                 &source.file,
@@ -108,7 +123,7 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
                 format!("{first} already describes a resource named `{name}`"),
             ));
         }
-        loaded.push((source, name, schema));
+        loaded.push((source, name, schema, prefix));
     }
     // Sorting by resource name keeps the output independent of the order
     // the files were given in.
@@ -118,14 +133,16 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
     let roots = lower::Roots {
         by_name: loaded
             .iter()
-            .map(|(source, name, schema)| {
-                let rust_name = lower::root_type_name(name, schema, &known);
+            .map(|(source, name, schema, prefix)| {
+                let rust_name = lower::root_type_name(name, schema, &known, prefix.as_deref());
                 (
                     name.clone(),
                     lower::RootInfo {
                         file: &source.file,
                         schema,
                         rust_name,
+                        prefix: prefix.as_deref(),
+                        folder: source.folder.as_deref(),
                     },
                 )
             })
@@ -135,7 +152,7 @@ pub fn lower_all(sources: &[SchemaSource], overlay: &Overlay) -> Result<Api, Err
     let mut resources = BTreeMap::new();
     let mut modules: BTreeMap<String, String> = BTreeMap::new();
     let mut type_owners: BTreeMap<String, String> = BTreeMap::new();
-    for (source, name, schema) in &loaded {
+    for (source, name, schema, _) in &loaded {
         let module = names::field_name(name).unwrap_or_default();
         if generated_crate::is_reserved_module(&module) || names::needs_raw(&module) {
             return Err(Error::new(

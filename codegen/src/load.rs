@@ -12,6 +12,9 @@ pub struct SchemaSource {
     /// How errors name the file, such as `schemas/image.json`.
     pub file: String,
     pub text: String,
+    /// The folder the service serves the schema under, such as `metadefs`
+    /// for `/v2/schemas/metadefs/namespace`; `None` at the top.
+    pub folder: Option<String>,
 }
 
 impl SchemaSource {
@@ -19,7 +22,33 @@ impl SchemaSource {
         SchemaSource {
             file: file.into(),
             text: text.into(),
+            folder: None,
         }
+    }
+
+    /// The same file, served under `folder`: its resource and type names
+    /// take the folder's singular as a prefix (`metadefs` gives
+    /// `metadef_namespace` and `MetadefNamespace`), because Glance's
+    /// metadef schemas call themselves plain `namespace`, `object`,
+    /// `property` and `tag`, which would say nothing at the crate root.
+    pub fn in_folder(mut self, folder: impl Into<String>) -> Self {
+        self.folder = Some(folder.into());
+        self
+    }
+
+    /// The prefix of the resource names of this file: the folder's
+    /// singular, such as `metadef`.
+    pub fn prefix(&self) -> Option<String> {
+        self.folder.as_deref().map(crate::names::singular)
+    }
+}
+
+/// A schema's `name` as the generator knows it: `prefix_name` for a schema
+/// served in a folder, its own name otherwise.
+pub fn qualified(prefix: Option<&str>, name: &str) -> String {
+    match prefix {
+        Some(prefix) => format!("{prefix}_{name}"),
+        None => name.to_owned(),
     }
 }
 

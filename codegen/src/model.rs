@@ -221,6 +221,10 @@ pub struct CreateRules {
     /// refuses; they get no field in the create body.
     pub excluded: Vec<String>,
     pub keys: KeyRules,
+    /// The service updates the resource with `PUT` of the whole document
+    /// (Glance's metadef namespaces, objects, properties and tags), so the
+    /// create body is also the update body, and a document converts into it.
+    pub put_update: bool,
 }
 
 impl CreateRules {

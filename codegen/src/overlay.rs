@@ -36,6 +36,12 @@ pub struct ResourceOverlay {
     /// Properties the schema lets clients write but the create request
     /// refuses (`create.exclude`).
     pub create_excluded: Vec<String>,
+    /// `create` is present: clients create the resource, so it gets a create
+    /// body even when it is not patched.
+    pub create: bool,
+    /// `update` is `"put"`: the service replaces the whole document on
+    /// `PUT`.
+    pub put_update: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -131,6 +137,24 @@ fn parse_resource(value: &Value, pointer: &str) -> Result<ResourceOverlay, Error
                 }
                 resource.create_excluded =
                     strings(fields.get("exclude"), &child_pointer(&at, "exclude"))?;
+                resource.create = true;
+            }
+            "update" => {
+                let fields = documented(entry, &at)?;
+                if let Some(other) = fields
+                    .keys()
+                    .find(|k| !matches!(k.as_str(), "method" | "why" | "evidence"))
+                {
+                    return Err(unknown_key(other, &at));
+                }
+                if fields.get("method").and_then(Value::as_str) != Some("put") {
+                    return Err(Error::new(
+                        OVERLAY_FILE,
+                        &child_pointer(&at, "method"),
+                        "`method` must be \"put\": the only update the overlay describes is a PUT of the whole document",
+                    ));
+                }
+                resource.put_update = true;
             }
             other => return Err(unknown_key(other, &at)),
         }
@@ -323,10 +347,11 @@ impl ResourceOverlay {
         let create = CreateRules {
             excluded: self.create_exclusions(resource_name, properties)?,
             keys,
+            put_update: self.put_update,
         };
         Ok(Applied {
             patch: self.patch.then_some(rules),
-            create: self.patch.then_some(create),
+            create: (self.patch || self.create || self.put_update).then_some(create),
         })
     }
 

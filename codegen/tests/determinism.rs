@@ -130,7 +130,8 @@ fn rewritten(order: KeyOrder, pretty: bool) -> Vec<SchemaSource> {
                 "{} changed meaning when rewritten ({order:?})",
                 source.file
             );
-            SchemaSource::new(source.file, text)
+            // The folder stays: it names the types.
+            SchemaSource { text, ..source }
         })
         .collect()
 }

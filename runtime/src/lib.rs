@@ -183,6 +183,7 @@ mod locations;
 mod login;
 mod members;
 mod message;
+pub mod metadefs;
 mod nullable;
 mod open_enum;
 mod operation;

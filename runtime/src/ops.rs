@@ -60,7 +60,7 @@ macro_rules! operations {
             /// A JSON Schema the service publishes; see [`crate::Api::get_schema`].
             get_schema(name: &str) -> serde_json::Value;
 
-            // Discovery, info, stores, cache and locations (issue 12).
+            // Discovery, info, stores, cache and locations.
             /// The API versions the service offers (`GET /`, answered with 300).
             get_versions() -> crate::VersionList;
             /// The enabled import methods (`GET /v2/info/import`).
@@ -87,6 +87,64 @@ macro_rules! operations {
             add_location(id: &str, location: &crate::LocationAdd) -> ();
             /// An image's locations (`GET /v2/images/{id}/locations`). Service or admin only.
             list_locations(id: &str) -> Vec<cloud_images::ImageLocation>;
+            // Metadata definitions (metadefs). Reads are open to
+            // every user; every write is admin only (Glance's `metadef_admin`).
+            /// One page of metadef namespaces; see [`crate::Api::list_metadef_namespaces`].
+            list_metadef_namespaces(query: &crate::metadefs::NamespaceListQuery) -> cloud_images::MetadefNamespaceList;
+            /// One namespace with its contents; see [`crate::Api::get_metadef_namespace`].
+            get_metadef_namespace(namespace: &str, resource_type: Option<&str>) -> cloud_images::MetadefNamespace;
+            /// Creates a namespace. Admin only. Never retried.
+            create_metadef_namespace(namespace: &cloud_images::MetadefNamespaceCreate) -> cloud_images::MetadefNamespace;
+            /// Replaces a namespace's fields (`PUT`). Admin only.
+            update_metadef_namespace(namespace: &str, update: &cloud_images::MetadefNamespaceUpdate) -> cloud_images::MetadefNamespace;
+            /// Deletes a namespace and its contents. Admin only; refused while protected.
+            delete_metadef_namespace(namespace: &str) -> ();
+            /// The objects of a namespace.
+            list_metadef_objects(namespace: &str) -> cloud_images::MetadefObjectList;
+            /// One object.
+            get_metadef_object(namespace: &str, object: &str) -> cloud_images::MetadefObject;
+            /// Creates an object. Admin only. Never retried.
+            create_metadef_object(namespace: &str, object: &cloud_images::MetadefObjectCreate) -> cloud_images::MetadefObject;
+            /// Replaces an object (`PUT`). Admin only.
+            update_metadef_object(namespace: &str, object: &str, update: &cloud_images::MetadefObjectUpdate) -> cloud_images::MetadefObject;
+            /// Deletes an object. Admin only.
+            delete_metadef_object(namespace: &str, object: &str) -> ();
+            /// Deletes every object of a namespace. Admin only.
+            delete_metadef_objects(namespace: &str) -> ();
+            /// The properties of a namespace, by name.
+            list_metadef_properties(namespace: &str) -> cloud_images::MetadefPropertyList;
+            /// One property; see [`crate::Api::get_metadef_property`].
+            get_metadef_property(namespace: &str, property: &str, resource_type: Option<&str>) -> cloud_images::MetadefProperty;
+            /// Creates a property. Admin only. Never retried.
+            create_metadef_property(namespace: &str, property: &cloud_images::MetadefPropertyCreate) -> cloud_images::MetadefProperty;
+            /// Replaces a property (`PUT`). Admin only.
+            update_metadef_property(namespace: &str, property: &str, update: &cloud_images::MetadefPropertyUpdate) -> cloud_images::MetadefProperty;
+            /// Deletes a property. Admin only.
+            delete_metadef_property(namespace: &str, property: &str) -> ();
+            /// Deletes every property of a namespace. Admin only.
+            delete_metadef_properties(namespace: &str) -> ();
+            /// The tags of a namespace.
+            list_metadef_tags(namespace: &str) -> cloud_images::MetadefTagList;
+            /// One tag.
+            get_metadef_tag(namespace: &str, tag: &str) -> cloud_images::MetadefTag;
+            /// Creates one tag. Admin only. Never retried.
+            create_metadef_tag(namespace: &str, tag: &str) -> cloud_images::MetadefTag;
+            /// Creates several tags, replacing or appending; see [`crate::Api::create_metadef_tags`]. Admin only. Never retried.
+            create_metadef_tags(namespace: &str, tags: &crate::metadefs::TagsCreate) -> cloud_images::MetadefTagList;
+            /// Renames a tag. Admin only.
+            update_metadef_tag(namespace: &str, tag: &str, new_name: &str) -> cloud_images::MetadefTag;
+            /// Deletes a tag. Admin only.
+            delete_metadef_tag(namespace: &str, tag: &str) -> ();
+            /// Deletes every tag of a namespace. Admin only.
+            delete_metadef_tags(namespace: &str) -> ();
+            /// Every resource type Glance knows.
+            list_metadef_resource_types() -> cloud_images::MetadefResourceTypeAssociationList;
+            /// The resource types a namespace is associated with.
+            list_metadef_resource_type_associations(namespace: &str) -> cloud_images::MetadefResourceTypeAssociationList;
+            /// Associates a resource type with a namespace. Admin only. Never retried.
+            associate_metadef_resource_type(namespace: &str, association: &cloud_images::MetadefResourceTypeAssociationCreate) -> cloud_images::MetadefResourceTypeAssociation;
+            /// Dissociates a resource type from a namespace. Admin only.
+            dissociate_metadef_resource_type(namespace: &str, resource_type: &str) -> ();
         }
     };
 }

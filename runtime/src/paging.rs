@@ -3,7 +3,7 @@
 //! Glance puts `next` in a page whenever the page is full, so the last page
 //! may be empty; a page without `next` is the last.
 
-use cloud_images::{Image, ImageList, Task, TaskList};
+use cloud_images::{Image, ImageList, MetadefNamespace, MetadefNamespaceList, Task, TaskList};
 use http::Method;
 use serde::de::DeserializeOwned;
 
@@ -93,6 +93,19 @@ impl Page for TaskList {
 
     fn into_items(self) -> Vec<Task> {
         self.tasks.unwrap_or_default()
+    }
+}
+
+impl Page for MetadefNamespaceList {
+    type Item = MetadefNamespace;
+
+    /// Glance links a full page of namespaces to the next, as it does images.
+    fn next_link(&self) -> Option<&str> {
+        self.next.as_deref()
+    }
+
+    fn into_items(self) -> Vec<MetadefNamespace> {
+        self.namespaces.unwrap_or_default()
     }
 }
 

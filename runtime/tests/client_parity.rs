@@ -59,7 +59,7 @@ fn both_clients_offer_the_same_methods() {
         blocking::Client::OPERATIONS,
         asynchronous::Client::OPERATIONS
     );
-    assert_eq!(blocking::Client::OPERATIONS.len(), 36);
+    assert_eq!(blocking::Client::OPERATIONS.len(), 64);
     assert_eq!(
         blocking::ComputeClient::OPERATIONS,
         asynchronous::ComputeClient::OPERATIONS

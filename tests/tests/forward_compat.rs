@@ -9,7 +9,12 @@ use std::path::{Path, PathBuf};
 
 use cloud_images::{
     Image, ImageContainerFormat, ImageDiskFormat, ImageList, ImageStatus, ImageVisibility, Member,
-    MemberList, MemberStatus, Properties, Task, TaskList, TaskStatus, TaskType,
+    MemberList, MemberStatus, MetadefNamespace, MetadefNamespacePropertyValueItemsType,
+    MetadefNamespacePropertyValueType, MetadefNamespaceVisibility, MetadefObject,
+    MetadefObjectPropertyValueItemsType, MetadefObjectPropertyValueType, MetadefProperty,
+    MetadefPropertyItemsType, MetadefPropertyList, MetadefPropertyListPropertiesValueItemsType,
+    MetadefPropertyListPropertiesValueType, MetadefPropertyType, Properties, Task, TaskList,
+    TaskStatus, TaskType,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -77,13 +82,21 @@ fn every_newer_document_round_trips_unchanged() {
             decode::<TaskList>(name);
         } else if name.starts_with("task-") {
             decode::<Task>(name);
+        } else if name.starts_with("metadef-namespace-") {
+            decode::<MetadefNamespace>(name);
+        } else if name.starts_with("metadef-object-") {
+            decode::<MetadefObject>(name);
+        } else if name.starts_with("metadef-properties-") {
+            decode::<MetadefPropertyList>(name);
+        } else if name.starts_with("metadef-property-") {
+            decode::<MetadefProperty>(name);
         } else {
             panic!("{name}: no type is known for this fixture; name it after its resource");
         }
     }
     assert_eq!(
         names.len(),
-        6,
+        10,
         "every newer-server fixture is checked: {names:?}"
     );
 }
@@ -238,6 +251,96 @@ fn unknown_enum_values_arrive_as_unknown() {
         second.r#type.as_ref().expect("type"),
         doc,
         "/tasks/1/type"
+    );
+
+    let (namespace, doc) = decode::<MetadefNamespace>("metadef-namespace-newer.json");
+    let visibility = namespace.visibility.as_ref().expect("visibility");
+    assert_unknown!(
+        covered,
+        MetadefNamespaceVisibility,
+        visibility,
+        doc,
+        "/visibility"
+    );
+    let bus = &namespace.properties.as_ref().expect("properties")["hw_disk_bus"];
+    let at = "/properties/hw_disk_bus";
+    assert_unknown!(
+        covered,
+        MetadefNamespacePropertyValueType,
+        &bus.r#type,
+        doc,
+        &format!("{at}/type")
+    );
+    let items = bus
+        .items
+        .as_ref()
+        .and_then(|i| i.r#type.as_ref())
+        .expect("items type");
+    assert_unknown!(
+        covered,
+        MetadefNamespacePropertyValueItemsType,
+        items,
+        doc,
+        &format!("{at}/items/type")
+    );
+
+    let (object, doc) = decode::<MetadefObject>("metadef-object-newer.json");
+    let (key, property) = object
+        .properties
+        .as_ref()
+        .and_then(|p| p.iter().find(|(_, v)| v.items.is_some()))
+        .expect("a property with items");
+    let at = format!("/properties/{key}");
+    assert_unknown!(
+        covered,
+        MetadefObjectPropertyValueType,
+        &property.r#type,
+        doc,
+        &format!("{at}/type")
+    );
+    let items = property
+        .items
+        .as_ref()
+        .and_then(|i| i.r#type.as_ref())
+        .expect("items type");
+    assert_unknown!(
+        covered,
+        MetadefObjectPropertyValueItemsType,
+        items,
+        doc,
+        &format!("{at}/items/type")
+    );
+
+    let (property, doc) = decode::<MetadefProperty>("metadef-property-newer.json");
+    assert_unknown!(covered, MetadefPropertyType, &property.r#type, doc, "/type");
+    let items = property
+        .items
+        .as_ref()
+        .and_then(|i| i.r#type.as_ref())
+        .expect("items type");
+    assert_unknown!(covered, MetadefPropertyItemsType, items, doc, "/items/type");
+
+    let (list, doc) = decode::<MetadefPropertyList>("metadef-properties-newer.json");
+    let bus = &list.properties.as_ref().expect("properties")["hw_disk_bus"];
+    let at = "/properties/hw_disk_bus";
+    assert_unknown!(
+        covered,
+        MetadefPropertyListPropertiesValueType,
+        &bus.r#type,
+        doc,
+        &format!("{at}/type")
+    );
+    let items = bus
+        .items
+        .as_ref()
+        .and_then(|i| i.r#type.as_ref())
+        .expect("items type");
+    assert_unknown!(
+        covered,
+        MetadefPropertyListPropertiesValueItemsType,
+        items,
+        doc,
+        &format!("{at}/items/type")
     );
 
     assert_eq!(

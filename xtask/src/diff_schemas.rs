@@ -128,7 +128,11 @@ pub fn print_drift_since_head() {
 /// Nothing when git or the committed schemas are unavailable, or when
 /// nothing drifted.
 fn drift_since_head(root: &Path) -> Option<String> {
-    let old = schemas_at_head(root, "schemas/")?;
+    let mut old = schemas_at_head(root, "schemas/")?;
+    for folder in crate::regenerate::SCHEMA_FOLDERS {
+        let sources = schemas_at_head(root, &format!("schemas/{folder}/")).unwrap_or_default();
+        old.extend(sources.into_iter().map(|s| s.in_folder(folder)));
+    }
     let old_compute = schemas_at_head(root, "schemas/compute/").unwrap_or_default();
     let dir = root.join("schemas");
     let new = read_schemas(&dir).ok()?;

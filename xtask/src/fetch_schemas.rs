@@ -1,8 +1,12 @@
 //! `cargo xtask fetch-schemas (--url <glance endpoint> [--token T]
 //! [--header 'Name: value']... | --cloud NAME) [--out DIR]`
 //!
-//! Downloads the six schemas Glance serves under `/v2/schemas/` and writes
-//! them to `schemas/` (or `--out`).
+//! Downloads the schemas Glance serves under `/v2/schemas/` and writes
+//! them to `schemas/` (or `--out`): the six of images, members and tasks at
+//! the top, and the ten of metadata definitions under `metadefs/`, as the
+//! service's URLs nest them (`/v2/schemas/metadefs/namespace` is
+//! `schemas/metadefs/namespace.json`). The generator takes the `Metadef`
+//! prefix of their types from that folder.
 //!
 //! **The files are the served bytes, verbatim.** Glance builds each schema
 //! from Python dicts, which keep insertion order, filled from its code and
@@ -39,9 +43,11 @@ pub const USAGE: &str = "\
 usage: cargo xtask fetch-schemas --url URL [--token T] [--header 'Name: value']... [--out DIR]
        cargo xtask fetch-schemas --cloud NAME [--out DIR]
 
-Downloads the six schemas a Glance serves under /v2/schemas/ (image, images,
-member, members, task, tasks) and writes the served bytes to DIR (default:
-schemas/). URL is the service root or its /v2 root, http or https.
+Downloads the schemas a Glance serves under /v2/schemas/ (image, images,
+member, members, task, tasks, and the ten metadefs/ schemas: namespace(s),
+object(s), property/properties, resource_type(s), tag(s)) and writes the
+served bytes to DIR (default: schemas/), metadefs/ as a folder of its own.
+URL is the service root or its /v2 root, http or https.
 
   --cloud NAME             log in as the cloud NAME of clouds.yaml (found as
                            openstacksdk finds it: OS_CLIENT_CONFIG_FILE, the
@@ -52,8 +58,42 @@ schemas/). URL is the service root or its /v2 root, http or https.
   --header 'Name: value'   sent with every request; repeat for several, e.g. the
                            identity headers of a Glance that runs without Keystone";
 
-/// The schemas Glance serves under `/v2/schemas/`, each named as its file.
-pub const SCHEMAS: [&str; 6] = ["image", "images", "member", "members", "task", "tasks"];
+/// One schema Glance serves under `/v2/schemas/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Served {
+    /// The path under `/v2/schemas/`, which is also the file's path under
+    /// the output folder, without `.json`.
+    pub path: &'static str,
+    /// The `name` the schema gives itself. For most it is the last segment
+    /// of the path; Glance names the two resource-type schemas after what
+    /// they describe, an association (glance 33.0.0,
+    /// `glance/api/v2/metadef_resource_types.py`).
+    pub name: &'static str,
+}
+
+const fn served(path: &'static str, name: &'static str) -> Served {
+    Served { path, name }
+}
+
+/// The schemas Glance serves under `/v2/schemas/`.
+pub const SCHEMAS: [Served; 16] = [
+    served("image", "image"),
+    served("images", "images"),
+    served("member", "member"),
+    served("members", "members"),
+    served("task", "task"),
+    served("tasks", "tasks"),
+    served("metadefs/namespace", "namespace"),
+    served("metadefs/namespaces", "namespaces"),
+    served("metadefs/object", "object"),
+    served("metadefs/objects", "objects"),
+    served("metadefs/property", "property"),
+    served("metadefs/properties", "properties"),
+    served("metadefs/resource_type", "resource_type_association"),
+    served("metadefs/resource_types", "resource_type_associations"),
+    served("metadefs/tag", "tag"),
+    served("metadefs/tags", "tags"),
+];
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const IO_TIMEOUT: Duration = Duration::from_secs(30);
@@ -183,21 +223,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
     // Everything is fetched and checked before anything is written, so a
     // failure leaves the directory as it was.
     let mut fetched = Vec::new();
-    for name in SCHEMAS {
-        let (url, body) = fetch_schema(&client, name)?;
-        let (_, again) = fetch_schema(&client, name)?;
+    for schema in SCHEMAS {
+        let (url, body) = fetch_schema(&client, schema)?;
+        let (_, again) = fetch_schema(&client, schema)?;
         if again != body {
             return Err(format!(
                 "{url}: two fetches returned different bytes; this command keeps the served bytes \
                  verbatim and relies on them being stable (see xtask/src/fetch_schemas.rs)"
             ));
         }
-        fetched.push((name, body));
+        fetched.push((schema.path, body));
     }
-    fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
     for (name, body) in fetched {
         let path = args.out.join(format!("{name}.json"));
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
         if fs::read(&path).is_ok_and(|old| old == body.as_bytes()) {
             println!("unchanged {}", path.display());
         } else {
@@ -208,11 +249,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// GETs one schema and checks that it is one: a JSON object with a `name`
-/// equal to the one asked for and an object of `properties`. Returns the
-/// URL it was fetched from and the served text.
-fn fetch_schema(client: &Client, name: &str) -> Result<(String, String), String> {
-    let operation = client.api().get_schema(name).map_err(|e| e.to_string())?;
+/// GETs one schema and checks that it is one: a JSON object with the
+/// `name` it is known to give itself and an object of `properties`.
+/// Returns the URL it was fetched from and the served text.
+fn fetch_schema(client: &Client, schema: Served) -> Result<(String, String), String> {
+    let name = schema.name;
+    let operation = client
+        .api()
+        .get_schema(schema.path)
+        .map_err(|e| e.to_string())?;
     let url = operation.uri().to_string();
     let response = client
         .send(operation.into_request())

@@ -99,8 +99,30 @@ fn display_path(path: &Path) -> String {
         .replace('\\', "/")
 }
 
-/// Reads every `*.json` file of a schema directory, in name order.
+/// The folders of a schema directory whose files Glance serves under a
+/// path of their own (`/v2/schemas/metadefs/...`); their types take the
+/// folder's prefix (`MetadefNamespace`).
+pub const SCHEMA_FOLDERS: [&str; 1] = ["metadefs"];
+
+/// Glance's schemas: every `*.json` file of a schema directory, then those
+/// of each of its [`SCHEMA_FOLDERS`] that exists, in name order.
 pub fn read_schemas(dir: &Path) -> Result<Vec<SchemaSource>, String> {
+    let mut sources = read_folder(dir)?;
+    for folder in SCHEMA_FOLDERS {
+        let sub = dir.join(folder);
+        if sub.is_dir() {
+            sources.extend(
+                read_folder(&sub)?
+                    .into_iter()
+                    .map(|source| source.in_folder(folder)),
+            );
+        }
+    }
+    Ok(sources)
+}
+
+/// Reads every `*.json` file of one directory, in name order.
+fn read_folder(dir: &Path) -> Result<Vec<SchemaSource>, String> {
     let entries = fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
@@ -128,7 +150,7 @@ pub const COMPUTE_DIR: &str = "compute";
 pub fn read_compute_schemas(schemas: &Path) -> Result<Vec<SchemaSource>, String> {
     let dir = schemas.join(COMPUTE_DIR);
     if dir.is_dir() {
-        read_schemas(&dir)
+        read_folder(&dir)
     } else {
         Ok(Vec::new())
     }

@@ -8,8 +8,8 @@ pub struct NumberAndBoolean {
     pub protected: bool,
     /// The `ratio` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schemars", schemars(with = "f64"))]
-    pub ratio: Option<f64>,
+    #[cfg_attr(feature = "schemars", schemars(with = "serde_json::Number"))]
+    pub ratio: Option<serde_json::Number>,
     /// Keys the schema does not declare, with their values as sent.
     #[serde(flatten)]
     pub additional_properties: crate::Properties,
@@ -56,7 +56,7 @@ impl NumberAndBoolean {
     }
 
     /// The `ratio` property; `None` when it is absent.
-    pub fn ratio(&self) -> Option<f64> {
-        self.ratio
+    pub fn ratio(&self) -> Option<&serde_json::Number> {
+        self.ratio.as_ref()
     }
 }

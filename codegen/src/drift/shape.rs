@@ -61,7 +61,7 @@ pub fn rust_type(api: &Api, shape: &Shape) -> String {
     match shape {
         Shape::String(_) => "String".to_owned(),
         Shape::Integer(_) => "i64".to_owned(),
-        Shape::Number => "f64".to_owned(),
+        Shape::Number => "serde_json::Number".to_owned(),
         Shape::Boolean => "bool".to_owned(),
         Shape::Enum(name) | Shape::Object(name) => name.clone(),
         Shape::Array(items, _) => format!("Vec<{}>", rust_type(api, items)),

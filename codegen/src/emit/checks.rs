@@ -185,6 +185,22 @@ impl Checks<'_> {
             Shape::Object(name) if object_has_checks(self.resource, name, 0) => {
                 quote! { #value.validate(#property, recorder); }
             }
+            // A map's values are checked like the property's own value: a
+            // violation names the property that holds the map. Null values
+            // (`Option` in the map) have nothing to check.
+            Shape::Map(values, rules) => {
+                let entry = if rules.nullable_values {
+                    quote!(Some(entry))
+                } else {
+                    quote!(entry)
+                };
+                let inner = self.value(values, property, quote!(entry));
+                if inner.is_empty() {
+                    TokenStream::new()
+                } else {
+                    quote! { for #entry in #value.values() { #inner } }
+                }
+            }
             _ => TokenStream::new(),
         }
     }
@@ -286,6 +302,7 @@ pub fn shape_has_checks(resource: &Resource, shape: &Shape, depth: usize) -> boo
                 || shape_has_checks(resource, items, depth)
         }
         Shape::Object(name) => object_has_checks(resource, name, depth + 1),
+        Shape::Map(values, _) => shape_has_checks(resource, values, depth),
         _ => false,
     }
 }

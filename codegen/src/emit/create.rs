@@ -10,9 +10,9 @@ use crate::emit::checks::{Checks, FreeFormSpec};
 use crate::emit::docs::{code, doc_attrs, paragraphs};
 use crate::emit::idents::ident;
 use crate::emit::types::{constraint_facts, description, shape_type};
-use crate::generated_crate::items::{RECORDER, VALIDATION_ERROR};
+use crate::generated_crate::items::{RECORDER, RULE, VALIDATION_ERROR};
 use crate::lower::ADDITIONAL_FIELD;
-use crate::model::{Additional, Api, CreateRules, Property, Shape};
+use crate::model::{Additional, Api, CreateRules, Object, Property, Shape};
 
 /// The create body of a resource, with its checks. The statics of the
 /// patterns the checks use are left in `checks`.
@@ -31,6 +31,18 @@ pub fn create_items(api: &Api, rules: &CreateRules, checks: &mut Checks<'_>) -> 
         .iter()
         .filter_map(|p| property_checks(checks, p))
         .collect();
+    let required_checks = creatable.iter().filter(|p| p.required).map(|p| {
+        let field = ident(&p.rust_name);
+        let json = &p.json_name;
+        quote! {
+            if self.#field.is_none() {
+                recorder.violate(#json, #RULE::Missing);
+            }
+        }
+    });
+    let put_update = rules
+        .put_update
+        .then(|| put_update_items(root, &name, &creatable));
     let (free_form_field, free_form_checks, free_form_setters) =
         free_form(api, checks, &free_form_static);
     let keys = (!matches!(root.additional, Additional::Forbidden)).then(|| {
@@ -91,9 +103,62 @@ pub fn create_items(api: &Api, rules: &CreateRules, checks: &mut Checks<'_>) -> 
             }
 
             fn check(&self, recorder: &mut #RECORDER) {
+                #(#required_checks)*
                 #(#field_checks)*
                 #free_form_checks
                 recorder.check_body(self);
+            }
+        }
+
+        #put_update
+    }
+}
+
+/// For a resource the service updates with `PUT` of the whole document:
+/// the update body (the create body under a second name, since `PUT`
+/// takes the same document) and the conversion from a fetched document,
+/// so that an update starts from what the service has.
+fn put_update_items(root: &Object, create: &Ident, creatable: &[&Property]) -> TokenStream {
+    let update = format_ident!("{}Update", root.rust_name);
+    let root_name = format_ident!("{}", root.rust_name);
+    let doc = doc_attrs(&format!(
+        "The body of a `PUT` that updates a [`{0}`]. The service replaces the whole document \
+         with the body: a field left unset is cleared (or reset to its default), not kept. \
+         Start from the document as fetched (`{create}::from(&document)`), change what should \
+         change, and send the rest as it was.",
+        root.rust_name
+    ));
+    let conversions = creatable.iter().map(|p| {
+        let field = ident(&p.rust_name);
+        let copy = matches!(p.shape, Shape::Integer(_) | Shape::Boolean);
+        let read = if copy {
+            quote!(document.#field)
+        } else {
+            quote!(document.#field.clone())
+        };
+        let value = match (p.required, p.nullable) {
+            (true, false) => quote!(Some(#read)),
+            (false, true) => quote!(#read.flatten()),
+            _ => read,
+        };
+        quote!(#field: #value,)
+    });
+    // Keys the schema forbids have no field to go to; such a document only
+    // holds them if the service sent them, and the service refuses them back.
+    let rest =
+        (!matches!(root.additional, Additional::Forbidden)).then(|| quote!(..Default::default()));
+    quote! {
+        #doc
+        pub type #update = #create;
+
+        impl From<&#root_name> for #create {
+            /// The writable part of a fetched document: every property a
+            /// client may send, as the service has it.
+            fn from(document: &#root_name) -> Self {
+                #create {
+                    #(#conversions)*
+                    #rest
+                }
             }
         }
     }

@@ -103,8 +103,11 @@ fn lib_rs(api: &Api, crate_name: &str) -> TokenStream {
             names.push(format_ident!("{patch}"));
             names.push(format_ident!("{builder}"));
         }
-        if resource.create.is_some() {
+        if let Some(rules) = &resource.create {
             names.push(format_ident!("{create}"));
+            if rules.put_update {
+                names.push(format_ident!("{}Update", resource.object.rust_name));
+            }
         }
         names.extend(resource.types.keys().map(|name| format_ident!("{}", name)));
         quote! { pub use #module::{#(#names),*}; }

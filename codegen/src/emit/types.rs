@@ -21,7 +21,9 @@ pub fn shape_type(api: &Api, shape: &Shape) -> TokenStream {
         // unsigned, so that the type says so.
         Shape::Integer(rules) if rules.minimum.is_some_and(|min| min >= 0) => quote!(u64),
         Shape::Integer(_) => quote!(i64),
-        Shape::Number => quote!(f64),
+        // A JSON number kept exactly as sent: `0` stays `0` and `0.5` stays
+        // `0.5`, where an `f64` would send `0` back as `0.0`.
+        Shape::Number => quote!(serde_json::Number),
         Shape::Boolean => quote!(bool),
         Shape::Enum(name) | Shape::Object(name) => {
             let name = format_ident!("{}", name);
@@ -162,7 +164,7 @@ fn reader(api: &Api, object: &Object, property: &Property) -> TokenStream {
     }
     let (ty, lend) = match &property.shape {
         Shape::String(_) => (quote!(&str), Lend::Deref),
-        Shape::Integer(_) | Shape::Number | Shape::Boolean => {
+        Shape::Integer(_) | Shape::Boolean => {
             let ty = shape_type(api, &property.shape);
             (quote!(#ty), Lend::Copy)
         }

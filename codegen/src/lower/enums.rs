@@ -72,9 +72,10 @@ impl Lowerer<'_> {
                     "the enum lists strings, so its type must be \"string\" (plus \"null\" when null is listed)",
                 ));
             }
-            if has_null && !nullable_by_type {
-                return Err(self.error(&at, "the enum lists null but `type` does not allow null; add \"null\" to `type` or drop it from `enum`"));
-            }
+            // `"type": "string"` with null in `enum` (Glance's metadef
+            // property `type`): a value must satisfy both keywords, and
+            // null fails `type`, so the listed null can never be valid and
+            // the service's validator refuses it. The enum is the strings.
             if nullable_by_type && !has_null {
                 return Err(self.error(&at, "`type` allows null but the enum does not list it, so null would be rejected; list null in `enum` or drop it from `type`"));
             }
@@ -140,7 +141,9 @@ impl Lowerer<'_> {
         self.register(rust_name.clone(), NamedType::Enum(enumeration), pointer)?;
         Ok(Lowered {
             shape: Shape::Enum(rust_name),
-            nullable: has_null,
+            // Without `type`, the listed null is a value; with it, only
+            // when `type` allows null too (see above).
+            nullable: has_null && (types.is_empty() || nullable_by_type),
         })
     }
 }

@@ -64,6 +64,32 @@ impl Lowerer<'_> {
         Ok(Shape::Map(Box::new(lowered.shape), rules))
     }
 
+    /// An object with no declared properties whose `additionalProperties`
+    /// is a schema, such as Glance's metadef `property` definition (a
+    /// property name to its definition): a map whose values have that
+    /// schema's type, with any key.
+    pub(super) fn lower_typed_map(
+        &mut self,
+        schema: &Map<String, Value>,
+        pointer: &str,
+        hint: &Hint,
+    ) -> Result<Shape, Error> {
+        let value_at = child_pointer(pointer, "additionalProperties");
+        let value = schema.get("additionalProperties").unwrap_or(&Value::Null);
+        let value_hint = Hint {
+            owner: hint.owner.clone(),
+            word: format!("{}_value", hint.word),
+        };
+        let lowered = self.lower_node(value, &value_at, &value_hint)?;
+        let rules = MapRules {
+            key_pattern: None,
+            min_properties: self.length(schema, pointer, "minProperties")?,
+            max_properties: self.length(schema, pointer, "maxProperties")?,
+            nullable_values: lowered.nullable,
+        };
+        Ok(Shape::Map(Box::new(lowered.shape), rules))
+    }
+
     /// `patternProperties` beside `properties` (Nova's query schemas accept
     /// `property-*` keys besides the named filters). Supported when the
     /// pattern allows any value and so does `additionalProperties`: then the

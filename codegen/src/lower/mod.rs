@@ -15,6 +15,7 @@ use crate::load::json_kind;
 use crate::model::{NamedType, Object, Property, Shape};
 use crate::names;
 
+mod all_of;
 pub mod compute;
 mod constants;
 mod constraints;
@@ -57,6 +58,20 @@ pub struct RootInfo<'a> {
     pub file: &'a str,
     pub schema: &'a Schema,
     pub rust_name: String,
+    /// The prefix of the folder the schema is served in (`metadef`).
+    pub prefix: Option<&'a str>,
+    /// That folder (`metadefs`).
+    pub folder: Option<&'a str>,
+}
+
+impl Roots<'_> {
+    /// The root that a schema of resource `from` means by `name`: names
+    /// inside a schema are the service's own, unqualified, and mean the
+    /// schema of that name in the same folder.
+    pub fn qualify(&self, from: &str, name: &str) -> String {
+        let prefix = self.by_name.get(from).and_then(|r| r.prefix);
+        crate::load::qualified(prefix, name)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +207,12 @@ impl<'a> Lowerer<'a> {
                 ));
             }
         }
+        if root.contains_key("allOf") {
+            return Err(self.error(
+                "/allOf",
+                "`allOf` on the root schema is not supported: the root must declare its properties itself",
+            ));
+        }
         if root.contains_key("$ref") || root.contains_key("enum") || root.contains_key("items") {
             return Err(self.error(
                 "",
@@ -212,16 +233,29 @@ impl<'a> Lowerer<'a> {
                 ),
             ));
         }
+        let info = self.roots.by_name.get(self.resource);
+        let (own, folder) = match info.and_then(|r| r.prefix.zip(r.folder)) {
+            Some((prefix, folder)) => (
+                self.resource
+                    .strip_prefix(prefix)
+                    .and_then(|rest| rest.strip_prefix('_'))
+                    .unwrap_or(self.resource),
+                format!("{folder}/"),
+            ),
+            None => (self.resource, String::new()),
+        };
         let doc = description(root).or_else(|| {
             // Only a plain name is also the last segment of the schema's URL.
-            let plain = self
-                .resource
+            let plain = own
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            Some(if plain {
+            Some(if plain && folder.is_empty() {
                 format!(
-                    "A document described by the service's `{0}` schema (`GET /v2/schemas/{0}`).",
-                    self.resource
+                    "A document described by the service's `{own}` schema (`GET /v2/schemas/{own}`)."
+                )
+            } else if plain {
+                format!(
+                    "A document described by the service's `{own}` schema, served under `/v2/schemas/{folder}`."
                 )
             } else {
                 format!(
@@ -388,6 +422,9 @@ impl<'a> Lowerer<'a> {
 
         if let Some(target) = schema.get("$ref") {
             return self.lower_ref(schema, target, pointer);
+        }
+        if let Some(members) = schema.get("allOf") {
+            return self.lower_all_of(schema, members, pointer, hint);
         }
         if let Some(name) = schema.get("name").and_then(Value::as_str) {
             if let Some(shape) = self.inline_resource(name, schema, pointer)? {

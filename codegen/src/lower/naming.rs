@@ -51,16 +51,32 @@ pub fn resource_name(file: &str, schema: &Schema) -> Result<String, Error> {
 
 /// The Rust name of a root type. A schema whose property is an array of
 /// another resource is that resource's list: `images` becomes `ImageList`.
-pub fn root_type_name(name: &str, schema: &Schema, known: &BTreeSet<String>) -> String {
+/// So is one whose property maps names to another resource: Glance's
+/// metadef `properties` holds each `property` by its name.
+/// `name` is qualified (`metadef_namespaces`); the items name themselves
+/// as the service does (`namespace`), and are qualified with the same
+/// `prefix` to be found.
+pub fn root_type_name(
+    name: &str,
+    schema: &Schema,
+    known: &BTreeSet<String>,
+    prefix: Option<&str>,
+) -> String {
     let item_name = schema
         .as_object()
         .and_then(|o| o.get("properties"))
         .and_then(Value::as_object)
         .into_iter()
         .flat_map(|props| props.values())
-        .filter_map(|p| p.get("items")?.get("name")?.as_str())
-        .find(|item| known.contains(*item) && *item != name);
-    let base = names::type_name(item_name.unwrap_or(name)).unwrap_or_default();
+        .filter_map(|p| {
+            p.get("items")
+                .or_else(|| p.get("additionalProperties"))?
+                .get("name")?
+                .as_str()
+        })
+        .map(|item| crate::load::qualified(prefix, item))
+        .find(|item| known.contains(item) && item != name);
+    let base = names::type_name(item_name.as_deref().unwrap_or(name)).unwrap_or_default();
     match item_name {
         Some(_) => format!("{base}List"),
         None => base,

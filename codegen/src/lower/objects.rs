@@ -85,6 +85,12 @@ impl Lowerer<'_> {
         {
             return Ok(Shape::FreeFormObject);
         }
+        if !schema.contains_key("properties")
+            && !schema.contains_key("required")
+            && matches!(schema.get("additionalProperties"), Some(Value::Object(_)))
+        {
+            return self.lower_typed_map(schema, pointer, hint);
+        }
         let rust_name = self.hint_type_name(hint, pointer)?;
         let object = self.lower_struct(schema, pointer, &rust_name, description(schema))?;
         self.register(rust_name.clone(), NamedType::Object(object), pointer)?;

@@ -80,8 +80,15 @@ impl Lowerer<'_> {
                     format!("`{target}` points at no definition in this file"),
                 )
             })?;
+        // A definition is named after itself; in a folder's schemas, which
+        // all repeat the same definitions, after its file's root type too,
+        // so that two files never define one Rust name.
+        let owner = match self.roots.by_name.get(self.resource) {
+            Some(root) if root.prefix.is_some() => root.rust_name.clone(),
+            _ => String::new(),
+        };
         let hint = Hint {
-            owner: String::new(),
+            owner,
             word: name.clone(),
         };
         self.ref_stack.push(def_pointer.clone());
@@ -102,6 +109,7 @@ impl Lowerer<'_> {
         schema: &Map<String, Value>,
         pointer: &str,
     ) -> Result<Option<Shape>, Error> {
+        let name = &self.roots.qualify(self.resource, name);
         if name == self.resource && pointer.is_empty() {
             return Ok(None);
         }
@@ -140,6 +148,13 @@ impl Lowerer<'_> {
                 ));
             }
         }
+        if requires_fewer(schema.get("required"), root_schema.get("required")) {
+            // Glance's metadef `properties` list holds each `property` under
+            // its name, so the copy there does not require `name`: its
+            // documents lack a key the root's require, and decoding them as
+            // the root's type would fail. The copy is a type of its own.
+            return Ok(None);
+        }
         for key in ["additionalProperties", "required", "type"] {
             if schema.get(key) != root_schema.get(key) {
                 return Err(self.error(
@@ -154,6 +169,21 @@ impl Lowerer<'_> {
         Ok(Some(Shape::Resource(name.to_owned())))
     }
 }
+/// Whether a copy's `required` is a strict subset of its root's.
+fn requires_fewer(copy: Option<&Value>, root: Option<&Value>) -> bool {
+    let names = |value: Option<&Value>| -> Option<BTreeSet<String>> {
+        value
+            .map_or(Some(&Vec::new()), Value::as_array)?
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    };
+    match (names(copy), names(root)) {
+        (Some(copy), Some(root)) => copy.len() < root.len() && copy.is_subset(&root),
+        _ => false,
+    }
+}
+
 /// Whether resource `from`, or any resource it copies inline, copies `target`
 /// inline (`from == target` counts): Rust would need indirection to hold
 /// such a cycle, which the model does not have.
@@ -169,7 +199,7 @@ pub(super) fn copies_reach(roots: &Roots<'_>, from: &str, target: &str) -> bool 
         }
         if let Some(root) = roots.by_name.get(&name) {
             let mut found = BTreeSet::new();
-            inline_copies(roots, root.schema.as_value(), true, &mut found);
+            inline_copies(roots, &name, root.schema.as_value(), true, &mut found);
             pending.extend(found);
         }
     }
@@ -178,13 +208,20 @@ pub(super) fn copies_reach(roots: &Roots<'_>, from: &str, target: &str) -> bool 
 
 /// The resources a schema copies inline, at any depth, without looking inside
 /// the copies (each copy matches its root, which is visited on its own).
-fn inline_copies(roots: &Roots<'_>, value: &Value, is_root: bool, found: &mut BTreeSet<String>) {
+fn inline_copies(
+    roots: &Roots<'_>,
+    from: &str,
+    value: &Value,
+    is_root: bool,
+    found: &mut BTreeSet<String>,
+) {
     let Some(schema) = value.as_object() else {
         return;
     };
     if let Some(name) = schema.get("name").and_then(Value::as_str) {
-        if !is_root && roots.by_name.contains_key(name) {
-            found.insert(name.to_owned());
+        let name = roots.qualify(from, name);
+        if !is_root && roots.by_name.contains_key(&name) {
+            found.insert(name);
             return;
         }
     }
@@ -197,6 +234,6 @@ fn inline_copies(roots: &Roots<'_>, value: &Value, is_root: bool, found: &mut BT
             .filter_map(|key| schema.get(key)),
     );
     for child in children {
-        inline_copies(roots, child, false, found);
+        inline_copies(roots, from, child, false, found);
     }
 }

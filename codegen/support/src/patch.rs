@@ -354,6 +354,8 @@ pub enum Rule {
     DeclaredProperty,
     /// An empty free-form key.
     EmptyKey,
+    /// A property the schema requires is not set.
+    Missing,
     /// A free-form key that starts or ends with whitespace, which the
     /// service strips from a path token, so another key would change.
     UntrimmedKey,
@@ -417,6 +419,7 @@ impl fmt::Display for Rule {
                 f.write_str("the key is a schema property: use its typed method")
             }
             Rule::EmptyKey => f.write_str("the key is empty"),
+            Rule::Missing => f.write_str("the schema requires it, but it is not set"),
             Rule::UntrimmedKey => {
                 f.write_str("the key starts or ends with whitespace, which the service strips")
             }

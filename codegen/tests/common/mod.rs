@@ -50,8 +50,10 @@ pub fn folder_sources(folder: &str) -> Vec<SchemaSource> {
         .collect()
 }
 
+/// Glance's schemas as `cargo xtask regenerate` reads them: the six of
+/// `schemas/`, then the ten of `schemas/metadefs/`, served in that folder.
 pub fn real_sources() -> Vec<SchemaSource> {
-    let sources: Vec<SchemaSource> = json_files(&workspace_root().join("schemas"))
+    let mut sources: Vec<SchemaSource> = json_files(&workspace_root().join("schemas"))
         .iter()
         .map(|path| source(path))
         .collect();
@@ -60,6 +62,16 @@ pub fn real_sources() -> Vec<SchemaSource> {
         6,
         "schemas/ should hold Glance's six schemas"
     );
+    let metadefs: Vec<SchemaSource> = json_files(&workspace_root().join("schemas/metadefs"))
+        .iter()
+        .map(|path| source(path).in_folder("metadefs"))
+        .collect();
+    assert_eq!(
+        metadefs.len(),
+        10,
+        "schemas/metadefs/ should hold Glance's ten metadef schemas"
+    );
+    sources.extend(metadefs);
     sources
 }
 

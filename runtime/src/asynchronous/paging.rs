@@ -2,12 +2,15 @@
 
 use std::time::{Duration, Instant};
 
-use cloud_images::{Image, ImageList, ImageStatus, Task, TaskList};
+use cloud_images::{
+    Image, ImageList, ImageStatus, MetadefNamespace, MetadefNamespaceList, Task, TaskList,
+};
 use futures_util::stream::{self, Stream, StreamExt};
 
 use super::Client;
 use crate::error::Error;
 use crate::images::ImageListQuery;
+use crate::metadefs::NamespaceListQuery;
 use crate::operation::Operation;
 use crate::paging::{NextPage, Page, next_after};
 use crate::tasks::TaskListQuery;
@@ -45,6 +48,22 @@ impl Client {
         query: &TaskListQuery,
     ) -> impl Stream<Item = Result<Task, Error>> + Send + '_ {
         items(self.task_pages(query))
+    }
+
+    /// Every page of the metadef namespace listing.
+    pub fn metadef_namespace_pages(
+        &self,
+        query: &NamespaceListQuery,
+    ) -> impl Stream<Item = Result<MetadefNamespaceList, Error>> + Send + '_ {
+        self.pages(&self.api, self.api.list_metadef_namespaces(query))
+    }
+
+    /// Every metadef namespace of the listing, across pages.
+    pub fn metadef_namespaces(
+        &self,
+        query: &NamespaceListQuery,
+    ) -> impl Stream<Item = Result<MetadefNamespace, Error>> + Send + '_ {
+        items(self.metadef_namespace_pages(query))
     }
 
     /// The pages from `first` on, following the links `links` reads.

@@ -4,12 +4,13 @@ use std::collections::VecDeque;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use cloud_images::{Image, ImageList, ImageStatus, Task, TaskList};
+use cloud_images::{Image, ImageList, ImageStatus, MetadefNamespaceList, Task, TaskList};
 
 use super::Client;
 use crate::api::Api;
 use crate::error::Error;
 use crate::images::ImageListQuery;
+use crate::metadefs::NamespaceListQuery;
 use crate::operation::Operation;
 use crate::paging::{NextPage, Page, next_after};
 use crate::tasks::TaskListQuery;
@@ -34,6 +35,22 @@ impl Client {
     /// Every task of the listing, across pages.
     pub fn tasks(&self, query: &TaskListQuery) -> Items<'_, TaskList> {
         Items::new(self.task_pages(query))
+    }
+
+    /// Every page of the metadef namespace listing.
+    pub fn metadef_namespace_pages(
+        &self,
+        query: &NamespaceListQuery,
+    ) -> Pages<'_, MetadefNamespaceList> {
+        Pages::new(self, &self.api, self.api.list_metadef_namespaces(query))
+    }
+
+    /// Every metadef namespace of the listing, across pages.
+    pub fn metadef_namespaces(
+        &self,
+        query: &NamespaceListQuery,
+    ) -> Items<'_, MetadefNamespaceList> {
+        Items::new(self.metadef_namespace_pages(query))
     }
 
     /// Polls the image until its status is `target`, backing off between

@@ -96,6 +96,16 @@ impl Glance {
         self.tally(true, self.client.update_image(id, body, media_type))
     }
 
+    /// Sends an operation and returns the body as sent beside what it
+    /// decoded to, for round-trip checks of any document.
+    pub fn execute_keeping_json<T>(&self, operation: Operation<T>) -> Result<(Value, T), Error> {
+        let (request, decoder) = operation.into_parts();
+        let response = self.tally(false, self.client.send(request))?;
+        let json = serde_json::from_slice(response.body()).ok();
+        let decoded = decoder.decode(response)?;
+        Ok((json.expect("a decoded document is JSON"), decoded))
+    }
+
     fn send_keeping_json(&self, operation: Operation<Image>) -> Result<(Value, Image), Error> {
         let patch = operation.request().method() == http::Method::PATCH;
         let (request, decoder) = operation.into_parts();

@@ -56,7 +56,7 @@ fn diff_argument(property: &Property) -> TokenStream {
     match (&property.shape, property.nullable) {
         (Shape::String(_), true) => quote!(value.as_deref()),
         (Shape::String(_), false) => quote!(value.as_str()),
-        (Shape::Integer(_) | Shape::Number | Shape::Boolean, _) => quote!(*value),
+        (Shape::Integer(_) | Shape::Boolean, _) => quote!(*value),
         _ => quote!(value.clone()),
     }
 }
