@@ -9,6 +9,7 @@ use cloud_images::ImageStatus;
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::hashing::ChunkHashers;
 use super::{Client, read_all, transport};
 use crate::body::{BodyLengthError, BodyMeter};
 use crate::error::Error;
@@ -243,14 +244,15 @@ impl Client {
             DataOutcome::Data => {}
         }
         let total = expected.as_ref().and_then(Expected::size);
-        let digests = expected
+        let hashers = expected
             .as_ref()
-            .map(|expected| Digests::new(expected.algorithm()));
+            .map(|expected| ChunkHashers::new(expected.algorithm()))
+            .transpose()?;
         let outcome = Arc::new(Mutex::new(None));
         let state = Download {
             response: Some(response),
             expected,
-            digests,
+            hashers,
             done: 0,
             total,
             progress: options.progress.clone(),
@@ -312,7 +314,7 @@ impl Client {
 struct Download {
     response: Option<reqwest::Response>,
     expected: Option<Expected>,
-    digests: Option<Digests>,
+    hashers: Option<ChunkHashers>,
     done: u64,
     total: Option<u64>,
     progress: Option<crate::body::Progress>,
@@ -329,8 +331,8 @@ impl Download {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 self.done += chunk.len() as u64;
-                if let Some(digests) = &mut self.digests {
-                    digests.update(&chunk);
+                if let Some(hashers) = &mut self.hashers {
+                    hashers.hash(&chunk).await;
                 }
                 if let Some(progress) = &self.progress {
                     progress.report(self.done, self.total);
@@ -340,11 +342,13 @@ impl Download {
             Ok(None) => {
                 self.response = None;
                 self.span.finish();
-                let verification = match (self.expected.take(), self.digests.take()) {
-                    (Some(expected), Some(digests)) => match expected.check(&digests.finish()) {
-                        Ok(verification) => verification,
-                        Err(error) => return Some(Err(Error::Integrity(error))),
-                    },
+                let verification = match (self.expected.take(), self.hashers.take()) {
+                    (Some(expected), Some(hashers)) => {
+                        match expected.check(&hashers.finish().await) {
+                            Ok(verification) => verification,
+                            Err(error) => return Some(Err(Error::Integrity(error))),
+                        }
+                    }
                     _ => Verification::Unverified(Unverified::Disabled),
                 };
                 *self.outcome.lock().unwrap_or_else(PoisonError::into_inner) = Some(verification);
