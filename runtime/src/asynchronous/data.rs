@@ -53,7 +53,10 @@ impl Client {
     /// does: a reader shorter or longer than `length` fails at once with
     /// [`Error::BodyLength`], and a refusal Glance gives before reading the
     /// body ends the upload before any data is sent (the body is held back
-    /// for up to a second for such an answer). Never retried.
+    /// for up to a second for such an answer). A refusal part-way through
+    /// the body is an [`Error::Transport`] of kind `Reset`: hyper fails the
+    /// request with the failed write rather than read the answer
+    /// (see "Image data" in [`crate::glance_behaviour`]). Never retried.
     pub async fn upload_image_from(
         &self,
         id: &str,

@@ -30,9 +30,10 @@ impl Client {
     /// and ureq waits up to a second for an early answer (uWSGI never sends
     /// `100 Continue`, so every upload starts a second late). A refusal in
     /// the middle of the body arrives as [`Error::Transport`] of kind
-    /// `Reset` that may have reached the server: uWSGI resets the
-    /// connection, which discards an answer the client has not read yet. The data is
-    /// hashed as it is sent; with verification on (the default), the image
+    /// `Reset` that may have reached the server: uWSGI closes the
+    /// connection with the body unread, the next write fails, and ureq
+    /// reads no answer after a failed write (see "Image data" in
+    /// [`crate::glance_behaviour`]). The data is hashed as it is sent; with verification on (the default), the image
     /// is read back and its `size`, `checksum` and `os_hash_value` compared,
     /// a mismatch being [`Error::Integrity`]. Never retried.
     pub fn upload_image_from(

@@ -30,6 +30,11 @@ pub enum Fault {
     TooManyRequests { retry_after_s: u32 },
     /// Holds the request without forwarding or answering, for this long.
     Stall(Duration),
+    /// Reads the request head and this many bytes of its body, answers 413
+    /// without forwarding, and closes with the rest of the body unread, as
+    /// uWSGI does when Glance refuses an upload part-way (its size cap or a
+    /// quota): with unread data, closing sends a reset.
+    RefuseMidBody { after: usize },
     /// Forwards the request, lets Glance answer, and closes the client's
     /// connection without passing the answer on: the request took effect
     /// but its answer was lost.
@@ -173,6 +178,31 @@ fn connection(mut client: TcpStream, upstream: SocketAddr, state: &State) -> std
             Fault::TooManyRequests { retry_after_s } => {
                 let header = format!("Retry-After: {retry_after_s}\r\n");
                 return answer(&mut client, "429 Too Many Requests", &header);
+            }
+            Fault::RefuseMidBody { after } => {
+                let body_start = head
+                    .windows(4)
+                    .position(|window| window == b"\r\n\r\n")
+                    .map_or(head.len(), |at| at + 4);
+                let mut left = after.saturating_sub(head.len() - body_start);
+                let mut buffer = [0u8; 65536];
+                while left > 0 {
+                    let n = client.read(&mut buffer[..left.min(65536)])?;
+                    if n == 0 {
+                        break;
+                    }
+                    left -= n;
+                }
+                let body = "{\"title\": \"Request Entity Too Large\", \"message\": \"Image exceeds the storage quota\"}";
+                write!(
+                    client,
+                    "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nx-openstack-request-id: req-refused\r\n\
+                     Connection: close\r\n\r\n{body}",
+                    body.len()
+                )?;
+                // Closed with the body unread: the kernel sends a reset.
+                return Ok(());
             }
             Fault::Stall(duration) => {
                 thread::sleep(duration);
