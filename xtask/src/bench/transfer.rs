@@ -377,7 +377,7 @@ fn curl_download(target: &Target, id: &str) -> Result<Run, String> {
 /// What verifying costs without this crate: curl's download piped into
 /// coreutils' `md5sum` and `sha512sum`, each in its own process.
 fn curl_hashed_download(target: &Target, id: &str) -> Result<Run, String> {
-    const LABEL: &str = "curl | md5sum, sha512sum";
+    const LABEL: &str = "curl piped into md5sum + sha512sum";
     let started = std::time::Instant::now();
     let out = Command::new("bash")
         .args([
@@ -536,7 +536,7 @@ fn render(
                     with.mib_per_s() / without.mib_per_s()
                 );
             }
-            let hashed_curl = runs.iter().find(|run| run.label.starts_with("curl |"));
+            let hashed_curl = runs.iter().find(|run| run.label.starts_with("curl piped"));
             if let (Some(with), Some(hashed_curl)) = (with, hashed_curl) {
                 let _ = writeln!(
                     out,
