@@ -2,12 +2,12 @@
 //! at a time, then 16 at a time, and report both times.
 //!
 //! ```text
-//! CLOUD_IMAGES_GLANCE_URL=http://127.0.0.1:19292 \
+//! OS_CLIENT_CONFIG_FILE=target/lab/clouds.yaml OS_CLOUD=lab-alpha \
 //!     cargo run --release -p cloud-images-runtime --features async --example bulk_tag -- 500 16
 //! ```
-//! It creates the images (in project `bulk-example`), tags them, and
-//! deletes them again. Without Keystone in front, it sends Glance's
-//! identity headers. The last line is `RESULT ...` for `cargo xtask bench`.
+//! It logs in as `OS_CLOUD` (or the `OS_*` variables) say, creates the
+//! images, tags them, and deletes them again; every task shares the one
+//! token. The last line is `RESULT ...` for `cargo xtask bench`.
 
 use std::time::{Duration, Instant};
 
@@ -38,14 +38,7 @@ async fn main() -> Result<(), Error> {
     let concurrency: usize = args
         .next()
         .map_or(16, |n| n.parse().expect("a concurrency"));
-    let url = std::env::var("CLOUD_IMAGES_GLANCE_URL")
-        .unwrap_or_else(|_| "http://127.0.0.1:19292".into());
-    let client = Client::builder(url)
-        .header("X-Identity-Status", "Confirmed")
-        .header("X-Project-Id", "bulk-example")
-        .header("X-User-Id", "bulk-example")
-        .header("X-Roles", "member,reader")
-        .build()?;
+    let client = Client::from_env().await?;
 
     let run = std::process::id();
     let ids: Vec<String> = stream::iter(0..count)

@@ -2,28 +2,21 @@
 //! process so that its peak memory is that of one client doing one thing.
 //!
 //! ```text
-//! transfer create <url>                                  → prints the new image id
-//! transfer upload <blocking|async> <verify|noverify> <url> <id> <file>
-//! transfer download <blocking|async> <verify|noverify> <url> <id>
-//! transfer delete <url> <id>
+//! transfer create                                  → prints the new image id
+//! transfer upload <blocking|async> <verify|noverify> <id> <file>
+//! transfer download <blocking|async> <verify|noverify> <id>
+//! transfer delete <id>
 //! ```
+//! It logs in as `OS_CLOUD` (or the `OS_*` variables) say, as the
+//! `openstack` command would, for example with
+//! `OS_CLIENT_CONFIG_FILE=target/lab/clouds.yaml OS_CLOUD=lab-alpha`.
 //! Upload and download print `RESULT bytes=N seconds=S peak_rss_kib=K
-//! verified=true|false`. The download goes to a sink, as `curl -o
-//! /dev/null` would.
+//! verified=true|false`; the time leaves out the login. The download goes
+//! to a sink, as `curl -o /dev/null` would.
 
 use std::time::Instant;
 
 use cloud_images_runtime::{Error, ImageCreate, TransferOptions, Transferred};
-
-fn builder<C>(
-    builder: cloud_images_runtime::ClientBuilder<C>,
-) -> cloud_images_runtime::ClientBuilder<C> {
-    builder
-        .header("X-Identity-Status", "Confirmed")
-        .header("X-Project-Id", "bench")
-        .header("X-User-Id", "bench")
-        .header("X-Roles", "member,reader")
-}
 
 /// The most memory this process has held, from Linux's `VmHWM`.
 fn peak_rss_kib() -> u64 {
@@ -46,67 +39,87 @@ fn report(started: Instant, done: Transferred) {
     );
 }
 
+fn blocking_run(
+    op: &str,
+    id: &str,
+    file: Option<&str>,
+    options: &TransferOptions,
+) -> Result<(), Error> {
+    let client = cloud_images_runtime::blocking::Client::from_env()?;
+    let started = Instant::now();
+    let done = match (op, file) {
+        ("upload", Some(file)) => {
+            let file = std::fs::File::open(file).map_err(Error::Io)?;
+            let length = file.metadata().map_err(Error::Io)?.len();
+            client.upload_image_from(id, file, Some(length), options)?
+        }
+        _ => client
+            .download_image_to(id, std::io::sink(), options)?
+            .expect("the image has data"),
+    };
+    report(started, done);
+    Ok(())
+}
+
+async fn async_run(
+    op: &str,
+    id: &str,
+    file: Option<&str>,
+    options: &TransferOptions,
+) -> Result<(), Error> {
+    let client = cloud_images_runtime::asynchronous::Client::from_env().await?;
+    let started = Instant::now();
+    let done = match (op, file) {
+        ("upload", Some(file)) => {
+            let file = tokio::fs::File::open(file).await.map_err(Error::Io)?;
+            let length = file.metadata().await.map_err(Error::Io)?.len();
+            client
+                .upload_image_from(id, file, Some(length), options)
+                .await?
+        }
+        _ => client
+            .download_image_to(id, tokio::io::sink(), options)
+            .await?
+            .expect("the image has data"),
+    };
+    report(started, done);
+    Ok(())
+}
+
 fn main() -> Result<(), Error> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let blocking =
-        |url: &str| builder(cloud_images_runtime::blocking::Client::builder(url)).build();
     match args.as_slice() {
-        ["create", url] => {
-            let image = blocking(url)?.create_image(&ImageCreate {
-                name: Some("bench-transfer".into()),
-                disk_format: Some(cloud_images::ImageDiskFormat::Raw),
-                container_format: Some(cloud_images::ImageContainerFormat::Bare),
-                ..ImageCreate::default()
-            })?;
+        ["create"] => {
+            let image =
+                cloud_images_runtime::blocking::Client::from_env()?.create_image(&ImageCreate {
+                    name: Some("bench-transfer".into()),
+                    disk_format: Some(cloud_images::ImageDiskFormat::Raw),
+                    container_format: Some(cloud_images::ImageContainerFormat::Bare),
+                    ..ImageCreate::default()
+                })?;
             println!("{}", image.id.unwrap_or_default());
         }
-        ["delete", url, id] => blocking(url)?.delete_image(id)?,
+        ["delete", id] => cloud_images_runtime::blocking::Client::from_env()?.delete_image(id)?,
         [
             op @ ("upload" | "download"),
-            client,
-            verify,
-            url,
+            client @ ("blocking" | "async"),
+            verify @ ("verify" | "noverify"),
             id,
             rest @ ..,
         ] => {
             let options = TransferOptions::new().verify(*verify == "verify");
-            let started = Instant::now();
-            let done = match (*op, *client) {
-                ("upload", "blocking") => {
-                    let file = std::fs::File::open(rest[0]).map_err(Error::Io)?;
-                    let length = file.metadata().map_err(Error::Io)?.len();
-                    blocking(url)?.upload_image_from(id, file, Some(length), &options)?
-                }
-                ("download", "blocking") => blocking(url)?
-                    .download_image_to(id, std::io::sink(), &options)?
-                    .expect("the image has data"),
-                (op, "async") => {
-                    let runtime = tokio::runtime::Builder::new_multi_thread()
-                        .worker_threads(2)
-                        .enable_all()
-                        .build()
-                        .map_err(Error::Io)?;
-                    let client = builder(cloud_images_runtime::asynchronous::Client::builder(*url))
-                        .build()?;
-                    runtime.block_on(async {
-                        if op == "upload" {
-                            let file = tokio::fs::File::open(rest[0]).await.map_err(Error::Io)?;
-                            let length = file.metadata().await.map_err(Error::Io)?.len();
-                            client
-                                .upload_image_from(id, file, Some(length), &options)
-                                .await
-                        } else {
-                            Ok(client
-                                .download_image_to(id, tokio::io::sink(), &options)
-                                .await?
-                                .expect("the image has data"))
-                        }
-                    })?
-                }
-                _ => panic!("unknown client `{client}`"),
-            };
-            report(started, done);
+            let file = rest.first().copied();
+            if *client == "blocking" {
+                blocking_run(op, id, file, &options)?;
+            } else {
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                    .map_err(Error::Io)?
+                    .block_on(async_run(op, id, file, &options))?;
+            }
         }
         _ => {
             eprintln!("usage: see the comment at the top of runtime/examples/transfer.rs");

@@ -215,3 +215,90 @@ fn the_async_client_retries_alike() {
     }
     assert_eq!(proxy.seen().len(), 1);
 }
+
+/// A rate limiter in front of Glance answers 429 with `Retry-After`: reads
+/// wait as long as it asks and come through; writes are never repeated;
+/// a wait longer than the policy allows is the caller's answer at once.
+#[test]
+fn rate_limits_are_waited_out_for_reads_only() {
+    let Some(session) = Session::start("rate_limits_are_waited_out_for_reads_only") else {
+        return;
+    };
+    let id = image_id(&session, "rate-limited");
+    let limited = |first| {
+        FaultProxy::start(
+            session.url(),
+            Fault::TooManyRequests { retry_after_s: 1 },
+            first,
+        )
+    };
+
+    // The backoff of `quick` is at most 100 ms: only `Retry-After` explains
+    // a second between attempts.
+    let proxy = limited(2);
+    let image = through(&session, &proxy)
+        .get_image(&id)
+        .expect("a GET after two 429s");
+    assert_eq!(image.id.as_deref(), Some(id.as_str()));
+    assert_eq!(proxy.seen().len(), 3, "{:?}", proxy.seen());
+    assert_eq!(proxy.reached("GET"), 1);
+    for gap in proxy.gaps() {
+        assert!(
+            gap >= Duration::from_millis(950),
+            "retried after {gap:?}, asked 1 s"
+        );
+    }
+
+    // POST and PATCH: the 429 is the answer, and nothing reached Glance.
+    let proxy = limited(2);
+    let client = through(&session, &proxy);
+    match client.create_image(&raw(session.unique("limited-post"))) {
+        Err(Error::Other(error)) => assert_eq!(error.status, 429),
+        other => panic!("POST answered 429: {other:?}"),
+    }
+    let rename = serde_json::json!([{"op": "replace", "path": "/name", "value": "limited"}]);
+    match client.update_image(&id, rename, "application/openstack-images-v2.1-json-patch") {
+        Err(Error::Other(error)) => assert_eq!(error.status, 429),
+        other => panic!("PATCH answered 429: {other:?}"),
+    }
+    assert_eq!(proxy.seen().len(), 2, "{:?}", proxy.seen());
+    assert!(proxy.seen()[1].starts_with("PATCH "), "{:?}", proxy.seen());
+    assert!(proxy.reached_glance().is_empty());
+
+    // Asked to wait longer than the policy's `max_retry_after`: no wait.
+    let proxy = limited(1);
+    let impatient = session
+        .blocking_builder(OWNER, &proxy.url())
+        .retry(RetryPolicy {
+            max_retry_after: Duration::from_millis(500),
+            ..quick()
+        })
+        .build()
+        .expect("client");
+    let started = std::time::Instant::now();
+    match impatient.get_image(&id) {
+        Err(Error::Other(error)) => assert_eq!(error.status, 429),
+        other => panic!("a 429 asking for longer than allowed: {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_millis(900));
+    assert_eq!(proxy.seen().len(), 1);
+
+    // The async client waits alike.
+    let proxy = limited(1);
+    let client = session
+        .async_builder(OWNER, &proxy.url())
+        .retry(quick())
+        .build()
+        .expect("client");
+    let runtime = tokio::runtime::Runtime::new().expect("tokio");
+    let image = runtime
+        .block_on(client.get_image(&id))
+        .expect("an async GET after a 429");
+    assert_eq!(image.id.as_deref(), Some(id.as_str()));
+    assert_eq!(proxy.reached("GET"), 1);
+    assert!(
+        proxy.gaps()[0] >= Duration::from_millis(950),
+        "{:?}",
+        proxy.gaps()
+    );
+}

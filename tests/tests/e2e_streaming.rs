@@ -8,9 +8,10 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use cloud_images::ImageStatus;
-use cloud_images_runtime::{BodyLengthError, Error, TransferOptions};
+use cloud_images_runtime::{BodyLengthError, Error, TransferOptions, TransportErrorKind};
 use cloud_images_tests::OWNER;
 use e2e::data::{Generated, raw};
+use e2e::proxy::{Fault, FaultProxy};
 use e2e::{Glance, Session};
 
 fn raw_image(session: &Session, glance: &Glance, label: &str) -> String {
@@ -131,4 +132,58 @@ fn chunked_upload_of_unknown_length_is_verified() {
     assert!(uploaded.verification.is_verified(), "{uploaded:?}");
     let image = glance.get_image(&id).expect("get");
     assert_eq!(image.size, Some(Some(length)));
+}
+
+/// A refusal part-way through the body (Glance's size cap or a quota: uWSGI
+/// answers and closes with the body unread, which resets the connection)
+/// cannot be read by either HTTP stack: the upload ends at once as a
+/// `Reset` transport error that may have reached the server, without
+/// reading the rest of the caller's data. `runtime/docs/glance-behaviour.md` says why.
+#[test]
+fn a_refusal_mid_body_ends_the_upload_as_a_reset() {
+    let Some(session) = Session::start("a_refusal_mid_body_ends_the_upload_as_a_reset") else {
+        return;
+    };
+    let glance = session.client(OWNER);
+    let id = raw_image(&session, &glance, "mid-body");
+    let total = 64u64 << 20;
+    let refuse = || FaultProxy::start(session.url(), Fault::RefuseMidBody { after: 4 << 20 }, 1);
+    let expect_reset = |result: Result<_, Error>, client: &str| match result {
+        Err(Error::Transport(error)) => {
+            assert_eq!(error.kind(), TransportErrorKind::Reset, "{client}: {error}");
+            assert!(error.may_have_reached_server(), "{client}: {error}");
+        }
+        other => panic!("{client}: a refusal mid-body: {other:?}"),
+    };
+
+    let proxy = refuse();
+    let client = session
+        .blocking_builder(OWNER, &proxy.url())
+        .build()
+        .expect("client");
+    let (reader, read) = Generated::new(total);
+    let result = client.upload_image_from(&id, reader, Some(total), &TransferOptions::default());
+    expect_reset(result, "blocking");
+    let sent = read.load(Ordering::Relaxed);
+    assert!(
+        sent < total / 2,
+        "blocking: read {sent} of {total} bytes after the refusal"
+    );
+    assert_eq!(proxy.seen().len(), 1, "an upload is never retried");
+
+    let proxy = refuse();
+    let client = session
+        .async_builder(OWNER, &proxy.url())
+        .build()
+        .expect("client");
+    let runtime = tokio::runtime::Runtime::new().expect("tokio");
+    let reader = tokio::io::AsyncReadExt::take(tokio::io::repeat(7), total);
+    let result = runtime.block_on(client.upload_image_from(
+        &id,
+        reader,
+        Some(total),
+        &TransferOptions::default(),
+    ));
+    expect_reset(result, "async");
+    assert_eq!(proxy.seen().len(), 1, "an upload is never retried");
 }

@@ -9,6 +9,7 @@ use cloud_images::ImageStatus;
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
+use super::hashing::ChunkHashers;
 use super::{Client, read_all, transport};
 use crate::body::{BodyLengthError, BodyMeter};
 use crate::error::Error;
@@ -52,7 +53,10 @@ impl Client {
     /// does: a reader shorter or longer than `length` fails at once with
     /// [`Error::BodyLength`], and a refusal Glance gives before reading the
     /// body ends the upload before any data is sent (the body is held back
-    /// for up to a second for such an answer). Never retried.
+    /// for up to a second for such an answer). A refusal part-way through
+    /// the body is an [`Error::Transport`] of kind `Reset`: hyper fails the
+    /// request with the failed write rather than read the answer
+    /// (see "Image data" in [`crate::glance_behaviour`]). Never retried.
     pub async fn upload_image_from(
         &self,
         id: &str,
@@ -245,14 +249,15 @@ impl Client {
             DataOutcome::Data => {}
         }
         let total = expected.as_ref().and_then(Expected::size);
-        let digests = expected
+        let hashers = expected
             .as_ref()
-            .map(|expected| Digests::new(expected.algorithm()));
+            .map(|expected| ChunkHashers::new(expected.algorithm()))
+            .transpose()?;
         let outcome = Arc::new(Mutex::new(None));
         let state = Download {
             response: Some(response),
             expected,
-            digests,
+            hashers,
             done: 0,
             total,
             progress: options.progress.clone(),
@@ -314,7 +319,7 @@ impl Client {
 struct Download {
     response: Option<reqwest::Response>,
     expected: Option<Expected>,
-    digests: Option<Digests>,
+    hashers: Option<ChunkHashers>,
     done: u64,
     total: Option<u64>,
     progress: Option<crate::body::Progress>,
@@ -331,8 +336,8 @@ impl Download {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 self.done += chunk.len() as u64;
-                if let Some(digests) = &mut self.digests {
-                    digests.update(&chunk);
+                if let Some(hashers) = &mut self.hashers {
+                    hashers.hash(&chunk).await;
                 }
                 if let Some(progress) = &self.progress {
                     progress.report(self.done, self.total);
@@ -342,11 +347,13 @@ impl Download {
             Ok(None) => {
                 self.response = None;
                 self.span.finish();
-                let verification = match (self.expected.take(), self.digests.take()) {
-                    (Some(expected), Some(digests)) => match expected.check(&digests.finish()) {
-                        Ok(verification) => verification,
-                        Err(error) => return Some(Err(Error::Integrity(error))),
-                    },
+                let verification = match (self.expected.take(), self.hashers.take()) {
+                    (Some(expected), Some(hashers)) => {
+                        match expected.check(&hashers.finish().await) {
+                            Ok(verification) => verification,
+                            Err(error) => return Some(Err(Error::Integrity(error))),
+                        }
+                    }
                     _ => Verification::Unverified(Unverified::Disabled),
                 };
                 *self.outcome.lock().unwrap_or_else(PoisonError::into_inner) = Some(verification);

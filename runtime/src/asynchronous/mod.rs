@@ -14,6 +14,7 @@
 
 mod compute;
 mod data;
+mod hashing;
 mod login;
 mod paging;
 mod transport;

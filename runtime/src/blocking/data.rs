@@ -8,13 +8,14 @@ use http::{Request, Response};
 use super::{Client, read_all, transport};
 use crate::body::{BodyMeter, MeteredReader};
 use crate::error::Error;
-use crate::integrity::{Digests, Expected, Unverified, Verification, cut_short};
+use crate::integrity::{Digests, Expected, HashRing, Unverified, Verification, cut_short};
 use crate::operation::{DataOutcome, Operation, data_outcome};
 use crate::trace::RequestSpan;
 use crate::transfer::{TransferOptions, Transferred};
 
-/// Bytes per read while streaming image data.
-const CHUNK: usize = 64 * 1024;
+/// Bytes per read while streaming image data (and the size of each of
+/// the hash ring's buffers).
+const CHUNK: usize = 128 * 1024;
 
 impl Client {
     /// Uploads image data from `reader` without holding it in memory, then
@@ -29,9 +30,10 @@ impl Client {
     /// and ureq waits up to a second for an early answer (uWSGI never sends
     /// `100 Continue`, so every upload starts a second late). A refusal in
     /// the middle of the body arrives as [`Error::Transport`] of kind
-    /// `Reset` that may have reached the server: uWSGI resets the
-    /// connection, which discards an answer the client has not read yet. The data is
-    /// hashed as it is sent; with verification on (the default), the image
+    /// `Reset` that may have reached the server: uWSGI closes the
+    /// connection with the body unread, the next write fails, and ureq
+    /// reads no answer after a failed write (see "Image data" in
+    /// [`crate::glance_behaviour`]). The data is hashed as it is sent; with verification on (the default), the image
     /// is read back and its `size`, `checksum` and `os_hash_value` compared,
     /// a mismatch being [`Error::Integrity`]. Never retried.
     pub fn upload_image_from(
@@ -209,17 +211,27 @@ impl Client {
             DataOutcome::Data => {}
         }
         let total = expected.as_ref().and_then(Expected::size);
-        let mut digests = expected
-            .as_ref()
-            .map(|expected| Digests::new(expected.algorithm()));
+        // md5 here, the other digest on a hasher thread: see `HashRing`.
+        let mut ring = match &expected {
+            Some(expected) => Some(HashRing::new(expected.algorithm(), CHUNK).map_err(Error::Io)?),
+            None => None,
+        };
         let mut reader = response.into_body().into_reader();
-        let mut buffer = vec![0; CHUNK];
+        let mut spare = Vec::new();
         let mut done = 0u64;
         loop {
+            let mut buffer = match &mut ring {
+                Some(ring) => ring.buffer(),
+                None if spare.is_empty() => vec![0; CHUNK],
+                None => std::mem::take(&mut spare),
+            };
             let n = match reader.read(&mut buffer) {
                 Ok(0) => break,
                 Ok(n) => n,
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {
+                    pass_on(&mut ring, &mut spare, buffer, 0);
+                    continue;
+                }
                 Err(error) => {
                     let error = transport::error(ureq::Error::Io(error), &method, &uri, true);
                     span.failed(&error);
@@ -229,24 +241,31 @@ impl Client {
             };
             writer.write_all(&buffer[..n]).map_err(Error::Io)?;
             done += n as u64;
-            if let Some(digests) = &mut digests {
-                digests.update(&buffer[..n]);
-            }
+            pass_on(&mut ring, &mut spare, buffer, n);
             if let Some(progress) = &options.progress {
                 progress.report(done, total);
             }
         }
         writer.flush().map_err(Error::Io)?;
         span.finish();
-        let verification = match (expected, digests) {
-            (Some(expected), Some(digests)) => expected
-                .check(&digests.finish())
-                .map_err(Error::Integrity)?,
+        let verification = match (expected, ring) {
+            (Some(expected), Some(ring)) => {
+                expected.check(&ring.finish()).map_err(Error::Integrity)?
+            }
             _ => Verification::Unverified(Unverified::Disabled),
         };
         Ok(Some(Transferred {
             bytes: done,
             verification,
         }))
+    }
+}
+
+/// Hands a buffer holding `n` received bytes to the hash ring, or keeps it
+/// for the next read when not hashing.
+fn pass_on(ring: &mut Option<HashRing>, spare: &mut Vec<u8>, buffer: Vec<u8>, n: usize) {
+    match ring {
+        Some(ring) => ring.hash(buffer, n),
+        None => *spare = buffer,
     }
 }

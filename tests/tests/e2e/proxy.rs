@@ -25,8 +25,16 @@ pub enum Fault {
     Reset,
     /// Answers 503 without forwarding.
     ServiceUnavailable,
+    /// Answers 429 with `Retry-After` of this many seconds, without
+    /// forwarding, as a rate limiter in front of Glance would.
+    TooManyRequests { retry_after_s: u32 },
     /// Holds the request without forwarding or answering, for this long.
     Stall(Duration),
+    /// Reads the request head and this many bytes of its body, answers 413
+    /// without forwarding, and closes with the rest of the body unread, as
+    /// uWSGI does when Glance refuses an upload part-way (its size cap or a
+    /// quota): with unread data, closing sends a reset.
+    RefuseMidBody { after: usize },
     /// Forwards the request, lets Glance answer, and closes the client's
     /// connection without passing the answer on: the request took effect
     /// but its answer was lost.
@@ -37,7 +45,7 @@ struct State {
     fault: Fault,
     faults_left: AtomicU32,
     reached_glance: Mutex<Vec<String>>,
-    seen: Mutex<Vec<String>>,
+    seen: Mutex<Vec<(Instant, String)>>,
     stop: AtomicBool,
 }
 
@@ -91,7 +99,16 @@ impl FaultProxy {
 
     /// The request lines the proxy received, faulted or not.
     pub fn seen(&self) -> Vec<String> {
-        self.state.seen.lock().unwrap().clone()
+        let seen = self.state.seen.lock().unwrap();
+        seen.iter().map(|(_, line)| line.clone()).collect()
+    }
+
+    /// The time between each request the proxy received and the next.
+    pub fn gaps(&self) -> Vec<Duration> {
+        let seen = self.state.seen.lock().unwrap();
+        seen.windows(2)
+            .map(|pair| pair[1].0.duration_since(pair[0].0))
+            .collect()
     }
 
     /// How many requests with `method` reached Glance.
@@ -142,22 +159,49 @@ fn connection(mut client: TcpStream, upstream: SocketAddr, state: &State) -> std
         let mut byte = [0u8; 1];
         client.peek(&mut byte)?;
         let line = peek_line(&client)?;
-        state.seen.lock().unwrap().push(line);
+        state.seen.lock().unwrap().push((Instant::now(), line));
         drop(client);
         return Ok(());
     }
     let head = read_head(&mut client)?;
     let line = request_line(&head);
-    state.seen.lock().unwrap().push(line.clone());
+    state
+        .seen
+        .lock()
+        .unwrap()
+        .push((Instant::now(), line.clone()));
     if faulted {
         match state.fault {
             Fault::ServiceUnavailable => {
-                client.write_all(
-                    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 19\r\nConnection: close\r\n\r\nService Unavailable",
+                return answer(&mut client, "503 Service Unavailable", "");
+            }
+            Fault::TooManyRequests { retry_after_s } => {
+                let header = format!("Retry-After: {retry_after_s}\r\n");
+                return answer(&mut client, "429 Too Many Requests", &header);
+            }
+            Fault::RefuseMidBody { after } => {
+                let body_start = head
+                    .windows(4)
+                    .position(|window| window == b"\r\n\r\n")
+                    .map_or(head.len(), |at| at + 4);
+                let mut left = after.saturating_sub(head.len() - body_start);
+                let mut buffer = [0u8; 65536];
+                while left > 0 {
+                    let n = client.read(&mut buffer[..left.min(65536)])?;
+                    if n == 0 {
+                        break;
+                    }
+                    left -= n;
+                }
+                let body = "{\"title\": \"Request Entity Too Large\", \"message\": \"Image exceeds the storage quota\"}";
+                write!(
+                    client,
+                    "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: application/json\r\n\
+                     Content-Length: {}\r\nx-openstack-request-id: req-refused\r\n\
+                     Connection: close\r\n\r\n{body}",
+                    body.len()
                 )?;
-                let _ = client.shutdown(Shutdown::Write);
-                // Let the client read the answer before the socket goes.
-                thread::sleep(Duration::from_millis(50));
+                // Closed with the body unread: the kernel sends a reset.
                 return Ok(());
             }
             Fault::Stall(duration) => {
@@ -183,6 +227,22 @@ fn connection(mut client: TcpStream, upstream: SocketAddr, state: &State) -> std
     }
     let _ = client.shutdown(Shutdown::Both);
     let _ = body.join();
+    Ok(())
+}
+
+/// Answers with `status` and the extra header lines instead of Glance,
+/// and closes.
+fn answer(client: &mut TcpStream, status: &str, headers: &str) -> std::io::Result<()> {
+    let reason = status.split_once(' ').map_or(status, |(_, reason)| reason);
+    write!(
+        client,
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\
+         {headers}Connection: close\r\n\r\n{reason}",
+        reason.len()
+    )?;
+    let _ = client.shutdown(Shutdown::Write);
+    // Let the client read the answer before the socket goes.
+    thread::sleep(Duration::from_millis(50));
     Ok(())
 }
 

@@ -1,11 +1,15 @@
-//! Image data through both clients against the real Glance on loopback:
-//! upload then download of a 1 GiB image, with and without verification,
-//! beside `curl` moving the same bytes to and from the same Glance in the
-//! same run; the peak memory of each client process; and the bulk tagging
-//! job of `runtime/examples/bulk_tag.rs`, concurrent against sequential.
+//! Image data through both clients against the lab's Glance on loopback
+//! (real Keystone tokens, as a user has them): upload then download of a
+//! 1 GiB image, with and without verification, beside `curl` moving the
+//! same bytes to and from the same Glance with a token of the same user in
+//! the same run; the peak memory of each client process; and the bulk
+//! tagging job of `runtime/examples/bulk_tag.rs`, concurrent against
+//! sequential.
 //!
 //! Each transfer runs `runtime/examples/transfer.rs` as its own process,
 //! so that its peak RSS (`VmHWM`) is that of one client moving one image.
+//! The clients log in from the lab's `clouds.yaml` as alice of project
+//! alpha (cloud `lab-alpha`); curl gets a token for her from Keystone.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -13,20 +17,15 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::glance;
+use crate::lab;
 
 const SIZE: u64 = 1 << 30;
 const RSS_TARGET_KIB: u64 = 64 * 1024;
 const CURL_RATIO_TARGET: f64 = 0.9;
 const BULK_IMAGES: &str = "500";
 const BULK_CONCURRENCY: &str = "16";
-/// The identity Glance trusts for the bench (no Keystone on the test server).
-const IDENTITY: [&str; 4] = [
-    "X-Identity-Status: Confirmed",
-    "X-Project-Id: bench",
-    "X-User-Id: bench",
-    "X-Roles: member,reader",
-];
+/// The cloud of the lab's `clouds.yaml` the clients log in as.
+const CLOUD: &str = "lab-alpha";
 
 /// One timed transfer.
 struct Run {
@@ -43,25 +42,41 @@ impl Run {
     }
 }
 
-/// Runs the transfer benchmarks and returns their section of BENCHMARKS.md.
-pub fn run(root: &Path) -> Result<String, String> {
-    let endpoint_file = root.join("target/glance/endpoint");
-    let already_running = glance::run(&["status".to_owned()]).is_ok();
-    if !already_running {
-        glance::run(&["start".to_owned()])?;
+/// The lab as the bench uses it: Glance's URL, and what the clients and
+/// curl need to log in.
+struct Target {
+    glance_url: String,
+    clouds_yaml: PathBuf,
+    /// A file holding curl's `X-Auth-Token` header line, so that the token
+    /// never appears on a command line.
+    curl_header: PathBuf,
+}
+
+impl Target {
+    /// `transfer` or `bulk_tag`, logging in as [`CLOUD`].
+    fn example(&self, program: &Path) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env("OS_CLIENT_CONFIG_FILE", &self.clouds_yaml)
+            .env("OS_CLOUD", CLOUD);
+        command
     }
-    let result = measure(root, &endpoint_file);
+}
+
+/// Runs the transfer benchmarks against the lab (started for the run and
+/// stopped again when it was not running) and returns their section of
+/// BENCHMARKS.md.
+pub fn run(root: &Path) -> Result<String, String> {
+    let already_running = lab::run(&["status".to_owned()]).is_ok();
+    let running = lab::start(&lab::Lab::new(root))?;
+    let result = measure(root, &running);
     if !already_running {
-        let _ = glance::run(&["stop".to_owned()]);
+        let _ = lab::run(&["stop".to_owned()]);
     }
     result
 }
 
-fn measure(root: &Path, endpoint_file: &Path) -> Result<String, String> {
-    let url = fs::read_to_string(endpoint_file)
-        .map_err(|e| format!("no Glance endpoint file: {e}"))?
-        .trim()
-        .to_owned();
+fn measure(root: &Path, running: &lab::Running) -> Result<String, String> {
     let load_before = load_average();
     println!("==> building the transfer and bulk examples (release)");
     let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()))
@@ -83,73 +98,166 @@ fn measure(root: &Path, endpoint_file: &Path) -> Result<String, String> {
     let transfer = examples.join("transfer");
     let file = data_file(root)?;
     let file_arg = file.to_string_lossy().into_owned();
-
-    let mut uploads = Vec::new();
-    let mut downloads = Vec::new();
-    let mut images = Vec::new();
-
-    println!("==> curl upload and download, 1 GiB");
-    let curl_id = create(&transfer, &url)?;
-    images.push(curl_id.clone());
-    uploads.push(curl_upload(&url, &curl_id, &file)?);
-    downloads.push(curl_download(&url, &curl_id)?);
-
-    for client in ["blocking", "async"] {
-        for verify in ["verify", "noverify"] {
-            println!("==> {client} client, {verify}, upload and download, 1 GiB");
-            let id = create(&transfer, &url)?;
-            images.push(id.clone());
-            let label = format!(
-                "{client}, {}",
-                if verify == "verify" {
-                    "verified"
-                } else {
-                    "not verified"
-                }
-            );
-            uploads.push(client_run(
-                &transfer,
-                &label,
-                &["upload", client, verify, &url, &id, &file_arg],
-            )?);
-            downloads.push(client_run(
-                &transfer,
-                &label,
-                &["download", client, verify, &url, &id],
-            )?);
-        }
-    }
-    for id in &images {
-        let _ = Command::new(&transfer).args(["delete", &url, id]).status();
-    }
+    let target = Target {
+        glance_url: running.glance_url.clone(),
+        clouds_yaml: running.dir.join("clouds.yaml"),
+        curl_header: root.join("target/bench-data/curl-token-header"),
+    };
+    write_curl_header(&running.dir, &target.curl_header)?;
+    let result = transfers(&target, &transfer, &file, &file_arg);
+    let _ = fs::remove_file(&target.curl_header);
+    let (uploads, downloads) = result?;
 
     println!(
         "==> bulk job: tag {BULK_IMAGES} images, sequential then {BULK_CONCURRENCY} at a time"
     );
-    let bulk = Command::new(examples.join("bulk_tag"))
-        .args([BULK_IMAGES, BULK_CONCURRENCY])
-        .env("CLOUD_IMAGES_GLANCE_URL", &url)
-        .output()
-        .map_err(|e| format!("could not run bulk_tag: {e}"))?;
-    let bulk_text = String::from_utf8_lossy(&bulk.stdout).into_owned();
-    if !bulk.status.success() {
-        return Err(format!(
-            "bulk_tag failed: {}",
-            String::from_utf8_lossy(&bulk.stderr)
-        ));
+    let bulk = bulk_job(&target, &examples.join("bulk_tag"));
+    if let Err(reason) = &bulk {
+        eprintln!("warning: bulk job not measured: {reason}");
     }
-    let sequential = field(&bulk_text, "sequential_s").ok_or("bulk_tag printed no sequential_s")?;
-    let concurrent = field(&bulk_text, "concurrent_s").ok_or("bulk_tag printed no concurrent_s")?;
 
     let load_after = load_average();
     Ok(render(
         &uploads,
         &downloads,
-        sequential,
-        concurrent,
+        bulk,
         &load_before,
         &load_after,
     ))
+}
+
+/// The bulk example's sequential and concurrent times, in seconds.
+fn bulk_job(target: &Target, bulk_tag: &Path) -> Result<(f64, f64), String> {
+    let bulk = target
+        .example(bulk_tag)
+        .args([BULK_IMAGES, BULK_CONCURRENCY])
+        .output()
+        .map_err(|e| format!("could not run bulk_tag: {e}"))?;
+    let text = String::from_utf8_lossy(&bulk.stdout).into_owned();
+    if !bulk.status.success() {
+        return Err(format!(
+            "bulk_tag failed: {}",
+            String::from_utf8_lossy(&bulk.stderr).trim()
+        ));
+    }
+    let sequential = field(&text, "sequential_s").ok_or("bulk_tag printed no sequential_s")?;
+    let concurrent = field(&text, "concurrent_s").ok_or("bulk_tag printed no concurrent_s")?;
+    println!("    sequential {sequential:.2} s, concurrent {concurrent:.2} s");
+    Ok((sequential, concurrent))
+}
+
+/// curl, then each client verified and not, each uploading then
+/// downloading its own image; the images are deleted again.
+fn transfers(
+    target: &Target,
+    transfer: &Path,
+    file: &Path,
+    file_arg: &str,
+) -> Result<(Vec<Run>, Vec<Run>), String> {
+    let mut uploads = Vec::new();
+    let mut downloads = Vec::new();
+    let mut images = Vec::new();
+    let result = (|| {
+        println!("==> curl upload and download, 1 GiB");
+        let curl_id = create(target, transfer)?;
+        images.push(curl_id.clone());
+        uploads.push(curl_upload(target, &curl_id, file)?);
+        downloads.push(curl_download(target, &curl_id)?);
+        downloads.push(curl_hashed_download(target, &curl_id)?);
+
+        for client in ["blocking", "async"] {
+            for verify in ["verify", "noverify"] {
+                println!("==> {client} client, {verify}, upload and download, 1 GiB");
+                let id = create(target, transfer)?;
+                images.push(id.clone());
+                let label = format!(
+                    "{client}, {}",
+                    if verify == "verify" {
+                        "verified"
+                    } else {
+                        "not verified"
+                    }
+                );
+                uploads.push(client_run(
+                    target,
+                    transfer,
+                    &label,
+                    &["upload", client, verify, &id, file_arg],
+                )?);
+                downloads.push(client_run(
+                    target,
+                    transfer,
+                    &label,
+                    &["download", client, verify, &id],
+                )?);
+            }
+        }
+        Ok::<_, String>(())
+    })();
+    for id in &images {
+        let _ = target.example(transfer).args(["delete", id]).status();
+    }
+    result.map(|()| (uploads, downloads))
+}
+
+/// Logs alice in to the lab's Keystone as curl would be given a token, and
+/// writes the header line curl sends it with.
+fn write_curl_header(lab_dir: &Path, path: &Path) -> Result<(), String> {
+    let env = fs::read_to_string(lab_dir.join("lab.env"))
+        .map_err(|e| format!("no lab.env in {}: {e}", lab_dir.display()))?;
+    let value = |key: &str| {
+        env.lines()
+            .find_map(|line| line.strip_prefix(key)?.strip_prefix('='))
+            .map(str::to_owned)
+            .ok_or_else(|| format!("lab.env has no {key}"))
+    };
+    let body = serde_json::json!({"auth": {
+        "identity": {"methods": ["password"], "password": {"user": {
+            "name": "alice", "domain": {"name": "Default"}, "password": value("ALICE_PW")?
+        }}},
+        "scope": {"project": {"name": "alpha", "domain": {"name": "Default"}}}
+    }});
+    let out = Command::new("curl")
+        .args(["-sS", "--fail", "-o", "/dev/null", "-D", "-"])
+        .args([
+            "-H",
+            "Content-Type: application/json",
+            "--data-binary",
+            "@-",
+        ])
+        .arg(format!("{}/auth/tokens", value("OS_AUTH_URL")?))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child
+                .stdin
+                .take()
+                .expect("stdin is piped")
+                .write_all(body.to_string().as_bytes())?;
+            child.wait_with_output()
+        })
+        .map_err(|e| format!("could not run curl: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "curl could not log in: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let headers = String::from_utf8_lossy(&out.stdout);
+    let token = headers
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("x-subject-token")
+                .then(|| value.trim().to_owned())
+        })
+        .ok_or("Keystone answered without X-Subject-Token")?;
+    fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    fs::write(path, format!("X-Auth-Token: {token}\n"))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// 1 GiB of bytes no disk format inspector mistakes for a format, written
@@ -173,9 +281,10 @@ fn data_file(root: &Path) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-fn create(transfer: &Path, url: &str) -> Result<String, String> {
-    let out = Command::new(transfer)
-        .args(["create", url])
+fn create(target: &Target, transfer: &Path) -> Result<String, String> {
+    let out = target
+        .example(transfer)
+        .arg("create")
         .output()
         .map_err(|e| format!("could not run the transfer example: {e}"))?;
     if !out.status.success() {
@@ -187,8 +296,9 @@ fn create(transfer: &Path, url: &str) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-fn client_run(transfer: &Path, label: &str, args: &[&str]) -> Result<Run, String> {
-    let out = Command::new(transfer)
+fn client_run(target: &Target, transfer: &Path, label: &str, args: &[&str]) -> Result<Run, String> {
+    let out = target
+        .example(transfer)
         .args(args)
         .output()
         .map_err(|e| format!("could not run the transfer example: {e}"))?;
@@ -201,25 +311,20 @@ fn client_run(transfer: &Path, label: &str, args: &[&str]) -> Result<Run, String
             String::from_utf8_lossy(&out.stderr)
         ));
     }
+    println!("    {}", text.trim());
     Ok(Run {
         label: label.to_owned(),
         seconds: field(&text, "seconds").ok_or_else(|| format!("no seconds in `{text}`"))?,
         bytes: field(&text, "bytes").ok_or_else(|| format!("no bytes in `{text}`"))? as u64,
         peak_rss_kib: field(&text, "peak_rss_kib").map(|kib| kib as u64),
-        verified: text
-            .contains("verified=true")
-            .then_some(true)
-            .or(Some(false)),
+        verified: Some(text.contains("verified=true")),
     })
 }
 
-fn curl(args: &[&str]) -> Result<String, String> {
-    let mut command = Command::new("curl");
-    command.args(["-sS", "--fail"]);
-    for header in IDENTITY {
-        command.args(["-H", header]);
-    }
-    let out = command
+fn curl(target: &Target, args: &[&str]) -> Result<String, String> {
+    let header = format!("@{}", target.curl_header.display());
+    let out = Command::new("curl")
+        .args(["-sS", "--fail", "-H", &header])
         .args(args)
         .output()
         .map_err(|e| format!("could not run curl: {e}"))?;
@@ -232,38 +337,77 @@ fn curl(args: &[&str]) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-fn curl_upload(url: &str, id: &str, file: &Path) -> Result<Run, String> {
-    let target = format!("{url}/v2/images/{id}/file");
+fn curl_upload(target: &Target, id: &str, file: &Path) -> Result<Run, String> {
+    let url = format!("{}/v2/images/{id}/file", target.glance_url);
     let file = file.to_string_lossy();
-    let text = curl(&[
-        "-X",
-        "PUT",
-        "-H",
-        "Content-Type: application/octet-stream",
-        "-T",
-        &file,
-        "-o",
-        "/dev/null",
-        "-w",
-        "%{time_total} %{size_upload}",
-        &target,
-    ])?;
+    let text = curl(
+        target,
+        &[
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/octet-stream",
+            "-T",
+            &file,
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{time_total} %{size_upload}",
+            &url,
+        ],
+    )?;
     curl_run(&text)
 }
 
-fn curl_download(url: &str, id: &str) -> Result<Run, String> {
-    let target = format!("{url}/v2/images/{id}/file");
-    let text = curl(&[
-        "-o",
-        "/dev/null",
-        "-w",
-        "%{time_total} %{size_download}",
-        &target,
-    ])?;
+fn curl_download(target: &Target, id: &str) -> Result<Run, String> {
+    let url = format!("{}/v2/images/{id}/file", target.glance_url);
+    let text = curl(
+        target,
+        &[
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{time_total} %{size_download}",
+            &url,
+        ],
+    )?;
     curl_run(&text)
+}
+
+/// What verifying costs without this crate: curl's download piped into
+/// coreutils' `md5sum` and `sha512sum`, each in its own process.
+fn curl_hashed_download(target: &Target, id: &str) -> Result<Run, String> {
+    const LABEL: &str = "curl piped into md5sum + sha512sum";
+    let started = std::time::Instant::now();
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            "set -o pipefail; curl -sS --fail -H \"@$HEADER\" \"$URL\" \
+             | tee >(md5sum >/dev/null) | sha512sum >/dev/null",
+        ])
+        .env("HEADER", &target.curl_header)
+        .env("URL", format!("{}/v2/images/{id}/file", target.glance_url))
+        .output()
+        .map_err(|e| format!("could not run bash: {e}"))?;
+    let seconds = started.elapsed().as_secs_f64();
+    if !out.status.success() {
+        return Err(format!(
+            "{LABEL} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    println!("    {LABEL}: {seconds:.3} s");
+    Ok(Run {
+        label: LABEL.to_owned(),
+        seconds,
+        bytes: SIZE,
+        peak_rss_kib: None,
+        verified: None,
+    })
 }
 
 fn curl_run(text: &str) -> Result<Run, String> {
+    println!("    curl: {} (seconds, bytes)", text.trim());
     let mut fields = text.split_whitespace();
     let seconds = fields
         .next()
@@ -308,8 +452,7 @@ fn load_average() -> String {
 fn render(
     uploads: &[Run],
     downloads: &[Run],
-    sequential: f64,
-    concurrent: f64,
+    bulk: Result<(f64, f64), String>,
     before: &str,
     after: &str,
 ) -> String {
@@ -317,8 +460,9 @@ fn render(
     let _ = writeln!(out, "## Image data transfer\n");
     let _ = writeln!(
         out,
-        "A 1 GiB image uploaded, then downloaded, through each client against the real Glance on \
-         loopback, beside `curl` moving the same file to and from the same Glance in the same run. \
+        "A 1 GiB image uploaded, then downloaded, through each client against the lab's Glance on \
+         loopback (Keystone tokens checked on every request), beside `curl` moving the same file to \
+         and from the same Glance, with a token of the same user, in the same run. \
          Each client run is its own process; *peak RSS* is its `VmHWM` (target ≤ 64 MiB). \
          *÷ curl* is the client's throughput over curl's (target ≥ 0.9). Every upload, curl's \
          included, starts about a second late: uWSGI sends no `100 Continue`, and all three wait for \
@@ -342,13 +486,16 @@ fn render(
                 .filter(|_| run.label != "curl")
                 .map(|curl| run.mib_per_s() / curl);
             let ratio_cell = ratio.map_or("—".to_owned(), |r| format!("{r:.2}"));
-            let ratio_met = ratio.map_or("—", |r| {
-                if r >= CURL_RATIO_TARGET {
-                    "met"
-                } else {
-                    "**missed**"
-                }
-            });
+            // The target is the clients'; curl's hashed row is a comparison.
+            let ratio_met = ratio
+                .filter(|_| !run.label.starts_with("curl"))
+                .map_or("—", |r| {
+                    if r >= CURL_RATIO_TARGET {
+                        "met"
+                    } else {
+                        "**missed**"
+                    }
+                });
             let rss = run.peak_rss_kib.map_or("—".to_owned(), |kib| {
                 format!("{:.1} MiB", kib as f64 / 1024.0)
             });
@@ -389,6 +536,14 @@ fn render(
                     with.mib_per_s() / without.mib_per_s()
                 );
             }
+            let hashed_curl = runs.iter().find(|run| run.label.starts_with("curl piped"));
+            if let (Some(with), Some(hashed_curl)) = (with, hashed_curl) {
+                let _ = writeln!(
+                    out,
+                    "- Verified, {client} {what} against curl piped into md5sum and sha512sum: {:.2}×.",
+                    with.mib_per_s() / hashed_curl.mib_per_s()
+                );
+            }
         }
         let _ = writeln!(out);
     }
@@ -398,6 +553,13 @@ fn render(
         "`runtime/examples/bulk_tag.rs` with the async client: tag {BULK_IMAGES} images one at a time, \
          then {BULK_CONCURRENCY} at a time.\n"
     );
+    let (sequential, concurrent) = match bulk {
+        Ok(times) => times,
+        Err(reason) => {
+            let _ = writeln!(out, "Not measured: {reason}\n");
+            return out;
+        }
+    };
     let _ = writeln!(out, "| run | seconds | images/s |");
     let _ = writeln!(out, "|---|---|---|");
     let images: f64 = BULK_IMAGES.parse().unwrap_or(1.0);
@@ -413,9 +575,9 @@ fn render(
     );
     let _ = writeln!(
         out,
-        "\nConcurrent ÷ sequential speed: {:.2}×. The test Glance runs one uWSGI worker with one \
-         thread (two workers on one sqlite file answer concurrent writes with \"database is locked\"), \
-         so it serves one request at a time and concurrency can only overlap the client's side.\n",
+        "\nConcurrent ÷ sequential speed: {:.2}×. The lab's Glance is one uWSGI process with two \
+         threads on one sqlite file (see xtask/lab/README.md), and every request also waits for \
+         Keystone to validate its token.\n",
         sequential / concurrent
     );
     out

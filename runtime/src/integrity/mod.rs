@@ -6,13 +6,21 @@
 //! passes that name to Python's `hashlib.new`, so it can be any algorithm
 //! hashlib offers; [`HashAlgorithm`] covers each of those that RustCrypto
 //! implements. Downloads and uploads hash the bytes as they stream and
-//! compare with the record, and with `size`, at the end.
+//! compare with the record, and with `size`, at the end. A download hashes
+//! its two digests on two threads (see `parallel`), since one core cannot
+//! hash both as fast as loopback moves the data.
+
+mod parallel;
 
 use std::fmt;
 
 use cloud_images::Image;
 use md5::Md5;
 use sha2::digest::DynDigest;
+
+pub(crate) use parallel::HashRing;
+#[cfg(feature = "async")]
+pub(crate) use parallel::spawn_hasher;
 
 /// A digest algorithm Glance's `hashing_algorithm` can name, by hashlib's
 /// name for it.
