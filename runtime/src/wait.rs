@@ -55,13 +55,13 @@ fn terminal(status: &ImageStatus) -> bool {
     )
 }
 
-/// Judges one poll of an image waited on to reach `target`.
-pub fn image_poll(image: Image, target: &ImageStatus) -> Result<Poll<Image>, Error> {
-    let id = image.id.clone().unwrap_or_default();
+/// Judges one poll of image `id` waited on to reach `target`. The id is the
+/// one asked for, so an error names it even when the record lacks its own.
+pub fn image_poll(id: &str, image: Image, target: &ImageStatus) -> Result<Poll<Image>, Error> {
     match &image.status {
         Some(status) if status == target => Ok(Poll::Done(image)),
         Some(status) if terminal(status) => Err(Error::UnwantedState {
-            id,
+            id: id.to_owned(),
             wanted: target.as_str().to_owned(),
             reached: status.as_str().to_owned(),
         }),
@@ -70,12 +70,12 @@ pub fn image_poll(image: Image, target: &ImageStatus) -> Result<Poll<Image>, Err
     }
 }
 
-/// Judges one poll of a task waited on to finish successfully.
-pub fn task_poll(task: Task) -> Result<Poll<Task>, Error> {
+/// Judges one poll of task `id` waited on to finish successfully.
+pub fn task_poll(id: &str, task: Task) -> Result<Poll<Task>, Error> {
     match &task.status {
         Some(TaskStatus::Success) => Ok(Poll::Done(task)),
         Some(TaskStatus::Failure) => Err(Error::TaskFailed {
-            id: task.id.clone().unwrap_or_default(),
+            id: id.to_owned(),
             message: task.message.clone().unwrap_or_default(),
         }),
         Some(status) => Ok(Poll::Pending(status.as_str().to_owned())),
@@ -104,13 +104,13 @@ mod tests {
     #[test]
     fn terminal_states_other_than_the_target_fail() {
         assert!(matches!(
-            image_poll(image(ImageStatus::Active), &ImageStatus::Active),
+            image_poll("i1", image(ImageStatus::Active), &ImageStatus::Active),
             Ok(Poll::Done(_))
         ));
         assert!(
-            matches!(image_poll(image(ImageStatus::Importing), &ImageStatus::Active), Ok(Poll::Pending(s)) if s == "importing")
+            matches!(image_poll("i1", image(ImageStatus::Importing), &ImageStatus::Active), Ok(Poll::Pending(s)) if s == "importing")
         );
-        match image_poll(image(ImageStatus::Killed), &ImageStatus::Active) {
+        match image_poll("i1", image(ImageStatus::Killed), &ImageStatus::Active) {
             Err(Error::UnwantedState {
                 id,
                 wanted,
@@ -125,7 +125,7 @@ mod tests {
         }
         // Waiting for `deleted` itself is allowed.
         assert!(matches!(
-            image_poll(image(ImageStatus::Deleted), &ImageStatus::Deleted),
+            image_poll("i1", image(ImageStatus::Deleted), &ImageStatus::Deleted),
             Ok(Poll::Done(_))
         ));
     }
@@ -137,7 +137,7 @@ mod tests {
         )
         .unwrap();
         assert!(
-            matches!(task_poll(task), Err(Error::TaskFailed { message, .. }) if message == "bad")
+            matches!(task_poll("t", task), Err(Error::TaskFailed { message, .. }) if message == "bad")
         );
     }
 

@@ -99,7 +99,7 @@ impl Client {
     ) -> Result<Image, Error> {
         let started = Instant::now();
         for poll in 0.. {
-            let last = match image_poll(self.get_image(id).await?, &target)? {
+            let last = match image_poll(id, self.get_image(id).await?, &target)? {
                 Poll::Done(image) => return Ok(image),
                 Poll::Pending(last) => last,
             };
@@ -114,7 +114,7 @@ impl Client {
     pub async fn wait_for_task(&self, id: &str, timeout: Duration) -> Result<Task, Error> {
         let started = Instant::now();
         for poll in 0.. {
-            let last = match task_poll(self.get_task(id).await?)? {
+            let last = match task_poll(id, self.get_task(id).await?)? {
                 Poll::Done(task) => return Ok(task),
                 Poll::Pending(last) => last,
             };

@@ -63,14 +63,14 @@ impl Client {
         timeout: Duration,
     ) -> Result<Image, Error> {
         self.poll(id, target.as_str(), timeout, || {
-            image_poll(self.get_image(id)?, &target)
+            image_poll(id, self.get_image(id)?, &target)
         })
     }
 
     /// Polls the task until it succeeds; fails with [`Error::TaskFailed`]
     /// when it fails, and with [`Error::WaitTimeout`] after `timeout`.
     pub fn wait_for_task(&self, id: &str, timeout: Duration) -> Result<Task, Error> {
-        self.poll(id, "success", timeout, || task_poll(self.get_task(id)?))
+        self.poll(id, "success", timeout, || task_poll(id, self.get_task(id)?))
     }
 
     fn poll<T>(
