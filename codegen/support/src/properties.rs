@@ -294,11 +294,15 @@ impl Properties {
     #[inline]
     fn set(&mut self, key: &str, value: Slot) -> Option<()> {
         let bit = Fingerprint::of(key);
-        if self.fingerprints.contains(bit) {
-            if let Some(index) = self.scan(key) {
-                self.entries[index].value = value;
-                return Some(());
-            }
+        // Only a key whose fingerprint is already set can be present.
+        let present = if self.fingerprints.contains(bit) {
+            self.scan(key)
+        } else {
+            None
+        };
+        if let Some(index) = present {
+            self.entries[index].value = value;
+            return Some(());
         }
         self.fingerprints.insert(bit);
         let key = self.push_text(key)?;

@@ -73,7 +73,7 @@ impl Hasher {
 
 impl ChunkHashers {
     /// md5, and `os_hash` when given, each on its own thread.
-    pub fn new(os_hash: Option<HashAlgorithm>) -> Result<ChunkHashers, Error> {
+    pub(super) fn new(os_hash: Option<HashAlgorithm>) -> Result<ChunkHashers, Error> {
         Ok(ChunkHashers {
             length: 0,
             md5: Hasher::spawn(HashAlgorithm::Md5)?,
@@ -82,7 +82,7 @@ impl ChunkHashers {
     }
 
     /// Queues `chunk` for each hasher, waiting while a queue is full.
-    pub async fn hash(&mut self, chunk: &Bytes) {
+    pub(super) async fn hash(&mut self, chunk: &Bytes) {
         self.length += chunk.len() as u64;
         for hasher in std::iter::once(&self.md5).chain(&self.os_hash) {
             // A send fails only if the thread is gone, which `finish` reports.
@@ -91,7 +91,7 @@ impl ChunkHashers {
     }
 
     /// Waits for both hashers and gives what was computed.
-    pub async fn finish(self) -> Computed {
+    pub(super) async fn finish(self) -> Computed {
         let checksum = self.md5.finish().await;
         let os_hash = match self.os_hash {
             Some(hasher) => Some((hasher.algorithm, hasher.finish().await)),
