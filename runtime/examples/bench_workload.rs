@@ -42,6 +42,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(done) => {
             println!("OK {done}");
+            println!("PEAK_RSS_KIB {}", peak_rss_kib());
             ExitCode::SUCCESS
         }
         Err(error) => {
@@ -54,6 +55,19 @@ fn main() -> ExitCode {
 }
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+/// The most memory this process has held (Linux's `VmHWM`, 0 elsewhere).
+/// The bench cannot take it from `wait4`: a child's `ru_maxrss` starts at
+/// the resident size of the process that spawned it.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
 
 fn run(args: &[String]) -> Result<String> {
     let [kind, workload, cloud, rest @ ..] = args else {

@@ -53,7 +53,8 @@ a quiet machine.
     python: jsonpatch.make_patch (needs the documents `micro` writes)
     operations: whole operations of five clients against the lab (real tokens)
     compile: compile time of cloud-images and openstack-types-image
-    transfer: a 1 GiB image up and down through both clients, beside curl";
+    transfer: a 1 GiB image up and down through both clients, beside curl
+CLOUD_IMAGES_BENCH_ROUNDS=N runs each whole operation N times (default 3).";
 
 /// The parts `args` asks for: all of them without `--only`.
 fn parts(args: &[String]) -> Result<Vec<&'static str>, String> {

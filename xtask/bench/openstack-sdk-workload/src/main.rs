@@ -50,6 +50,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(done) => {
             println!("OK {done}");
+            println!("PEAK_RSS_KIB {}", peak_rss_kib());
             ExitCode::SUCCESS
         }
         Err(error) => {
@@ -61,6 +62,18 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The most memory this process has held (Linux's `VmHWM`, 0 elsewhere),
+/// which the bench cannot take from `wait4` (see `bench_workload.rs`).
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
 }
 
 fn cloud_config(cloud: &str) -> Result<CloudConfig> {
