@@ -1,13 +1,20 @@
 """One whole-operation workload with python-glanceclient or openstacksdk.
 
 `cargo xtask bench` runs this as a process of its own, beside the Rust
-client (`runtime/examples/bench_workload.rs`) doing the same work, and reads
-the process's CPU time and peak memory from the operating system.
+clients (`runtime/examples/bench_workload.rs`,
+`xtask/bench/openstack-sdk-workload`) doing the same work, and reads the
+process's CPU time and peak memory from the operating system.
 
-    workload.py <glanceclient|openstacksdk> <workload> <url> <project> [<argument>]
+    workload.py <glanceclient|openstacksdk> <workload> <cloud> [<argument>]
 
-Workloads: `noop` (import and build the client), `list`, `patch <image id>`,
-`transfer <file>`. Prints `OK <what it checked>`; any error exits non-zero.
+Both log in as their users do, from the cloud `<cloud>` of the clouds.yaml
+that `OS_CLIENT_CONFIG_FILE` names: openstacksdk with `openstack.connect`,
+python-glanceclient with the keystoneauth session that openstacksdk's
+configuration loader makes (what python-openstackclient hands it).
+
+Workloads: `noop` (import, read the configuration and build the client, no
+request), `list <expected count>`, `patch <image id>`, `transfer <file>`.
+Prints `OK <what it checked>`; any error exits non-zero.
 """
 
 import os
@@ -17,16 +24,6 @@ PAGE = 200
 UPDATES = 200
 
 
-def identity(project):
-    # The header-identity Glance trusts these in place of a token.
-    return {
-        "X-Identity-Status": "Confirmed",
-        "X-Project-Id": project,
-        "X-User-Id": "user-" + project,
-        "X-Roles": "member,reader",
-    }
-
-
 def transfer_name():
     # A name of its own: openstacksdk refuses to create an image whose name
     # another image in the project already has.
@@ -34,14 +31,14 @@ def transfer_name():
 
 
 class GlanceClient:
-    def __init__(self, url, project):
+    def __init__(self, cloud):
+        import openstack.config
         from glanceclient import Client
 
-        self.client = Client("2", endpoint=url)
-        # Not `identity_headers=`: glanceclient %-encodes header values, which
-        # turns the roles `member,reader` into `member%2Creader`. Headers of
-        # the underlying requests session go out as they are.
-        self.client.http_client.session.headers.update(identity(project))
+        region = openstack.config.get_cloud_region(cloud=cloud)
+        # The session logs in on its first request and finds the image
+        # endpoint in the catalog.
+        self.client = Client("2", session=region.get_session(), region_name=region.region_name)
 
     def list(self):
         return sum(1 for _ in self.client.images.list(page_size=PAGE))
@@ -56,19 +53,18 @@ class GlanceClient:
         try:
             with open(path, "rb") as data:
                 self.client.images.upload(image["id"], data, image_size=length)
+            # `data()` checks the md5 of what it received against the image's.
             return sum(len(chunk) for chunk in self.client.images.data(image["id"]))
         finally:
             self.client.images.delete(image["id"])
 
 
 class OpenStackSdk:
-    def __init__(self, url, project):
-        from keystoneauth1 import noauth, session
-        from openstack import connection
+    def __init__(self, cloud):
+        import openstack
 
-        auth = noauth.NoAuth(endpoint=url)
-        sess = session.Session(auth=auth, additional_headers=identity(project))
-        self.conn = connection.Connection(session=sess, image_endpoint_override=url)
+        # Logs in on the first request.
+        self.conn = openstack.connect(cloud=cloud)
 
     def list(self):
         return sum(1 for _ in self.conn.image.images(limit=PAGE))
@@ -85,19 +81,24 @@ class OpenStackSdk:
             container_format="bare",
             validate_checksum=False,
         )
-        response = self.conn.image.download_image(image, stream=True)
-        received = sum(len(chunk) for chunk in response.iter_content(chunk_size=65536))
-        self.conn.image.delete_image(image)
-        return received
+        try:
+            response = self.conn.image.download_image(image, stream=True)
+            return sum(len(chunk) for chunk in response.iter_content(chunk_size=65536))
+        finally:
+            self.conn.image.delete_image(image)
 
 
 def main(argv):
-    kind, workload, url, project, *rest = argv
-    client = {"glanceclient": GlanceClient, "openstacksdk": OpenStackSdk}[kind](url, project)
+    kind, workload, cloud, *rest = argv
+    client = {"glanceclient": GlanceClient, "openstacksdk": OpenStackSdk}[kind](cloud)
     if workload == "noop":
-        return "client built"
+        return "configuration read"
     if workload == "list":
-        return "%d images" % client.list()
+        (expected,) = rest
+        listed = client.list()
+        if listed != int(expected):
+            raise SystemExit("listed %d images, expected %s" % (listed, expected))
+        return "%d images" % listed
     if workload == "patch":
         (image_id,) = rest
         for round in range(UPDATES):
@@ -115,9 +116,24 @@ def main(argv):
     raise SystemExit("unknown workload " + workload)
 
 
+def peak_rss_kib():
+    # Linux's VmHWM: the most memory this process has held. The bench cannot
+    # take it from wait4, whose ru_maxrss starts at the resident size of the
+    # process that spawned this one (resource.getrusage has the same floor).
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 if __name__ == "__main__":
     try:
         print("OK " + main(sys.argv[1:]))
+        print("PEAK_RSS_KIB %d" % peak_rss_kib())
+    except SystemExit as error:
+        print(error.code)
+        raise
     except Exception as error:
         # The last line is the reason the bench reports.
         print("%s: %s" % (type(error).__name__, str(error).splitlines()[0] if str(error) else ""))

@@ -29,6 +29,7 @@ GLANCE_PW = "glance-lab-secret"
 NOVA_PW = "nova-lab-secret"
 ALICE_PW = "alice-lab-secret"
 BOB_PW = "bob-lab-secret"
+BENCH_PW = "bench-lab-secret"
 APPCRED_NAME = "alice-alpha-lab"
 APPCRED_SECRET = "appcred-lab-secret"
 
@@ -40,6 +41,7 @@ CLOUD_NAMES = (
     "lab-alpha-noregion",
     "lab-alpha-unversioned-auth-url",
     "lab-appcred",
+    "lab-bench",
 )
 
 
@@ -159,10 +161,14 @@ def bootstrap(lab, keystone_port, glance_port, nova_port):
     ids["SERVICE_PROJECT_ID"] = project("service", "service users")
     ids["ALPHA_PROJECT_ID"] = project("alpha", "lab project alpha")
     ids["BETA_PROJECT_ID"] = project("beta", "lab project beta")
+    # The whole-operation bench's images (2,000 to list) stay out of the
+    # projects the tests list.
+    ids["BENCH_PROJECT_ID"] = project("bench", "images of cargo xtask bench")
     ids["GLANCE_USER_ID"] = user("glance", GLANCE_PW, ids["SERVICE_PROJECT_ID"])
     ids["NOVA_USER_ID"] = user("nova", NOVA_PW, ids["SERVICE_PROJECT_ID"])
     ids["ALICE_USER_ID"] = user("alice", ALICE_PW, ids["ALPHA_PROJECT_ID"])
     ids["BOB_USER_ID"] = user("bob", BOB_PW, ids["BETA_PROJECT_ID"])
+    ids["BENCH_USER_ID"] = user("bench", BENCH_PW, ids["BENCH_PROJECT_ID"])
     for name in ("member", "reader", "service", "admin"):
         ids[f"{name.upper()}_ROLE_ID"] = role_id(name)
     # keystonemiddleware's users need "service" (Keystone's validate_token
@@ -172,6 +178,7 @@ def bootstrap(lab, keystone_port, glance_port, nova_port):
     for role in (ids["MEMBER_ROLE_ID"], ids["READER_ROLE_ID"]):
         grant(ids["ALPHA_PROJECT_ID"], ids["ALICE_USER_ID"], role)
         grant(ids["BETA_PROJECT_ID"], ids["BOB_USER_ID"], role)
+        grant(ids["BENCH_PROJECT_ID"], ids["BENCH_USER_ID"], role)
 
     http.ok("POST", f"{ks}/v3/regions", admin, {"region": {"id": "RegionTwo", "description": "second lab region"}})
     ids["IMAGE_SERVICE_ID"] = create("service", {"type": "image", "name": "glance",
@@ -207,6 +214,7 @@ def bootstrap(lab, keystone_port, glance_port, nova_port):
         "NOVA_PW": NOVA_PW,
         "ALICE_PW": ALICE_PW,
         "BOB_PW": BOB_PW,
+        "BENCH_PW": BENCH_PW,
         "APPCRED_ID": appcred_id,
         "APPCRED_NAME": APPCRED_NAME,
         "APPCRED_SECRET": APPCRED_SECRET,
@@ -263,6 +271,7 @@ def clouds_yaml(ks, glance, nova, appcred_id):
     text += cloud("lab-alpha-regiontwo", f"{ks}/v3", "alice", ALICE_PW, "alpha", "RegionTwo")
     text += cloud("lab-alpha-noregion", f"{ks}/v3", "alice", ALICE_PW, "alpha", None)
     text += cloud("lab-alpha-unversioned-auth-url", ks, "alice", ALICE_PW, "alpha", "RegionOne")
+    text += cloud("lab-bench", f"{ks}/v3", "bench", BENCH_PW, "bench", "RegionOne")
     text += (
         "  lab-appcred:\n"
         "    auth_type: v3applicationcredential\n"

@@ -51,9 +51,10 @@ target/bench-data/BENCHMARKS.partial.md). Takes several minutes; run it on
 a quiet machine.
     micro: the Rust bench binaries (decoding, encoding, patches, peers, generator)
     python: jsonpatch.make_patch (needs the documents `micro` writes)
-    operations: whole operations of three clients against a real Glance
+    operations: whole operations of five clients against the lab (real tokens)
     compile: compile time of cloud-images and openstack-types-image
-    transfer: a 1 GiB image up and down through both clients, beside curl";
+    transfer: a 1 GiB image up and down through both clients, beside curl
+CLOUD_IMAGES_BENCH_ROUNDS=N runs each whole operation N times (default 3).";
 
 /// The parts `args` asks for: all of them without `--only`.
 fn parts(args: &[String]) -> Result<Vec<&'static str>, String> {
@@ -153,7 +154,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 
     if parts.contains(&"operations") {
-        println!("==> whole operations against a real Glance");
+        println!("==> whole operations against the lab's Glance");
         if let Err(reason) = operations::run(&root, &mut measurements) {
             eprintln!("warning: whole operations not measured: {reason}");
             measurements.notes.insert("ops.error".to_owned(), reason);

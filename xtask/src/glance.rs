@@ -159,14 +159,6 @@ fn start(p: &Paths) -> Result<(), String> {
     Ok(())
 }
 
-/// The base URL of the running Glance, as `start` wrote it.
-pub fn endpoint() -> Result<String, String> {
-    let p = Paths::new(&crate::project_root());
-    let text = fs::read_to_string(&p.endpoint)
-        .map_err(|e| format!("no Glance endpoint in {}: {e}", p.show(&p.endpoint)))?;
-    Ok(text.trim().to_owned())
-}
-
 fn print_hint(p: &Paths, endpoint: &str) {
     println!("base URL: {endpoint} (also in {})", p.show(&p.endpoint));
     println!("for a tool or a hand-run test:\n  export {URL_ENV}={endpoint}");

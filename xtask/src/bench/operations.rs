@@ -1,160 +1,219 @@
-//! Whole operations against one real Glance, by each client in a process of
-//! its own: cloud-images' blocking client (`runtime/examples/bench_workload.rs`),
-//! python-glanceclient and openstacksdk (`xtask/bench/workload.py`, pinned
-//! in `target/bench-venv`). The operating system tells each process's wall
-//! time, CPU time (user + sys) and peak resident memory (`wait4`'s rusage).
+//! Whole operations against the Keystone-backed lab (`cargo xtask lab`), by
+//! each client in a process of its own: cloud-images' blocking and async
+//! clients (`runtime/examples/bench_workload.rs`), python-glanceclient and
+//! openstacksdk (`xtask/bench/workload.py`, pinned in `target/bench-venv`),
+//! and gtema's `openstack_sdk` (`xtask/bench/openstack-sdk-workload`). Each
+//! logs in with a real Keystone token from the lab's `clouds.yaml`, as its
+//! users do. The operating system tells each process's wall time and CPU
+//! time (user + sys) through `wait4`; each program reports its own peak
+//! resident memory (Linux's `VmHWM`) on a `PEAK_RSS_KIB` line, because
+//! `wait4`'s `ru_maxrss` never reports less than the resident size of the
+//! process that spawned the child (xtask's, about 10 MiB).
 //!
-//! Glance answers every client alike, so the client's CPU time is the fair
-//! figure; the wall time includes Glance's share.
+//! Glance and Keystone answer every client alike, so the client's CPU time
+//! is the fair figure; the wall time includes the servers' share.
+
+mod clients;
+mod rusage;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use super::{Measurements, cargo};
-
-/// The Python clients, pinned so that runs on different days time the same code.
-pub const PYTHON_CLIENTS: &[&str] = &["python-glanceclient==4.13.0", "openstacksdk==4.22.0"];
-
-/// Clients by the name the report uses.
-pub const CLIENTS: &[&str] = &["cloud-images", "glanceclient", "openstacksdk"];
+use super::Measurements;
+use crate::lab::{self, Lab};
+use clients::Programs;
+pub use clients::{CLIENTS, Client, OPENSTACK_SDK, PYTHON_CLIENTS};
+use rusage::Usage;
 
 /// Workloads, in the report's order; `noop` is the start-up every other
 /// workload includes.
 pub const WORKLOADS: &[&str] = &["noop", "list", "patch", "transfer"];
 
-/// Images in the listed project, and the size of the transferred file.
+/// Images the bench project owns for the listing, and the size of the
+/// transferred file.
 pub const LISTED_IMAGES: usize = 2_000;
 pub const TRANSFER_BYTES: u64 = 64 << 20;
 
-const LIST_PROJECT: &str = "cloud-images-bench-list";
-const PATCH_PROJECT: &str = "cloud-images-bench-patch";
-const TRANSFER_PROJECT: &str = "cloud-images-bench-transfer";
+/// Each workload runs this many times per client, the clients taking turns;
+/// the report gives the median of each figure. `CLOUD_IMAGES_BENCH_ROUNDS`
+/// overrides it, for a quick look on a busy machine.
+const ROUNDS: usize = 3;
+const ROUNDS_ENV: &str = "CLOUD_IMAGES_BENCH_ROUNDS";
 
-/// The Glance the workloads run against and how to reach it. Today the
-/// header-identity Glance of `cargo xtask glance start` (identity in
-/// `X-Project-Id` and friends, which each client sends); a Keystone-backed
-/// lab would give a token here instead, and the clients would send it.
-pub struct Target {
-    pub url: String,
+fn rounds() -> Result<usize, String> {
+    match std::env::var(ROUNDS_ENV) {
+        Err(_) => Ok(ROUNDS),
+        Ok(text) => match text.trim().parse() {
+            Ok(rounds) if rounds > 0 => Ok(rounds),
+            _ => Err(format!(
+                "{ROUNDS_ENV}=`{text}` is not a number of rounds (1 or more)"
+            )),
+        },
+    }
 }
 
-/// Starts (or finds) the header-identity Glance and returns its URL.
-fn target() -> Result<Target, String> {
-    crate::glance::run(&["start".to_owned()])?;
-    Ok(Target {
-        url: crate::glance::endpoint()?,
-    })
-}
-
-/// What one process cost.
-#[derive(Debug, Clone, Copy)]
-pub struct Usage {
-    pub wall: Duration,
-    pub cpu: Duration,
-    /// Peak resident set size, in KiB.
-    pub max_rss_kib: u64,
-}
+/// The lab's cloud whose project holds the bench's images, so that the
+/// projects the tests use never list 2,000 of them.
+pub const CLOUD: &str = "lab-bench";
 
 pub fn run(root: &Path, measurements: &mut Measurements) -> Result<(), String> {
-    let target = target()?;
-    let python = super::python::venv(root, PYTHON_CLIENTS)?;
-    let rust = build_rust_client(root)?;
+    let rounds = rounds()?;
+    let running = lab::start(&Lab::new(root))?;
+    let clouds = running.dir.join("clouds.yaml");
+    check_cloud(&clouds)?;
+    let programs = Programs::get(root)?;
     let data = root.join("target/bench-data");
     std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
     let file = transfer_file(&data)?;
-    let script = root.join("xtask/bench/workload.py");
 
-    println!("    seeding {LISTED_IMAGES} images (once per Glance)");
-    let seeded = output(Command::new(&rust).args([
+    println!("    seeding {LISTED_IMAGES} images in the project of `{CLOUD}` (once per lab)");
+    let seeded = output(logged_in(&clouds, programs.rust.as_os_str()).args([
+        "blocking",
         "seed",
-        &target.url,
-        LIST_PROJECT,
+        CLOUD,
         &LISTED_IMAGES.to_string(),
     ]))?;
     println!("    {seeded}");
-    let image = output(Command::new(&rust).args(["image", &target.url, PATCH_PROJECT]))?;
-    let image = image.trim_start_matches("OK ").trim().to_owned();
+    // What a listing returns: the project's images and any public ones.
+    let visible = seeded
+        .split_whitespace()
+        .next()
+        .and_then(|count| count.parse::<usize>().ok())
+        .ok_or_else(|| format!("the seed said `{seeded}`, not a count"))?;
+    let image =
+        output(logged_in(&clouds, programs.rust.as_os_str()).args(["blocking", "image", CLOUD]))?;
 
-    for workload in WORKLOADS {
-        let (project, argument): (&str, Option<String>) = match *workload {
-            "list" => (LIST_PROJECT, None),
-            "patch" => (PATCH_PROJECT, Some(image.clone())),
-            "transfer" => (TRANSFER_PROJECT, Some(file.display().to_string())),
-            _ => (PATCH_PROJECT, None),
-        };
-        for client in CLIENTS {
-            let mut command = if *client == "cloud-images" {
-                Command::new(&rust)
-            } else {
-                let mut command = Command::new(&python);
-                command.arg(&script).arg(client);
-                command
+    let mut samples: Vec<(String, Usage, String)> = Vec::new();
+    for round in 1..=rounds {
+        println!("    round {round} of {rounds}");
+        for workload in WORKLOADS {
+            let argument = match *workload {
+                "list" => Some(visible.to_string()),
+                "patch" => Some(image.clone()),
+                "transfer" => Some(file.display().to_string()),
+                _ => None,
             };
-            command
-                .args([workload, target.url.as_str(), project])
-                .args(argument.iter());
-            let key = format!("{workload}.{client}");
-            let (usage, said) = match measure(&mut command) {
-                Ok(measured) => measured,
-                Err(error) => {
-                    // One client failing one workload is a finding, not a
-                    // reason to drop the others' figures.
-                    println!("    {workload:<9} {client:<13} FAILED: {error}");
-                    measurements
-                        .notes
-                        .insert(format!("ops.failed.{key}"), error);
+            for client in CLIENTS {
+                let key = format!("{workload}.{}", client.key);
+                if measurements.notes.contains_key(&failed(&key)) {
                     continue;
                 }
-            };
-            println!(
-                "    {workload:<9} {client:<13} wall {:>8.3} s  cpu {:>8.3} s  rss {:>7} KiB  ({said})",
-                usage.wall.as_secs_f64(),
-                usage.cpu.as_secs_f64(),
-                usage.max_rss_kib
-            );
-            measurements
-                .times
-                .insert(format!("ops.wall.{key}"), usage.wall.as_nanos() as f64);
-            measurements
-                .times
-                .insert(format!("ops.cpu.{key}"), usage.cpu.as_nanos() as f64);
-            measurements
-                .notes
-                .insert(format!("ops.rss.{key}"), usage.max_rss_kib.to_string());
-            measurements.notes.insert(format!("ops.said.{key}"), said);
+                let measured = programs.command(client, workload).and_then(|mut command| {
+                    command.arg(CLOUD).args(argument.iter());
+                    measure(login_env(&mut command, &clouds))
+                });
+                match measured {
+                    Ok((usage, said)) => {
+                        println!(
+                            "    {workload:<9} {:<14} wall {:>8.3} s  cpu {:>8.3} s  rss {:>7} KiB  ({said})",
+                            client.key,
+                            usage.wall.as_secs_f64(),
+                            usage.cpu.as_secs_f64(),
+                            usage.max_rss_kib
+                        );
+                        samples.push((key, usage, said));
+                    }
+                    Err(error) => {
+                        // One client failing one workload is a finding, not a
+                        // reason to drop the others' figures.
+                        println!("    {workload:<9} {:<14} FAILED: {error}", client.key);
+                        measurements.notes.insert(failed(&key), error);
+                    }
+                }
+            }
         }
     }
-    measurements.notes.insert("ops.url".to_owned(), target.url);
-    measurements
-        .notes
-        .insert("ops.python".to_owned(), PYTHON_CLIENTS.join(", "));
+    record(measurements, samples);
+    let notes = [
+        ("ops.url", running.glance_url),
+        ("ops.keystone", running.keystone_url),
+        ("ops.listed", visible.to_string()),
+        ("ops.python", PYTHON_CLIENTS.join(", ")),
+        ("ops.rounds", rounds.to_string()),
+    ];
+    for (name, value) in notes {
+        measurements.notes.insert(name.to_owned(), value);
+    }
+    println!("    the lab keeps running; `cargo xtask lab stop` stops it");
     Ok(())
 }
 
-/// Builds the Rust workload in release mode and returns its path.
-fn build_rust_client(root: &Path) -> Result<PathBuf, String> {
-    let status = cargo()
-        .args([
-            "build",
-            "--quiet",
-            "--release",
-            "-p",
-            "cloud-images-runtime",
-        ])
-        .args(["--features", "blocking", "--example", "bench_workload"])
-        .current_dir(root)
-        .status()
-        .map_err(|e| format!("could not run cargo build: {e}"))?;
-    if !status.success() {
-        return Err(format!(
-            "building the bench_workload example failed ({status})"
-        ));
+fn failed(key: &str) -> String {
+    format!("ops.failed.{key}")
+}
+
+/// Records the median of each figure over the rounds a client completed.
+/// A client that failed any round has its failure recorded instead.
+fn record(measurements: &mut Measurements, samples: Vec<(String, Usage, String)>) {
+    let mut by_key: std::collections::BTreeMap<String, Vec<(Usage, String)>> = Default::default();
+    for (key, usage, said) in samples {
+        by_key.entry(key).or_default().push((usage, said));
     }
-    let target_dir =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    Ok(target_dir.join("release/examples/bench_workload"))
+    for (key, runs) in by_key {
+        if measurements.notes.contains_key(&failed(&key)) {
+            continue;
+        }
+        let median = |figure: fn(&Usage) -> f64| {
+            let mut values: Vec<f64> = runs.iter().map(|(usage, _)| figure(usage)).collect();
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        };
+        let times = [
+            ("wall", median(|usage| usage.wall.as_nanos() as f64)),
+            ("cpu", median(|usage| usage.cpu.as_nanos() as f64)),
+        ];
+        for (figure, value) in times {
+            measurements
+                .times
+                .insert(format!("ops.{figure}.{key}"), value);
+        }
+        let rss = median(|usage| usage.max_rss_kib as f64);
+        measurements
+            .notes
+            .insert(format!("ops.rss.{key}"), format!("{rss:.0}"));
+        if let Some((_, said)) = runs.last() {
+            measurements
+                .notes
+                .insert(format!("ops.said.{key}"), said.clone());
+        }
+    }
+}
+
+/// Fails with what to do when the lab's identity data predates the bench's
+/// project (it is created when the lab bootstraps from fresh data).
+fn check_cloud(clouds: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(clouds)
+        .map_err(|e| format!("cannot read {}: {e}", clouds.display()))?;
+    if text.lines().any(|line| line == format!("  {CLOUD}:")) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} has no cloud `{CLOUD}`: the lab's identity data is older than the bench project; \
+             run `cargo xtask lab stop --purge` and start the bench again",
+            clouds.display()
+        ))
+    }
+}
+
+/// `program`, set up to log in from the lab's `clouds.yaml`.
+fn logged_in(clouds: &Path, program: &std::ffi::OsStr) -> Command {
+    let mut command = Command::new(program);
+    login_env(&mut command, clouds);
+    command
+}
+
+/// Points `command` at the lab's `clouds.yaml` (every client reads
+/// `OS_CLIENT_CONFIG_FILE`, or is handed it) and removes the caller's other
+/// `OS_*` variables, which would change what some clients log in with.
+fn login_env<'a>(command: &'a mut Command, clouds: &Path) -> &'a mut Command {
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(|name| name.starts_with("OS_")) {
+            command.env_remove(&name);
+        }
+    }
+    command.env("OS_CLIENT_CONFIG_FILE", clouds)
 }
 
 /// A file of [`TRANSFER_BYTES`] for every client to upload, written once.
@@ -177,16 +236,30 @@ fn transfer_file(dir: &Path) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// Runs `command` to the end and returns what it printed.
+/// Runs `command` to the end and returns what its `OK` line said.
 fn output(command: &mut Command) -> Result<String, String> {
     let out = command
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| format!("could not run {command:?}: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        return Err(format!("{command:?} failed ({})", out.status));
+        return Err(format!(
+            "{command:?} failed ({}): {}",
+            out.status,
+            stdout.trim()
+        ));
     }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    said(&stdout)
+}
+
+/// The text after `OK ` on the line a workload prints when it succeeds.
+fn said(stdout: &str) -> Result<String, String> {
+    stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("OK "))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("printed no OK line: {}", stdout.trim()))
 }
 
 /// Runs `command` as a child, and returns its usage and the `OK` line it printed.
@@ -197,105 +270,74 @@ fn measure(command: &mut Command) -> Result<(Usage, String), String> {
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| format!("could not start: {e}"))?;
-    let mut said = String::new();
-    if let Some(mut stdout) = child.stdout.take() {
-        stdout
-            .read_to_string(&mut said)
+    let mut stdout = String::new();
+    if let Some(mut pipe) = child.stdout.take() {
+        pipe.read_to_string(&mut stdout)
             .map_err(|e| format!("cannot read its output: {e}"))?;
     }
     let (status, usage) = rusage::wait(child.id())?;
     let wall = start.elapsed();
     if status != 0 {
-        let last = said.lines().last().unwrap_or("").trim().to_owned();
-        return Err(format!(
-            "exited with status {status}{}",
-            if last.is_empty() {
-                String::new()
-            } else {
-                format!(": {last}")
-            }
-        ));
+        let last = stdout.lines().last().unwrap_or("").trim().to_owned();
+        return Err(if last.is_empty() {
+            format!("exited with status {status}")
+        } else {
+            last
+        });
     }
-    let said = said
+    let max_rss_kib = peak_rss(&stdout)?;
+    Ok((
+        Usage {
+            wall,
+            max_rss_kib,
+            ..usage
+        },
+        said(&stdout)?,
+    ))
+}
+
+/// The peak resident memory a workload reported for itself, in KiB.
+fn peak_rss(stdout: &str) -> Result<u64, String> {
+    stdout
         .lines()
-        .find_map(|line| line.strip_prefix("OK "))
-        .ok_or_else(|| format!("printed no OK line: {said}"))?
-        .to_owned();
-    Ok((Usage { wall, ..usage }, said))
+        .find_map(|line| line.strip_prefix("PEAK_RSS_KIB "))
+        .and_then(|kib| kib.trim().parse().ok())
+        .filter(|kib| *kib > 0)
+        .ok_or_else(|| "reported no peak memory (PEAK_RSS_KIB, from /proc/self/status)".to_owned())
 }
 
-/// `wait4(2)`, which reports the resources a child used; the standard
-/// library's `Child::wait` does not.
-#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-mod rusage {
-    use std::time::Duration;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    use super::Usage;
-
-    #[repr(C)]
-    struct Timeval {
-        seconds: i64,
-        microseconds: i64,
+    #[test]
+    fn the_ok_line_is_what_a_workload_said() {
+        assert_eq!(
+            said("noise\nOK 2000 images in 10 pages\n").unwrap(),
+            "2000 images in 10 pages"
+        );
+        assert!(said("Traceback\nHTTPInternalServerError: 500\n").is_err());
     }
 
-    /// `struct rusage` as 64-bit Linux lays it out.
-    #[repr(C)]
-    struct Rusage {
-        user: Timeval,
-        system: Timeval,
-        max_rss_kib: i64,
-        /// The other counters, which the bench does not read.
-        rest: [i64; 13],
+    #[test]
+    fn the_peak_memory_is_what_the_workload_reported() {
+        assert_eq!(peak_rss("OK 200 updates\nPEAK_RSS_KIB 5120\n"), Ok(5120));
+        assert!(peak_rss("OK 200 updates\n").is_err());
+        assert!(peak_rss("OK noop\nPEAK_RSS_KIB 0\n").is_err());
     }
 
-    unsafe extern "C" {
-        fn wait4(pid: i32, status: *mut i32, options: i32, usage: *mut Rusage) -> i32;
-    }
-
-    fn duration(time: &Timeval) -> Duration {
-        Duration::from_secs(time.seconds.max(0) as u64)
-            + Duration::from_micros(time.microseconds.max(0) as u64)
-    }
-
-    /// Waits for the child `pid` and returns its raw wait status (0 when it
-    /// exited with 0) and its usage; the wall time is left for the caller.
-    pub fn wait(pid: u32) -> Result<(i32, Usage), String> {
-        let pid = i32::try_from(pid).map_err(|_| format!("pid {pid} out of range"))?;
-        let mut status = 0;
-        let mut usage = Rusage {
-            user: Timeval {
-                seconds: 0,
-                microseconds: 0,
-            },
-            system: Timeval {
-                seconds: 0,
-                microseconds: 0,
-            },
-            max_rss_kib: 0,
-            rest: [0; 13],
-        };
-        // SAFETY: `status` and `usage` are writable and laid out as the
-        // kernel expects; `pid` is a child of this process not yet waited for.
-        let waited = unsafe { wait4(pid, &mut status, 0, &mut usage) };
-        if waited != pid {
-            return Err(format!("wait4 failed: {}", std::io::Error::last_os_error()));
+    #[test]
+    fn every_client_has_a_program() {
+        let programs = Programs::for_tests();
+        for client in CLIENTS {
+            for workload in WORKLOADS {
+                let command = programs.command(client, workload).unwrap();
+                assert!(
+                    command.get_args().any(|arg| arg == *workload),
+                    "{} {workload}: {command:?}",
+                    client.key
+                );
+            }
         }
-        Ok((
-            status,
-            Usage {
-                wall: Duration::ZERO,
-                cpu: duration(&usage.user) + duration(&usage.system),
-                max_rss_kib: usage.max_rss_kib.max(0) as u64,
-            },
-        ))
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
-mod rusage {
-    use super::Usage;
-
-    pub fn wait(_: u32) -> Result<(i32, Usage), String> {
-        Err("whole-operation benchmarks read rusage with wait4, on 64-bit Linux only".to_owned())
     }
 }
