@@ -8,7 +8,6 @@ mod cargo;
 mod diff_schemas;
 #[cfg(feature = "http")]
 mod fetch_schemas;
-mod glance;
 mod lab;
 mod regenerate;
 mod test;
@@ -27,8 +26,6 @@ commands:
   lab start|stop [--purge]|status
                       the test lab on 127.0.0.1: Keystone 30, Glance 33 and
                       nova-api 34, all on real tokens
-  glance start|stop|status
-                      a Glance 33.0.0 without Keystone, for the benchmarks
   bench [--only PARTS]
                       time decoding, encoding, patching, the generator, the
                       generated crate's compile time, whole operations and
@@ -37,7 +34,7 @@ commands:
   diff-schemas <old-dir> <new-dir> [--format text|json] [--fail-on breaking]
                       report what a schema change means for users of the crate
   fetch-schemas --url URL [--token T] [--header 'Name: value']... [--out DIR]
-                      download the six schemas a Glance serves (default: schemas/)
+                      download the schemas a Glance serves (images, metadefs) (default: schemas/)
 
 `cargo xtask <command> --help` says more about each.
 ";
@@ -49,7 +46,6 @@ const COMMANDS: &[(&str, &str, Run)] = &[
     ("regenerate", regenerate::USAGE, regenerate::run),
     ("test", test::USAGE, test::run),
     ("lab", lab::USAGE, lab::run),
-    ("glance", glance::USAGE, glance::run),
     ("bench", bench::USAGE, bench::run),
     ("diff-schemas", diff_schemas::USAGE, diff_schemas::run),
     #[cfg(feature = "http")]

@@ -281,9 +281,8 @@ pub fn inputs(out: &mut String, m: &Measurements) {
             out,
             "- 9: python-glanceclient's upload is chunked (no `Content-Length`, the file read in 1 MiB chunks). \
              The lab's uWSGI takes it: it reads chunked bodies (`http-chunked-input`) and allows chunks up to \
-             64 MiB (`chunked-input-limit`). The header-identity Glance of `cargo xtask glance` keeps uWSGI's \
-             default limit of 1 MiB per chunk, framing included, and answered the same upload with 500 \
-             (`unable to receive chunked part`)."
+             64 MiB (`chunked-input-limit`); with uWSGI's default limit of 1 MiB per chunk, framing included, \
+             Glance answers the same upload with 500 (`unable to receive chunked part`)."
         );
     }
     for client in CLIENTS.iter().filter(|client| !client.ours) {
