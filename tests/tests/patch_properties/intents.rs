@@ -40,7 +40,8 @@ pub enum Intent {
     Custom(Custom, Change),
     NewKey(String, String),
     ExistingKey(Index, Change),
-    Location(LocationChange),
+    // Boxed: an `ImageLocation` is several times larger than the other intents.
+    Location(Box<LocationChange>),
 }
 
 /// The schema-declared custom properties (`is_base: false`).
@@ -211,7 +212,7 @@ pub fn intent() -> impl Strategy<Value = Intent> {
         3 => custom().prop_map(|(kind, change)| Intent::Custom(kind, change)),
         3 => (new_key(), text()).prop_map(|(key, value)| Intent::NewKey(key, value)),
         3 => (any::<Index>(), change()).prop_map(|(at, change)| Intent::ExistingKey(at, change)),
-        2 => location_change().prop_map(Intent::Location),
+        2 => location_change().prop_map(|change| Intent::Location(Box::new(change))),
     ]
 }
 
