@@ -95,6 +95,16 @@ pub struct Measurements {
     pub notes: BTreeMap<String, String>,
 }
 
+#[cfg(test)]
+impl Measurements {
+    /// Measurements taken in from `lines` of bench output, for the report tests.
+    pub fn parsed(lines: &str) -> Measurements {
+        let mut m = Measurements::default();
+        m.absorb(lines).unwrap();
+        m
+    }
+}
+
 impl Measurements {
     /// Takes in the `BENCH` and `NOTE` lines of a bench's output; other
     /// lines are not ours and are skipped.

@@ -263,24 +263,18 @@ pub fn summary(m: &Measurements) -> String {
 mod tests {
     use super::*;
 
-    fn measured(lines: &str) -> Measurements {
-        let mut m = Measurements::default();
-        m.absorb(lines).unwrap();
-        m
-    }
-
     #[test]
     fn a_ratio_at_the_bound_meets_it_and_above_misses_it() {
-        let m = measured("BENCH build.typed 1200 1 1\nBENCH build.by_hand 1000 1 1\n");
+        let m = Measurements::parsed("BENCH build.typed 1200 1 1\nBENCH build.by_hand 1000 1 1\n");
         let build = comparisons(&m).into_iter().find(|c| c.item == 3).unwrap();
         assert_eq!(build.met(&m), Some(true));
-        let m = measured("BENCH build.typed 1201 1 1\nBENCH build.by_hand 1000 1 1\n");
+        let m = Measurements::parsed("BENCH build.typed 1201 1 1\nBENCH build.by_hand 1000 1 1\n");
         assert_eq!(build.met(&m), Some(false));
     }
 
     #[test]
     fn an_unmeasured_baseline_gives_no_verdict() {
-        let m = measured("BENCH diff.typed 800 1 1\n");
+        let m = Measurements::parsed("BENCH diff.typed 800 1 1\n");
         let python = comparisons(&m).into_iter().find(|c| c.item == 5).unwrap();
         assert_eq!(python.ratio(&m), None);
         assert_eq!(python.met(&m), None);
@@ -293,7 +287,7 @@ mod tests {
 
     #[test]
     fn the_report_shows_a_miss_as_a_miss() {
-        let m = measured(
+        let m = Measurements::parsed(
             "BENCH decode.typed.images-list-default 2000 1 1\nBENCH decode.value.images-list-default 1000 1 1\n",
         );
         let text = render(&m, &Machine::unknown());

@@ -315,15 +315,9 @@ fn compile(m: &Measurements) -> String {
 mod tests {
     use super::*;
 
-    fn measured(lines: &str) -> Measurements {
-        let mut m = Measurements::default();
-        m.absorb(lines).unwrap();
-        m
-    }
-
     #[test]
     fn a_diff_miss_names_the_cost_of_building_the_output() {
-        let m = measured(
+        let m = Measurements::parsed(
             "BENCH diff.typed 800 1 1\nBENCH diff.value 3000 1 1\nBENCH diff.build_only 400 1 1\n\
              NOTE diff.operations.typed 5\n",
         );
@@ -340,7 +334,7 @@ mod tests {
 
     #[test]
     fn a_met_diff_says_so() {
-        let m = measured("BENCH diff.typed 100 1 1\nBENCH diff.value 3000 1 1\n");
+        let m = Measurements::parsed("BENCH diff.typed 100 1 1\nBENCH diff.value 3000 1 1\n");
         assert!(
             diff(&m).starts_with("**4. Diff: met** (30.0× faster"),
             "{}",
@@ -350,7 +344,7 @@ mod tests {
 
     #[test]
     fn decode_lists_only_the_pages_it_missed() {
-        let m = measured(
+        let m = Measurements::parsed(
             "BENCH decode.typed.images-list-default 500 1 1\nBENCH decode.value.images-list-default 1000 1 1\n\
              BENCH decode.typed.images-list-page1 1100 1 1\nBENCH decode.value.images-list-page1 1000 1 1\n",
         );
@@ -367,13 +361,13 @@ mod tests {
         let lines = "BENCH encode.typed.images-list-lastpage 830 1 1\nBENCH encode.value.images-list-lastpage 800 1 1\n";
         let reused = "BENCH encode_reused.typed.images-list-lastpage 550 1 1\n\
                       BENCH encode_reused.value.images-list-lastpage 575 1 1\n";
-        let text = encode(&measured(&format!("{lines}{reused}")));
+        let text = encode(&Measurements::parsed(&format!("{lines}{reused}")));
         assert!(
             text.starts_with("**2. Encoding: missed on `images-list-lastpage` (1.038)**"),
             "{text}"
         );
         assert!(text.contains("ahead on the same pages (0.96 of"), "{text}");
-        let text = encode(&measured(lines));
+        let text = encode(&Measurements::parsed(lines));
         assert!(text.contains("the gap is in serializing itself"), "{text}");
     }
 }

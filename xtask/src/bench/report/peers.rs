@@ -223,15 +223,9 @@ pub fn inputs(out: &mut String, m: &Measurements) {
 mod tests {
     use super::*;
 
-    fn measured(lines: &str) -> Measurements {
-        let mut m = Measurements::default();
-        m.absorb(lines).unwrap();
-        m
-    }
-
     #[test]
     fn the_operator_image_gap_is_split_into_custom_properties_and_the_rest() {
-        let m = measured(
+        let m = Measurements::parsed(
             "BENCH peer_decode.typed.image-operator 3000 1 1\nBENCH peer_decode.gtema.image-operator 2000 1 1\n\
              BENCH peer_encode.typed.image-operator 2000 1 1\nBENCH peer_encode.gtema.image-operator 900 1 1\n\
              BENCH split_decode.typed.image-operator 2900 1 1\nBENCH split_decode.gtema.image-operator 2100 1 1\n\
@@ -265,7 +259,7 @@ mod tests {
 
     #[test]
     fn without_the_split_the_findings_say_nothing_of_it() {
-        let m = measured(
+        let m = Measurements::parsed(
             "BENCH peer_decode.typed.image-operator 3000 1 1\nBENCH peer_decode.gtema.image-operator 2000 1 1\n",
         );
         let text = findings(&m).join("\n");
