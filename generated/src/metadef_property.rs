@@ -354,69 +354,8 @@ impl MetadefPropertyItems {
     }
 }
 
-/// Values this version of the schema does not list arrive as `Unknown`, so that
-/// a newer service never breaks decoding.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MetadefPropertyItemsType {
-    /// `array`
-    Array,
-    /// `boolean`
-    Boolean,
-    /// `integer`
-    Integer,
-    /// `number`
-    Number,
-    /// `object`
-    Object,
-    /// `string`
-    String,
-    /// A value this version of the schema does not list, kept as sent.
-    Unknown(String),
-}
-
-impl MetadefPropertyItemsType {
-    /// The values the schema lists, in its order.
-    pub const KNOWN_VALUES: &'static [&'static str] = &[
-        "array",
-        "boolean",
-        "integer",
-        "number",
-        "object",
-        "string",
-    ];
-    /// The value as it appears in JSON.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Array => "array",
-            Self::Boolean => "boolean",
-            Self::Integer => "integer",
-            Self::Number => "number",
-            Self::Object => "object",
-            Self::String => "string",
-            Self::Unknown(value) => value,
-        }
-    }
-
-    /// Whether the schema lists this value.
-    pub fn is_known(&self) -> bool {
-        !matches!(self, Self::Unknown(_))
-    }
-
-    fn from_known(value: &str) -> Option<Self> {
-        match value {
-            "array" => Some(Self::Array),
-            "boolean" => Some(Self::Boolean),
-            "integer" => Some(Self::Integer),
-            "number" => Some(Self::Number),
-            "object" => Some(Self::Object),
-            "string" => Some(Self::String),
-            _ => None,
-        }
-    }
-}
-
-crate::support::string_enum!(MetadefPropertyItemsType);
-
+/// The `metadef_property` schema repeats the definition of [`MetadefPropertyType`], so this is the same type.
+pub type MetadefPropertyItemsType = crate::MetadefPropertyType;
 /// Values this version of the schema does not list arrive as `Unknown`, so that
 /// a newer service never breaks decoding.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

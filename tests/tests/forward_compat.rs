@@ -343,10 +343,12 @@ fn unknown_enum_values_arrive_as_unknown() {
         &format!("{at}/items/type")
     );
 
-    assert_eq!(
-        covered,
-        schema_enums(),
-        "every enum the generated crate exports needs an unknown value in a newer-server fixture"
+    // `covered` also holds aliases (`MetadefObjectPropertyValueType` is
+    // `MetadefPropertyType`), checked through the documents that use them.
+    let missing: Vec<String> = schema_enums().difference(&covered).cloned().collect();
+    assert!(
+        missing.is_empty(),
+        "every enum the generated crate exports needs an unknown value in a newer-server fixture: {missing:?}"
     );
 }
 

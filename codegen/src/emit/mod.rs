@@ -6,6 +6,7 @@ mod docs;
 mod idents;
 mod patch;
 mod schema_attrs;
+mod sharing;
 mod types;
 mod validation;
 
@@ -41,9 +42,10 @@ pub fn emit(api: &Api, command: &str, crate_name: &str) -> Result<BTreeMap<Strin
             with_header(template.source, command, &source),
         );
     }
+    let sharing = sharing::Sharing::of(api);
     for resource in api.resources.values() {
         let path = format!("src/{}.rs", resource.module);
-        let mut tokens = types::resource_items(api, resource);
+        let mut tokens = types::resource_items(api, resource, &sharing);
         if resource.patch.is_some() || resource.create.is_some() {
             // One set of pattern statics serves the patch builder and the
             // create body, so that each pattern is compiled once.
@@ -59,7 +61,7 @@ pub fn emit(api: &Api, command: &str, crate_name: &str) -> Result<BTreeMap<Strin
                 .create
                 .as_ref()
                 .map(|rules| create::create_items(api, rules, &mut checks));
-            let validators = validation::validators(&mut checks);
+            let validators = validation::validators(&mut checks, &sharing);
             tokens.extend(checks.patterns.statics());
             tokens.extend(patch);
             tokens.extend(create);

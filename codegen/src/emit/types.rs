@@ -10,6 +10,7 @@ use quote::{format_ident, quote};
 use crate::emit::docs::{code, doc_attrs, paragraphs};
 use crate::emit::idents::ident;
 use crate::emit::schema_attrs;
+use crate::emit::sharing::Sharing;
 use crate::lower::ADDITIONAL_FIELD;
 use crate::model::{Additional, Api, Enumeration, NamedType, Object, Property, Resource, Shape};
 
@@ -68,7 +69,7 @@ pub fn field_type(api: &Api, property: &Property) -> TokenStream {
 /// The items of a service module such as `compute`: its module doc, then
 /// its types.
 pub fn module_items(api: &Api, resource: &Resource) -> TokenStream {
-    let items = resource_items(api, resource);
+    let items = resource_items(api, resource, &Sharing::default());
     quote! {
         #![doc = " Images as the Compute API (Nova's `/v2.1/images`) shows them, generated from"]
         #![doc = " the JSON Schemas in Nova's source. Nova answers these calls by asking Glance,"]
@@ -81,13 +82,33 @@ pub fn module_items(api: &Api, resource: &Resource) -> TokenStream {
     }
 }
 
-pub fn resource_items(api: &Api, resource: &Resource) -> TokenStream {
+pub fn resource_items(api: &Api, resource: &Resource, sharing: &Sharing) -> TokenStream {
     let root = object_item(api, resource, &resource.object);
-    let nested = resource.types.values().map(|ty| match ty {
-        NamedType::Object(object) => object_item(api, resource, object),
-        NamedType::Enum(enumeration) => enum_item(enumeration),
+    let nested = resource.types.iter().map(|(name, ty)| {
+        if let Some(canonical) = sharing.alias_of(resource, name) {
+            return alias_item(resource, name, canonical);
+        }
+        match ty {
+            NamedType::Object(object) => object_item(api, resource, object),
+            NamedType::Enum(enumeration) => enum_item(enumeration),
+        }
     });
     quote! { #root #(#nested)* }
+}
+
+/// A type whose definition this schema repeats from another: one type
+/// under both names.
+fn alias_item(resource: &Resource, name: &str, canonical: &str) -> TokenStream {
+    let doc = doc_attrs(&format!(
+        "The `{}` schema repeats the definition of [`{canonical}`], so this is the same type.",
+        resource.name
+    ));
+    let name = format_ident!("{}", name);
+    let canonical = format_ident!("{}", canonical);
+    quote! {
+        #doc
+        pub type #name = crate::#canonical;
+    }
 }
 
 fn object_item(api: &Api, resource: &Resource, object: &Object) -> TokenStream {

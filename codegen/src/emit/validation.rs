@@ -8,15 +8,21 @@ use quote::{format_ident, quote};
 
 use crate::emit::checks::{Checks, object_has_checks, shape_has_checks};
 use crate::emit::idents::ident;
+use crate::emit::sharing::Sharing;
 use crate::generated_crate::items::RECORDER;
 use crate::model::NamedType;
 
-pub fn validators(checks: &mut Checks<'_>) -> TokenStream {
+/// One `validate` method per nested struct with checks, except for the
+/// types that are aliases of another module's (which has the method).
+pub fn validators(checks: &mut Checks<'_>, sharing: &Sharing) -> TokenStream {
     let resource = checks.resource;
     let items = resource.types.iter().filter_map(|(name, ty)| {
         let NamedType::Object(object) = ty else {
             return None;
         };
+        if sharing.alias_of(resource, name).is_some() {
+            return None;
+        }
         if !object_has_checks(resource, name, 0) {
             return None;
         }
