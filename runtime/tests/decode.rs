@@ -209,6 +209,43 @@ fn an_empty_success_body_where_json_is_expected_is_a_decode_error() {
     ));
 }
 
+/// The runtime checks a body's UTF-8 in one pass and decodes the text; a body
+/// that is not UTF-8 is decoded from its bytes instead, which names the key
+/// whose string is broken.
+#[test]
+fn a_string_that_is_not_utf8_is_a_decode_error_at_its_key() {
+    let mut body = br#"{"id": "x", "hw_note": "caf"#.to_vec();
+    body.extend_from_slice(&[0xC3, 0x28]);
+    body.extend_from_slice(br#""}"#);
+    let response = Response::builder().status(200).body(body).unwrap();
+    let (path, message) =
+        decode_error_path(api().get_image("x").unwrap().decode(response).unwrap_err());
+    assert_eq!(path, "hw_note");
+    assert!(message.contains("invalid unicode code point"), "{message}");
+}
+
+/// Text with characters outside ASCII, escaped and not, in keys and values
+/// decodes to the same image whether the runtime or
+/// `serde_json::from_slice` reads it.
+#[test]
+fn a_body_beyond_ascii_decodes_as_serde_json_reads_it_from_bytes() {
+    let body = "{\"id\": \"x\", \"name\": \"Ubuntu \\u00e9t\u{e9}\", \"os_distro\": \"\u{1F427}\", \
+                \"cl\u{e9}\": \"\\\"\u{fc}\\\"\", \"n\": null}";
+    let response = Response::builder()
+        .status(200)
+        .body(body.as_bytes().to_vec())
+        .unwrap();
+    let image = api().get_image("x").unwrap().decode(response).unwrap();
+    let expected: cloud_images::Image = serde_json::from_slice(body.as_bytes()).unwrap();
+    assert_eq!(image, expected);
+    assert_eq!(image.name(), Some("Ubuntu \u{e9}t\u{e9}"));
+    assert_eq!(image.os_distro(), Some("\u{1F427}"));
+    assert_eq!(
+        image.additional_properties.get_str("cl\u{e9}"),
+        Some("\"\u{fc}\"")
+    );
+}
+
 /// A small deterministic generator, so the bytes are the same on every run.
 struct XorShift(u64);
 
