@@ -153,6 +153,7 @@ pub mod items {
     pub const LIST_CHANGE_KIND: Item = Item::new("patch", "ListChange");
     pub const FREE_FORM_CHANGES: Item = Item::new("patch", "free_form_changes");
     pub const FREE_FORM_CHANGE: Item = Item::new("patch", "FreeFormChange");
+    pub const OPERATION_VALUE: Item = Item::new("patch", "OperationValue");
 
     /// Every item above, for the test that finds each in its template.
     pub const ALL: &[Item] = &[
@@ -185,6 +186,7 @@ pub mod items {
         LIST_CHANGE_KIND,
         FREE_FORM_CHANGES,
         FREE_FORM_CHANGE,
+        OPERATION_VALUE,
     ];
 }
 

@@ -1340,18 +1340,24 @@ impl ImagePatch {
                 builder.recorder.violate("visibility", crate::Rule::NotRemovable)
             }
         }
-        for change in crate::patch::free_form_changes(
+        crate::patch::free_form_changes(
             &old.additional_properties,
             &new.additional_properties,
             &IMAGE_FREE_FORM,
-        ) {
-            builder = match change {
+            |change| match change {
                 crate::patch::FreeFormChange::Set(op, key, value) => {
-                    builder.set_property(op, key.to_owned(), value.to_value())
+                    builder
+                        .record_property(
+                            op,
+                            key.to_owned(),
+                            crate::patch::OperationValue::from(value),
+                        )
                 }
-                crate::patch::FreeFormChange::Remove(key) => builder.remove_property(key),
-            };
-        }
+                crate::patch::FreeFormChange::Remove(key) => {
+                    builder.record_removal(key.to_owned())
+                }
+            },
+        );
         builder.build()
     }
 
@@ -1451,7 +1457,7 @@ impl ImagePatchBuilder {
 
     fn set_architecture(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder.set(op, "architecture", None, serde_json::Value::String(value));
+        self.recorder.set(op, "architecture", None, value);
         self
     }
 
@@ -1492,7 +1498,7 @@ impl ImagePatchBuilder {
 
     fn set_description(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder.set(op, "description", None, serde_json::Value::String(value));
+        self.recorder.set(op, "description", None, value);
         self
     }
 
@@ -1534,7 +1540,7 @@ impl ImagePatchBuilder {
         value: impl Into<String>,
     ) -> Self {
         let value: String = value.into();
-        self.recorder.set(op, "instance_uuid", None, serde_json::Value::String(value));
+        self.recorder.set(op, "instance_uuid", None, value);
         self
     }
 
@@ -1559,7 +1565,7 @@ impl ImagePatchBuilder {
         if let Some(value) = value {
             recorder.check_pattern("kernel_id", value, &ID_PATTERN);
         }
-        self.recorder.set(op, "kernel_id", None, serde_json::Value::from(value));
+        self.recorder.set(op, "kernel_id", None, value);
         self
     }
 
@@ -1611,13 +1617,7 @@ impl ImagePatchBuilder {
             let value = &value;
             recorder.check_range("min_disk", *value, Some(0), Some(2147483647));
         }
-        self.recorder
-            .set(
-                crate::PatchOp::Replace,
-                "min_disk",
-                None,
-                serde_json::Value::from(value),
-            );
+        self.recorder.set(crate::PatchOp::Replace, "min_disk", None, value);
         self
     }
 
@@ -1628,13 +1628,7 @@ impl ImagePatchBuilder {
             let value = &value;
             recorder.check_range("min_ram", *value, Some(0), Some(2147483647));
         }
-        self.recorder
-            .set(
-                crate::PatchOp::Replace,
-                "min_ram",
-                None,
-                serde_json::Value::from(value),
-            );
+        self.recorder.set(crate::PatchOp::Replace, "min_ram", None, value);
         self
     }
 
@@ -1644,8 +1638,7 @@ impl ImagePatchBuilder {
         if let Some(value) = value {
             recorder.check_length("name", value, None, Some(255));
         }
-        self.recorder
-            .set(crate::PatchOp::Replace, "name", None, serde_json::Value::from(value));
+        self.recorder.set(crate::PatchOp::Replace, "name", None, value);
         self
     }
 
@@ -1661,7 +1654,7 @@ impl ImagePatchBuilder {
 
     fn set_os_distro(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder.set(op, "os_distro", None, serde_json::Value::String(value));
+        self.recorder.set(op, "os_distro", None, value);
         self
     }
 
@@ -1673,13 +1666,7 @@ impl ImagePatchBuilder {
 
     /// Replaces `os_hidden` (If true, image will not appear in default image list response).
     pub fn replace_os_hidden(mut self, value: bool) -> Self {
-        self.recorder
-            .set(
-                crate::PatchOp::Replace,
-                "os_hidden",
-                None,
-                serde_json::Value::from(value),
-            );
+        self.recorder.set(crate::PatchOp::Replace, "os_hidden", None, value);
         self
     }
 
@@ -1695,7 +1682,7 @@ impl ImagePatchBuilder {
 
     fn set_os_version(mut self, op: crate::PatchOp, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.recorder.set(op, "os_version", None, serde_json::Value::String(value));
+        self.recorder.set(op, "os_version", None, value);
         self
     }
 
@@ -1711,20 +1698,13 @@ impl ImagePatchBuilder {
         if let Some(value) = value {
             recorder.check_length("owner", value, None, Some(255));
         }
-        self.recorder
-            .set(crate::PatchOp::Replace, "owner", None, serde_json::Value::from(value));
+        self.recorder.set(crate::PatchOp::Replace, "owner", None, value);
         self
     }
 
     /// Replaces `protected` (If true, image will not be deletable).
     pub fn replace_protected(mut self, value: bool) -> Self {
-        self.recorder
-            .set(
-                crate::PatchOp::Replace,
-                "protected",
-                None,
-                serde_json::Value::from(value),
-            );
+        self.recorder.set(crate::PatchOp::Replace, "protected", None, value);
         self
     }
 
@@ -1743,7 +1723,7 @@ impl ImagePatchBuilder {
         if let Some(value) = value {
             recorder.check_pattern("ramdisk_id", value, &ID_PATTERN);
         }
-        self.recorder.set(op, "ramdisk_id", None, serde_json::Value::from(value));
+        self.recorder.set(op, "ramdisk_id", None, value);
         self
     }
 
@@ -1766,8 +1746,7 @@ impl ImagePatchBuilder {
                 recorder.check_length("tags", item, None, Some(255));
             }
         }
-        self.recorder
-            .set(crate::PatchOp::Replace, "tags", None, serde_json::Value::from(value));
+        self.recorder.set(crate::PatchOp::Replace, "tags", None, value);
         self
     }
 
@@ -1791,45 +1770,53 @@ impl ImagePatchBuilder {
     /// Adds a free-form property. The key is checked against the keys the service
     /// reserves and the schema's own properties. Under the v2.1 media type this
     /// replaces an existing value.
-    pub fn add_property(self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.set_property(
+    pub fn add_property(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.record_property(
             crate::PatchOp::Add,
             key.into(),
-            serde_json::Value::String(value.into()),
-        )
+            crate::patch::OperationValue::from(value.into()),
+        );
+        self
     }
 
     /// Replaces a free-form property. The service answers 409 if the image lacks it.
     pub fn replace_property(
-        self,
+        mut self,
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.set_property(
+        self.record_property(
             crate::PatchOp::Replace,
             key.into(),
-            serde_json::Value::String(value.into()),
-        )
-    }
-
-    fn set_property(
-        mut self,
-        op: crate::PatchOp,
-        key: String,
-        value: serde_json::Value,
-    ) -> Self {
-        self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM);
-        self.recorder.check_free_form_value(&key, value.as_str(), &IMAGE_FREE_FORM);
-        self.recorder.set(op, key, None, value);
+            crate::patch::OperationValue::from(value.into()),
+        );
         self
     }
 
     /// Removes a free-form property. The service answers 409 if the image lacks it.
     pub fn remove_property(mut self, key: impl Into<String>) -> Self {
-        let key: String = key.into();
+        self.record_removal(key.into());
+        self
+    }
+
+    fn record_property(
+        &mut self,
+        op: crate::PatchOp,
+        key: String,
+        value: crate::patch::OperationValue,
+    ) {
+        self.recorder.check_free_form_key(&key, &IMAGE_FREE_FORM);
+        self.recorder.check_free_form_value(&key, value.as_str(), &IMAGE_FREE_FORM);
+        self.recorder.set(op, key, None, value);
+    }
+
+    fn record_removal(&mut self, key: String) {
         self.recorder.check_removable_key(&key, &IMAGE_FREE_FORM);
         self.recorder.remove(key, None);
-        self
     }
 
     /// The patch, or every rule the given values broke.

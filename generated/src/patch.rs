@@ -87,7 +87,7 @@ pub struct PatchOperation {
     /// crate is generated; owned for free-form keys.
     key: Cow<'static, str>,
     position: Option<ListPosition>,
-    value: Option<Value>,
+    value: Option<OperationValue>,
 }
 
 impl PatchOperation {
@@ -95,7 +95,7 @@ impl PatchOperation {
         op: PatchOp,
         key: impl Into<Cow<'static, str>>,
         position: Option<ListPosition>,
-        value: Option<Value>,
+        value: Option<OperationValue>,
     ) -> Self {
         PatchOperation {
             op,
@@ -120,9 +120,11 @@ impl PatchOperation {
         self.position
     }
 
-    /// The value sent; `None` for `remove`.
-    pub fn value(&self) -> Option<&Value> {
-        self.value.as_ref()
+    /// The value sent, as JSON; `None` for `remove`. Built on each call:
+    /// the operation keeps the value as it was given (a string, a list of
+    /// strings, a number), which costs a fraction of keeping JSON.
+    pub fn value(&self) -> Option<Value> {
+        self.value.as_ref().map(OperationValue::to_json)
     }
 
     /// The JSON Pointer, escaped.
@@ -251,6 +253,159 @@ impl Serialize for PathValue<'_> {
 /// The longest path [`PathValue`] puts together on the stack.
 const SHORT_PATH: usize = 128;
 
+/// The value of an operation, kept as the setter was given it and written as
+/// JSON only when the patch is. Strings, lists of strings and numbers, nearly
+/// every value a patch sends, then cost one copy of their text instead of a
+/// `serde_json::Value` built around it (a list of strings as `Value` is a
+/// second list, of `Value`s). Other values (enums, objects) are serialized
+/// once, when recorded, and kept as JSON.
+///
+/// Scalars given as JSON are stored as the typed variant they match, so that
+/// one value has one form and two operations compare equal when they send
+/// the same JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum OperationValue {
+    Null,
+    Bool(bool),
+    Unsigned(u64),
+    Signed(i64),
+    Text(String),
+    Texts(Vec<String>),
+    Json(Value),
+}
+
+impl OperationValue {
+    /// The value as JSON.
+    pub fn to_json(&self) -> Value {
+        match self {
+            OperationValue::Null => Value::Null,
+            OperationValue::Bool(value) => Value::Bool(*value),
+            OperationValue::Unsigned(value) => Value::from(*value),
+            OperationValue::Signed(value) => Value::from(*value),
+            OperationValue::Text(text) => Value::String(text.clone()),
+            OperationValue::Texts(items) => Value::from(items.clone()),
+            OperationValue::Json(value) => value.clone(),
+        }
+    }
+
+    /// The string, or `None` for a value of another JSON type.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            OperationValue::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The first character beyond U+FFFF in any string of the value.
+    fn four_byte_character(&self) -> Option<char> {
+        match self {
+            OperationValue::Text(text) => first_four_byte(text),
+            OperationValue::Texts(items) => items.iter().find_map(|item| first_four_byte(item)),
+            OperationValue::Json(value) => four_byte_character(value),
+            OperationValue::Null
+            | OperationValue::Bool(_)
+            | OperationValue::Unsigned(_)
+            | OperationValue::Signed(_) => None,
+        }
+    }
+}
+
+impl From<Value> for OperationValue {
+    fn from(value: Value) -> Self {
+        match value {
+            Value::Null => OperationValue::Null,
+            Value::Bool(value) => OperationValue::Bool(value),
+            Value::String(text) => OperationValue::Text(text),
+            Value::Number(number) => OperationValue::from(number),
+            other => OperationValue::Json(other),
+        }
+    }
+}
+
+impl From<serde_json::Number> for OperationValue {
+    fn from(number: serde_json::Number) -> Self {
+        if let Some(value) = number.as_u64() {
+            OperationValue::Unsigned(value)
+        } else if let Some(value) = number.as_i64() {
+            OperationValue::Signed(value)
+        } else {
+            OperationValue::Json(Value::Number(number))
+        }
+    }
+}
+
+impl From<String> for OperationValue {
+    fn from(text: String) -> Self {
+        OperationValue::Text(text)
+    }
+}
+
+impl From<&str> for OperationValue {
+    fn from(text: &str) -> Self {
+        OperationValue::Text(text.to_owned())
+    }
+}
+
+impl From<Vec<String>> for OperationValue {
+    fn from(items: Vec<String>) -> Self {
+        OperationValue::Texts(items)
+    }
+}
+
+impl From<bool> for OperationValue {
+    fn from(value: bool) -> Self {
+        OperationValue::Bool(value)
+    }
+}
+
+impl From<u64> for OperationValue {
+    fn from(value: u64) -> Self {
+        OperationValue::Unsigned(value)
+    }
+}
+
+impl From<i64> for OperationValue {
+    /// As JSON does, a non-negative integer is one value whatever its Rust
+    /// type: `Unsigned`, as [`From<serde_json::Number>`] stores it.
+    fn from(value: i64) -> Self {
+        match u64::try_from(value) {
+            Ok(value) => OperationValue::Unsigned(value),
+            Err(_) => OperationValue::Signed(value),
+        }
+    }
+}
+
+/// `None` is `null`, as the setters of nullable properties document.
+impl<T: Into<OperationValue>> From<Option<T>> for OperationValue {
+    fn from(value: Option<T>) -> Self {
+        value.map_or(OperationValue::Null, Into::into)
+    }
+}
+
+/// A free-form value of a document, copied for a patch.
+impl From<PropertyValue<'_>> for OperationValue {
+    fn from(value: PropertyValue<'_>) -> Self {
+        match value {
+            PropertyValue::String(text) => OperationValue::Text(text.to_owned()),
+            PropertyValue::Json(value) => OperationValue::from(value.clone()),
+        }
+    }
+}
+
+impl Serialize for OperationValue {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OperationValue::Null => serializer.serialize_unit(),
+            OperationValue::Bool(value) => serializer.serialize_bool(*value),
+            OperationValue::Unsigned(value) => serializer.serialize_u64(*value),
+            OperationValue::Signed(value) => serializer.serialize_i64(*value),
+            OperationValue::Text(text) => serializer.serialize_str(text),
+            OperationValue::Texts(items) => items.serialize(serializer),
+            OperationValue::Json(value) => value.serialize(serializer),
+        }
+    }
+}
+
 impl From<&PatchOperation> for json_patch::PatchOperation {
     fn from(operation: &PatchOperation) -> Self {
         let mut tokens = vec![json_patch::jsonptr::Token::new(operation.key.as_ref())];
@@ -262,7 +417,10 @@ impl From<&PatchOperation> for json_patch::PatchOperation {
             None => {}
         }
         let path = json_patch::jsonptr::PointerBuf::from_tokens(tokens);
-        let value = operation.value.clone().unwrap_or(Value::Null);
+        let value = operation
+            .value
+            .as_ref()
+            .map_or(Value::Null, OperationValue::to_json);
         match operation.op {
             PatchOp::Add => {
                 json_patch::PatchOperation::Add(json_patch::AddOperation { path, value })
@@ -517,17 +675,20 @@ impl Default for Recorder {
 }
 
 impl Recorder {
-    /// Records an operation whose value is already JSON (strings, numbers,
-    /// booleans and their lists and options convert without serializing).
+    /// Records an operation whose value needs no serializing (strings,
+    /// numbers, booleans, lists of strings and their options, or JSON).
     pub fn set(
         &mut self,
         op: PatchOp,
         key: impl Into<Cow<'static, str>>,
         position: Option<ListPosition>,
-        value: Value,
+        value: impl Into<OperationValue>,
     ) {
         let key = key.into();
-        self.check_four_byte(&key, &value);
+        let value = value.into();
+        if let Some(character) = value.four_byte_character() {
+            self.violate(&key, Rule::FourByteCharacter { character });
+        }
         self.operations
             .push(PatchOperation::new(op, key, position, Some(value)));
     }
@@ -650,9 +811,10 @@ impl Recorder {
 
     /// Glance refuses characters beyond U+FFFF in every string of an image
     /// with 400 ("Name can't contain 4 byte unicode characters."), a limit
-    /// of its database layer that the schema does not state. The one check
-    /// of that rule: the patch builder makes it on each value it records,
-    /// the create body on each member of its JSON (see [`Recorder::check_body`]).
+    /// of its database layer that the schema does not state. The create
+    /// body makes it on each member of its JSON (see [`Recorder::check_body`]);
+    /// the patch builder makes it on each value it records (see
+    /// [`Recorder::set`]), both through [`first_four_byte`].
     fn check_four_byte(&mut self, property: &str, value: &Value) {
         if let Some(character) = four_byte_character(value) {
             self.violate(property, Rule::FourByteCharacter { character });
@@ -951,7 +1113,7 @@ pub(crate) fn body_value(operations: &[PatchOperation], media_type: PatchMediaTy
 }
 
 /// One change between two sets of free-form properties.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum FreeFormChange<'a> {
     /// Set a key, with `add` when the old set lacks it and `replace` when
     /// it holds another value.
@@ -962,13 +1124,14 @@ pub(crate) enum FreeFormChange<'a> {
 /// The changes that turn one set of free-form properties into another.
 /// Reserved keys are the service's own and are left alone, as read-only
 /// properties are. The builder's own free-form methods check and record
-/// each change, so that `diff` refuses exactly what they refuse.
+/// each change, so that `diff` refuses exactly what they refuse. Each
+/// change goes to `record` as it is found: a diff collects no list of them.
 pub(crate) fn free_form_changes<'a>(
     old: &'a Properties,
     new: &'a Properties,
     keys: &FreeForm,
-) -> Vec<FreeFormChange<'a>> {
-    let mut changes = Vec::new();
+    mut record: impl FnMut(FreeFormChange<'a>),
+) {
     let mut old_entries = old.iter();
     let mut in_step = true;
     // Keys are unique, so when every old key was found among the new ones
@@ -989,17 +1152,16 @@ pub(crate) fn free_form_changes<'a>(
         match previous {
             Some(previous) if previous == value => {}
             Some(_) if keys.is_reserved(key) => {}
-            Some(_) => changes.push(FreeFormChange::Set(PatchOp::Replace, key, value)),
+            Some(_) => record(FreeFormChange::Set(PatchOp::Replace, key, value)),
             None if keys.is_reserved(key) => {}
-            None => changes.push(FreeFormChange::Set(PatchOp::Add, key, value)),
+            None => record(FreeFormChange::Set(PatchOp::Add, key, value)),
         }
     }
     if found < old.len() {
         for key in old.keys() {
             if !new.contains_key(key) && !keys.is_reserved(key) {
-                changes.push(FreeFormChange::Remove(key));
+                record(FreeFormChange::Remove(key));
             }
         }
     }
-    changes
 }

@@ -239,18 +239,24 @@ impl PatchableFreeFormPatch {
                 builder.recorder.violate("origin", crate::Rule::NotRemovable)
             }
         }
-        for change in crate::patch::free_form_changes(
+        crate::patch::free_form_changes(
             &old.additional_properties,
             &new.additional_properties,
             &PATCHABLE_FREE_FORM_FREE_FORM,
-        ) {
-            builder = match change {
+            |change| match change {
                 crate::patch::FreeFormChange::Set(op, key, value) => {
-                    builder.set_property(op, key.to_owned(), value.to_value())
+                    builder
+                        .record_property(
+                            op,
+                            key.to_owned(),
+                            crate::patch::OperationValue::from(value),
+                        )
                 }
-                crate::patch::FreeFormChange::Remove(key) => builder.remove_property(key),
-            };
-        }
+                crate::patch::FreeFormChange::Remove(key) => {
+                    builder.record_removal(key.to_owned())
+                }
+            },
+        );
         builder.build()
     }
 
@@ -339,7 +345,7 @@ impl PatchableFreeFormPatchBuilder {
             let value = &value;
             recorder.check_pattern("flavour", value, &FLAVOUR_PATTERN);
         }
-        self.recorder.set(op, "flavour", None, serde_json::Value::String(value));
+        self.recorder.set(op, "flavour", None, value);
         self
     }
 
@@ -355,8 +361,7 @@ impl PatchableFreeFormPatchBuilder {
         if let Some(value) = value {
             recorder.check_length("name", value, None, Some(8));
         }
-        self.recorder
-            .set(crate::PatchOp::Replace, "name", None, serde_json::Value::from(value));
+        self.recorder.set(crate::PatchOp::Replace, "name", None, value);
         self
     }
 
@@ -374,46 +379,54 @@ impl PatchableFreeFormPatchBuilder {
     /// Adds a free-form property. The key is checked against the keys the service
     /// reserves and the schema's own properties. Under the v2.1 media type this
     /// replaces an existing value.
-    pub fn add_property(self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.set_property(
+    pub fn add_property(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        self.record_property(
             crate::PatchOp::Add,
             key.into(),
-            serde_json::Value::String(value.into()),
-        )
+            crate::patch::OperationValue::from(value.into()),
+        );
+        self
     }
 
     /// Replaces a free-form property. The service answers 409 if the image lacks it.
     pub fn replace_property(
-        self,
+        mut self,
         key: impl Into<String>,
         value: impl Into<String>,
     ) -> Self {
-        self.set_property(
+        self.record_property(
             crate::PatchOp::Replace,
             key.into(),
-            serde_json::Value::String(value.into()),
-        )
-    }
-
-    fn set_property(
-        mut self,
-        op: crate::PatchOp,
-        key: String,
-        value: serde_json::Value,
-    ) -> Self {
-        self.recorder.check_free_form_key(&key, &PATCHABLE_FREE_FORM_FREE_FORM);
-        self.recorder
-            .check_free_form_value(&key, value.as_str(), &PATCHABLE_FREE_FORM_FREE_FORM);
-        self.recorder.set(op, key, None, value);
+            crate::patch::OperationValue::from(value.into()),
+        );
         self
     }
 
     /// Removes a free-form property. The service answers 409 if the image lacks it.
     pub fn remove_property(mut self, key: impl Into<String>) -> Self {
-        let key: String = key.into();
+        self.record_removal(key.into());
+        self
+    }
+
+    fn record_property(
+        &mut self,
+        op: crate::PatchOp,
+        key: String,
+        value: crate::patch::OperationValue,
+    ) {
+        self.recorder.check_free_form_key(&key, &PATCHABLE_FREE_FORM_FREE_FORM);
+        self.recorder
+            .check_free_form_value(&key, value.as_str(), &PATCHABLE_FREE_FORM_FREE_FORM);
+        self.recorder.set(op, key, None, value);
+    }
+
+    fn record_removal(&mut self, key: String) {
         self.recorder.check_removable_key(&key, &PATCHABLE_FREE_FORM_FREE_FORM);
         self.recorder.remove(key, None);
-        self
     }
 
     /// The patch, or every rule the given values broke.

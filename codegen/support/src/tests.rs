@@ -6,8 +6,8 @@ use crate::{Properties, PropertyValue};
 use serde_json::{Value, json};
 
 use crate::patch::{
-    Body, FreeForm, FreeFormChange, FreeFormValues, ListChange, PatchMediaType, PatchOp,
-    PatchOperation, Pattern, Recorder, Rule, Violation, body_value, change, escape_token,
+    Body, FreeForm, FreeFormChange, FreeFormValues, ListChange, OperationValue, PatchMediaType,
+    PatchOp, PatchOperation, Pattern, Recorder, Rule, Violation, body_value, change, escape_token,
     free_form_changes, list_change, rebase, same_set,
 };
 
@@ -44,20 +44,21 @@ fn pointer_tokens_escape_tilde_before_slash() {
         "~01",
         "an escaped-looking key is escaped again"
     );
-    let operation = PatchOperation::new(PatchOp::Add, "vendor/arch~1", None, Some(json!("x")));
+    let operation =
+        PatchOperation::new(PatchOp::Add, "vendor/arch~1", None, Some(json!("x").into()));
     assert_eq!(operation.path(), "/vendor~1arch~01");
 }
 
 #[test]
 fn both_body_forms_come_from_one_serializer() {
     let operations = vec![
-        PatchOperation::new(PatchOp::Replace, "name", None, Some(json!("n"))),
+        PatchOperation::new(PatchOp::Replace, "name", None, Some(json!("n").into())),
         PatchOperation::new(PatchOp::Remove, "a/b", None, None),
         PatchOperation::new(
             PatchOp::Add,
             "locations",
             Some(crate::ListPosition::End),
-            Some(json!({"url": "u"})),
+            Some(json!({"url": "u"}).into()),
         ),
     ];
     for media_type in [PatchMediaType::V2_1, PatchMediaType::V2_0] {
@@ -161,6 +162,52 @@ fn free_form_values_follow_the_schema() {
     );
 }
 
+/// Every change `free_form_changes` reports, in order.
+fn changes<'a>(old: &'a Properties, new: &'a Properties) -> Vec<FreeFormChange<'a>> {
+    let mut changes = Vec::new();
+    free_form_changes(old, new, &KEYS, |change| changes.push(change));
+    changes
+}
+
+#[test]
+fn operation_values_write_the_json_they_were_given_as() {
+    let values = [
+        json!(null),
+        json!(true),
+        json!(0),
+        json!(2147483647u64),
+        json!(-3),
+        json!(0.5),
+        json!("é \"q\" 中"),
+        json!(["a", "b"]),
+        json!([]),
+        json!({"url": "u", "metadata": {}}),
+    ];
+    for value in values {
+        let kept = OperationValue::from(value.clone());
+        assert_eq!(
+            serde_json::to_string(&kept).unwrap(),
+            serde_json::to_string(&value).unwrap(),
+            "{value} is written differently"
+        );
+        assert_eq!(kept.to_json(), value);
+    }
+    // One value, one form: what a setter records typed equals the same
+    // value recorded as JSON, so patches compare by what they send.
+    assert_eq!(OperationValue::from(json!("x")), OperationValue::from("x"));
+    assert_eq!(OperationValue::from(json!(7)), OperationValue::from(7i64));
+    assert_eq!(OperationValue::from(json!(7)), OperationValue::from(7u64));
+    assert_eq!(OperationValue::from(json!(-7)), OperationValue::from(-7i64));
+    assert_eq!(
+        OperationValue::from(json!(null)),
+        OperationValue::from(None::<&str>)
+    );
+    assert_eq!(
+        OperationValue::from(vec!["a".to_owned()]).to_json(),
+        json!(["a"])
+    );
+}
+
 #[test]
 fn free_form_changes_leave_reserved_keys_alone() {
     let old: Properties = [
@@ -180,7 +227,7 @@ fn free_form_changes_leave_reserved_keys_alone() {
     .into_iter()
     .collect();
     assert_eq!(
-        free_form_changes(&old, &new, &KEYS),
+        changes(&old, &new),
         [
             FreeFormChange::Set(PatchOp::Replace, "changed", PropertyValue::String("2")),
             FreeFormChange::Set(PatchOp::Add, "added", PropertyValue::String("3")),
@@ -203,16 +250,16 @@ fn free_form_changes_do_not_depend_on_key_order() {
     .into_iter()
     .collect();
     assert_eq!(
-        free_form_changes(&old, &new, &KEYS),
+        changes(&old, &new),
         [
             FreeFormChange::Set(PatchOp::Replace, "a", PropertyValue::String("9")),
             FreeFormChange::Set(PatchOp::Add, "d", PropertyValue::Json(&Value::Null)),
         ]
     );
-    assert_eq!(free_form_changes(&new, &new, &KEYS), []);
+    assert_eq!(changes(&new, &new), []);
     let shorter: Properties = [("a", "1")].into_iter().collect();
     assert_eq!(
-        free_form_changes(&old, &shorter, &KEYS),
+        changes(&old, &shorter),
         [FreeFormChange::Remove("b"), FreeFormChange::Remove("c")]
     );
 }
@@ -340,9 +387,9 @@ fn tags_compare_as_sets() {
 #[test]
 fn rebase_matches_the_operation_to_the_document() {
     let mut operations = vec![
-        PatchOperation::new(PatchOp::Add, "held", None, Some(json!("x"))),
-        PatchOperation::new(PatchOp::Replace, "missing", None, Some(json!("x"))),
-        PatchOperation::new(PatchOp::Replace, "name", None, Some(json!("x"))),
+        PatchOperation::new(PatchOp::Add, "held", None, Some(json!("x").into())),
+        PatchOperation::new(PatchOp::Replace, "missing", None, Some(json!("x").into())),
+        PatchOperation::new(PatchOp::Replace, "name", None, Some(json!("x").into())),
     ];
     rebase(&mut operations, &json!({"held": "1"}), &["name"]);
     let ops: Vec<PatchOp> = operations.iter().map(PatchOperation::op).collect();

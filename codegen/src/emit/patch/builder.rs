@@ -63,19 +63,16 @@ fn param(api: &Api, shape: &Shape, nullable: bool) -> Param {
     }
 }
 
-/// The expression that turns a setter's `value` into JSON without going
-/// through serde, for the shapes `serde_json::Value` converts from directly;
-/// `None` for the others (enums, objects), which are serialized.
-fn json_value(shape: &Shape, nullable: bool) -> Option<TokenStream> {
+/// Whether a setter's `value` is recorded as it is, without going through
+/// serde: the shapes the patch keeps typed until it is written (strings,
+/// numbers, booleans, their options, and lists of strings). The others
+/// (enums, objects) are serialized when recorded.
+fn recorded_as_is(shape: &Shape, nullable: bool) -> bool {
     let string_list =
         matches!(shape, Shape::Array(items, _) if matches!(**items, Shape::String(_)));
     match shape {
-        Shape::String(_) if !nullable => Some(quote!(serde_json::Value::String(value))),
-        Shape::String(_) | Shape::Integer(_) | Shape::Number | Shape::Boolean => {
-            Some(quote!(serde_json::Value::from(value)))
-        }
-        _ if string_list && !nullable => Some(quote!(serde_json::Value::from(value))),
-        _ => None,
+        Shape::String(_) | Shape::Integer(_) | Shape::Number | Shape::Boolean => true,
+        _ => string_list && !nullable,
     }
 }
 
@@ -119,9 +116,10 @@ impl PatchContext<'_, '_> {
                 }
             },
         };
-        let record = match json_value(&property.shape, property.nullable) {
-            Some(value) => quote! { self.recorder.set(#op, #json, None, #value); },
-            None => quote! { self.recorder.push(#op, #json, None, &value); },
+        let record = if recorded_as_is(&property.shape, property.nullable) {
+            quote! { self.recorder.set(#op, #json, None, value); }
+        } else {
+            quote! { self.recorder.push(#op, #json, None, &value); }
         };
         quote! {
             #checks

@@ -9,7 +9,7 @@ use super::builder::item_name;
 use crate::emit::idents::{ident, prefixed};
 use crate::generated_crate::items::{
     CHANGE, CHANGE_KIND, FREE_FORM_CHANGE, FREE_FORM_CHANGES, LIST_CHANGE, LIST_CHANGE_KIND,
-    LIST_POSITION, RULE, SAME_SET, VALIDATION_ERROR,
+    LIST_POSITION, OPERATION_VALUE, RULE, SAME_SET, VALIDATION_ERROR,
 };
 use crate::lower::ADDITIONAL_FIELD;
 use crate::model::{Additional, Object, PatchAccess, Property, Shape};
@@ -26,12 +26,12 @@ pub fn diff_method(cx: &PatchContext<'_, '_>) -> TokenStream {
         let extra = ident(ADDITIONAL_FIELD);
         let free_form = &cx.free_form;
         diffs.push(quote! {
-            for change in #FREE_FORM_CHANGES(&old.#extra, &new.#extra, &#free_form) {
-                builder = match change {
-                    #FREE_FORM_CHANGE::Set(op, key, value) => builder.set_property(op, key.to_owned(), value.to_value()),
-                    #FREE_FORM_CHANGE::Remove(key) => builder.remove_property(key),
-                };
-            }
+            #FREE_FORM_CHANGES(&old.#extra, &new.#extra, &#free_form, |change| match change {
+                #FREE_FORM_CHANGE::Set(op, key, value) => {
+                    builder.record_property(op, key.to_owned(), #OPERATION_VALUE::from(value))
+                }
+                #FREE_FORM_CHANGE::Remove(key) => builder.record_removal(key.to_owned()),
+            });
         });
     }
     let root = &cx.root;

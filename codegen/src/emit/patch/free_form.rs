@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::PatchContext;
 use crate::emit::checks::FreeFormSpec;
-use crate::generated_crate::items::PATCH_OP;
+use crate::generated_crate::items::{OPERATION_VALUE, PATCH_OP};
 use crate::model::{Additional, Shape};
 
 /// The static the free-form methods and `diff` check against; nothing for
@@ -34,15 +34,15 @@ pub fn free_form_static(cx: &mut PatchContext<'_, '_>) -> TokenStream {
 }
 
 /// `add_property`, `replace_property` and `remove_property`. All three,
-/// and `diff`, check through the private `set_property` and the static, so
-/// free-form rules have one implementation.
+/// and `diff`, check through the private `record_property` and
+/// `record_removal` and the static, so free-form rules have one
+/// implementation.
 pub fn methods(cx: &PatchContext<'_, '_>) -> TokenStream {
     let (ty, value) = match &cx.resource.object.additional {
         Additional::Forbidden => return TokenStream::new(),
-        Additional::Typed(shape) if matches!(**shape, Shape::String(_)) => (
-            quote!(impl Into<String>),
-            quote!(serde_json::Value::String(value.into())),
-        ),
+        Additional::Typed(shape) if matches!(**shape, Shape::String(_)) => {
+            (quote!(impl Into<String>), quote!(value.into()))
+        }
         // Other value shapes are sent as given; the service checks them.
         _ => (quote!(serde_json::Value), quote!(value)),
     };
@@ -51,28 +51,34 @@ pub fn methods(cx: &PatchContext<'_, '_>) -> TokenStream {
         /// Adds a free-form property. The key is checked against the keys the service
         /// reserves and the schema's own properties. Under the v2.1 media type this
         /// replaces an existing value.
-        pub fn add_property(self, key: impl Into<String>, value: #ty) -> Self {
-            self.set_property(#PATCH_OP::Add, key.into(), #value)
+        pub fn add_property(mut self, key: impl Into<String>, value: #ty) -> Self {
+            self.record_property(#PATCH_OP::Add, key.into(), #OPERATION_VALUE::from(#value));
+            self
         }
 
         /// Replaces a free-form property. The service answers 409 if the image lacks it.
-        pub fn replace_property(self, key: impl Into<String>, value: #ty) -> Self {
-            self.set_property(#PATCH_OP::Replace, key.into(), #value)
-        }
-
-        fn set_property(mut self, op: #PATCH_OP, key: String, value: serde_json::Value) -> Self {
-            self.recorder.check_free_form_key(&key, &#free_form);
-            self.recorder.check_free_form_value(&key, value.as_str(), &#free_form);
-            self.recorder.set(op, key, None, value);
+        pub fn replace_property(mut self, key: impl Into<String>, value: #ty) -> Self {
+            self.record_property(#PATCH_OP::Replace, key.into(), #OPERATION_VALUE::from(#value));
             self
         }
 
         /// Removes a free-form property. The service answers 409 if the image lacks it.
         pub fn remove_property(mut self, key: impl Into<String>) -> Self {
-            let key: String = key.into();
+            self.record_removal(key.into());
+            self
+        }
+
+        // The checks and recording behind the free-form methods, by `&mut self`
+        // so that `diff` records each change as it finds it.
+        fn record_property(&mut self, op: #PATCH_OP, key: String, value: #OPERATION_VALUE) {
+            self.recorder.check_free_form_key(&key, &#free_form);
+            self.recorder.check_free_form_value(&key, value.as_str(), &#free_form);
+            self.recorder.set(op, key, None, value);
+        }
+
+        fn record_removal(&mut self, key: String) {
             self.recorder.check_removable_key(&key, &#free_form);
             self.recorder.remove(key, None);
-            self
         }
     }
 }
