@@ -13,7 +13,7 @@
 //!
 //! Workloads: `noop` (start up and read the cloud's configuration, no
 //! request), `list <expected count>`, `patch <image id>`,
-//! `transfer <file>`; and, blocking only, for the set-up: `seed <count>`
+//! `transfer <file> [noverify]`; and, blocking only, for the set-up: `seed <count>`
 //! (make the project own exactly `count` listing images and nothing else)
 //! and `image` (print the id of the image the `patch` workload updates).
 //! Each prints one line, `OK <what it checked>`, and exits non-zero on any
@@ -127,11 +127,10 @@ fn blocking_workload(client: &blocking::Client, workload: &str, rest: &[String])
             }
             Ok(format!("{UPDATES} updates"))
         }
-        ("transfer", [path]) => {
+        ("transfer", [path, mode @ ..]) => {
+            let (options, verify) = transfer_options(mode)?;
             let length = std::fs::metadata(path)?.len();
             let id = created(client.create_image(&transfer_body())?)?;
-            // Verified both ways, by default, as python-glanceclient verifies.
-            let options = TransferOptions::default();
             let uploaded =
                 client.upload_image_from(&id, File::open(path)?, Some(length), &options)?;
             let mut sink = Sink(0);
@@ -139,6 +138,7 @@ fn blocking_workload(client: &blocking::Client, workload: &str, rest: &[String])
             client.delete_image(&id)?;
             transferred(
                 length,
+                verify,
                 uploaded.verification.is_verified(),
                 downloaded.map(|done| (done.bytes, done.verification.is_verified())),
                 sink.0,
@@ -173,10 +173,10 @@ async fn async_workload(
             }
             Ok(format!("{UPDATES} updates"))
         }
-        ("transfer", [path]) => {
+        ("transfer", [path, mode @ ..]) => {
+            let (options, verify) = transfer_options(mode)?;
             let length = tokio::fs::metadata(path).await?.len();
             let id = created(client.create_image(&transfer_body()).await?)?;
-            let options = TransferOptions::default();
             let file = tokio::fs::File::open(path).await?;
             let uploaded = client
                 .upload_image_from(&id, file, Some(length), &options)
@@ -186,6 +186,7 @@ async fn async_workload(
             client.delete_image(&id).await?;
             transferred(
                 length,
+                verify,
                 uploaded.verification.is_verified(),
                 downloaded.map(|done| (done.bytes, done.verification.is_verified())),
                 sink.0,
@@ -193,6 +194,20 @@ async fn async_workload(
         }
         _ => Err(format!("unknown workload `{workload}` or wrong arguments").into()),
     }
+}
+
+/// The transfer's options from what follows its file: nothing, verified
+/// both ways (the default, beyond python-glanceclient's md5 of the
+/// download), or `noverify`, hashing nothing, as gtema's SDK does.
+fn transfer_options(mode: &[String]) -> Result<(TransferOptions, bool)> {
+    let verify = match mode {
+        [] => true,
+        [mode] if mode == "noverify" => false,
+        other => {
+            return Err(format!("the transfer takes `noverify` or nothing, not {other:?}").into());
+        }
+    };
+    Ok((TransferOptions::new().verify(verify), verify))
 }
 
 fn page_query() -> ImageListQuery {
@@ -256,21 +271,26 @@ fn created(image: cloud_images::Image) -> Result<String> {
     image.id.ok_or_else(|| "the created image has no id".into())
 }
 
-/// Checks a transfer: both directions verified and every byte counted.
+/// Checks a transfer: both directions verified as asked (and not when
+/// not asked) and every byte counted.
 fn transferred(
     length: u64,
+    verify: bool,
     upload_verified: bool,
     download: Option<(u64, bool)>,
     received: u64,
 ) -> Result<String> {
-    if !upload_verified {
-        return Err("the upload was not verified".into());
+    let done = if verify { "verified" } else { "not verified" };
+    if upload_verified != verify {
+        return Err(format!("the upload was not {done}").into());
     }
     match download {
-        Some((bytes, true)) if bytes == length && received == length => {
-            Ok(format!("{length} bytes up and down, verified"))
+        Some((_, verified)) if verified != verify => {
+            Err(format!("the download was not {done}").into())
         }
-        Some((_, false)) => Err("the download was not verified".into()),
+        Some((bytes, _)) if bytes == length && received == length => {
+            Ok(format!("{length} bytes up and down, {done}"))
+        }
         _ => Err(format!("downloaded {received} bytes of {length}").into()),
     }
 }

@@ -83,7 +83,9 @@ impl Client {
         let (method, uri) = (parts.method.clone(), parts.uri.clone());
         let digests = options
             .verify
-            .then(|| Digests::new(Some(self.shared.upload_hash)));
+            .then(|| Digests::with_hasher_thread(self.shared.upload_hash))
+            .transpose()
+            .map_err(Error::Io)?;
         let mut body = MeteredReader::new(
             reader,
             BodyMeter::new(length, digests, options.progress.clone()),

@@ -1,4 +1,4 @@
-//! The two digests of a download computed side by side.
+//! The two digests of a transfer computed side by side.
 //!
 //! md5 and the `os_hash_algo` digest (sha512 by default) each run at a few
 //! hundred MiB/s on one core, so hashing both on the thread that receives
@@ -7,9 +7,11 @@
 //! and hands each buffer to a hasher thread for the other digest, through a
 //! small ring of reused buffers; the async client hands each chunk (a
 //! reference-counted `Bytes`, never copied) to one hasher thread per digest,
-//! so that no hashing runs on the async runtime's threads at all. Memory
-//! stays bounded by the ring or by the channels' capacity: the receiving
-//! side waits when a hasher falls behind.
+//! so that no hashing runs on the async runtime's threads at all. Uploads,
+//! in both clients, hash md5 on the sending thread and copy each chunk into
+//! the ring for the other digest ([`super::Digests::with_hasher_thread`]).
+//! Memory stays bounded by the ring or by the channels' capacity: the
+//! receiving (or sending) side waits when a hasher falls behind.
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
@@ -52,7 +54,7 @@ const RING: usize = 4;
 
 /// md5 on the caller's thread and the `os_hash_algo` digest on a hasher
 /// thread, fed through a ring of [`RING`] reused buffers (the blocking
-/// client's download).
+/// client's download, and both clients' uploads).
 pub(crate) struct HashRing {
     length: u64,
     md5: Md5,
@@ -229,6 +231,32 @@ mod tests {
             }
             assert_eq!(ring.finish(), alone.finish());
         }
+    }
+
+    /// Digests with a hasher thread compute what one thread computes, for
+    /// updates smaller and larger than the ring's buffers.
+    #[test]
+    fn digests_on_a_hasher_thread_agree_with_one_thread() {
+        let input = data(3 << 20);
+        for algorithm in [HashAlgorithm::Sha512, HashAlgorithm::Sha256] {
+            let mut threaded = Digests::with_hasher_thread(algorithm).unwrap();
+            let mut alone = Digests::new(Some(algorithm));
+            let mut rest = &input[..];
+            let mut step = 1;
+            while !rest.is_empty() {
+                let n = step.min(rest.len());
+                threaded.update(&rest[..n]);
+                alone.update(&rest[..n]);
+                rest = &rest[n..];
+                step = step * 7 % 700_000 + 1;
+            }
+            assert_eq!(threaded.finish(), alone.finish());
+        }
+        let empty = Digests::with_hasher_thread(HashAlgorithm::Sha512).unwrap();
+        assert_eq!(
+            empty.finish(),
+            Digests::new(Some(HashAlgorithm::Sha512)).finish()
+        );
     }
 
     #[test]

@@ -61,11 +61,16 @@ pub const CLOUD: &str = "lab-bench";
 pub fn run(root: &Path, measurements: &mut Measurements) -> Result<(), String> {
     let rounds = rounds()?;
     let running = lab::start(&Lab::new(root))?;
-    let clouds = running.dir.join("clouds.yaml");
-    check_cloud(&clouds)?;
+    let lab_clouds = running.dir.join("clouds.yaml");
+    check_cloud(&lab_clouds)?;
     let programs = Programs::get(root)?;
     let data = root.join("target/bench-data");
     std::fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+    let clouds = data.join("clouds-bench.yaml");
+    let text = std::fs::read_to_string(&lab_clouds)
+        .map_err(|e| format!("cannot read {}: {e}", lab_clouds.display()))?;
+    std::fs::write(&clouds, by_host_name(&text)?)
+        .map_err(|e| format!("cannot write {}: {e}", clouds.display()))?;
     let file = transfer_file(&data)?;
 
     println!("    seeding {LISTED_IMAGES} images in the project of `{CLOUD}` (once per lab)");
@@ -95,15 +100,14 @@ pub fn run(root: &Path, measurements: &mut Measurements) -> Result<(), String> {
                 "transfer" => Some(file.display().to_string()),
                 _ => None,
             };
-            for client in CLIENTS {
+            for client in CLIENTS.iter().filter(|c| c.workloads.contains(workload)) {
                 let key = format!("{workload}.{}", client.key);
                 if measurements.notes.contains_key(&failed(&key)) {
                     continue;
                 }
-                let measured = programs.command(client, workload).and_then(|mut command| {
-                    command.arg(CLOUD).args(argument.iter());
-                    measure(login_env(&mut command, &clouds))
-                });
+                let measured = programs
+                    .command(client, workload, CLOUD, argument.as_deref())
+                    .and_then(|mut command| measure(login_env(&mut command, &clouds)));
                 match measured {
                     Ok((usage, said)) => {
                         println!(
@@ -127,7 +131,10 @@ pub fn run(root: &Path, measurements: &mut Measurements) -> Result<(), String> {
     }
     record(measurements, samples);
     let notes = [
-        ("ops.url", running.glance_url),
+        (
+            "ops.url",
+            running.glance_url.replacen(ADDRESS, HOST_NAME, 1),
+        ),
         ("ops.keystone", running.keystone_url),
         ("ops.listed", visible.to_string()),
         ("ops.python", PYTHON_CLIENTS.join(", ")),
@@ -193,6 +200,46 @@ fn check_cloud(clouds: &Path) -> Result<(), String> {
             "{} has no cloud `{CLOUD}`: the lab's identity data is older than the bench project; \
              run `cargo xtask lab stop --purge` and start the bench again",
             clouds.display()
+        ))
+    }
+}
+
+/// How the lab's catalog names its servers in `RegionOne`, and in
+/// `RegionTwo` (see `xtask/lab/README.md`).
+const ADDRESS: &str = "127.0.0.1";
+const HOST_NAME: &str = "localhost";
+
+/// The lab's `clouds.yaml` with the bench's cloud in `RegionTwo`, whose
+/// catalog names the same Glance as `localhost` rather than `127.0.0.1`.
+///
+/// gtema's SDK rebuilds Glance's relative `next` link (`/v2/images?marker=`)
+/// from the endpoint URL's domain name, and an address has none
+/// (`url::Url::domain` is `None`), so against `RegionOne` it fails after the
+/// first page. Every client reads `region_name` from `clouds.yaml`, so all
+/// of them still talk to the one Glance, by the same URL; the lab itself and
+/// the other clouds stay as they are.
+fn by_host_name(clouds: &str) -> Result<String, String> {
+    let mut in_bench = false;
+    let mut moved = false;
+    let mut out = String::with_capacity(clouds.len());
+    for line in clouds.lines() {
+        // A cloud's name is the only line indented by exactly two spaces.
+        if line.starts_with("  ") && !line.starts_with("   ") {
+            in_bench = line == format!("  {CLOUD}:");
+        }
+        if in_bench && line == "    region_name: RegionOne" {
+            out.push_str("    region_name: RegionTwo\n");
+            moved = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if moved {
+        Ok(out)
+    } else {
+        Err(format!(
+            "the cloud `{CLOUD}` of the lab's clouds.yaml has no `region_name: RegionOne` to move"
         ))
     }
 }
@@ -330,14 +377,41 @@ mod tests {
     fn every_client_has_a_program() {
         let programs = Programs::for_tests();
         for client in CLIENTS {
-            for workload in WORKLOADS {
-                let command = programs.command(client, workload).unwrap();
-                assert!(
-                    command.get_args().any(|arg| arg == *workload),
-                    "{} {workload}: {command:?}",
-                    client.key
+            for workload in client.workloads {
+                let command = programs
+                    .command(client, workload, CLOUD, Some("the-argument"))
+                    .unwrap();
+                let args: Vec<_> = command.get_args().collect();
+                let at = |wanted: &str| args.iter().position(|arg| *arg == wanted);
+                let (Some(w), Some(c), Some(a)) = (at(workload), at(CLOUD), at("the-argument"))
+                else {
+                    panic!("{} {workload}: {command:?}", client.key);
+                };
+                assert!(w < c && c < a, "{} {workload}: {command:?}", client.key);
+                assert_eq!(
+                    at("noverify").is_some(),
+                    client.key.ends_with("-noverify"),
+                    "{command:?}"
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_bench_cloud_alone_moves_to_the_region_named_by_host_name() {
+        let lab = "clouds:\n  lab-alpha:\n    auth:\n      auth_url: \"http://127.0.0.1:1/v3\"\n    \
+                   region_name: RegionOne\n  lab-bench:\n    auth:\n      username: bench\n    \
+                   region_name: RegionOne\n    interface: public\n";
+        let moved = by_host_name(lab).unwrap();
+        assert_eq!(
+            moved,
+            lab.replacen(
+                "bench\n    region_name: RegionOne",
+                "bench\n    region_name: RegionTwo",
+                1
+            )
+        );
+        assert!(moved.contains("  lab-alpha:\n    auth:\n      auth_url: \"http://127.0.0.1:1/v3\"\n    region_name: RegionOne"));
+        assert!(by_host_name("clouds:\n  lab-alpha:\n    region_name: RegionOne\n").is_err());
     }
 }

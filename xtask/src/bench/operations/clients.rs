@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use super::WORKLOADS;
 use crate::cargo::cargo;
 
 /// The Python clients, pinned so that runs on different days time the same code.
@@ -25,34 +26,60 @@ pub struct Client {
     pub label: &'static str,
     /// Whether it is one of cloud-images' clients, which the targets are for.
     pub ours: bool,
+    /// The workloads it runs: every one, or only `transfer` for the
+    /// variants of ours that differ from the others only there.
+    pub workloads: &'static [&'static str],
 }
 
-/// Every client, ours first, in the report's order.
+/// The transfer workload alone.
+const TRANSFER_ONLY: &[&str] = &["transfer"];
+
+/// Every client, ours first, in the report's order. cloud-images verifies
+/// what it uploads and downloads by default; the peers hash less (see the
+/// report's inputs), so ours also run the transfer with verification off,
+/// to compare like with like.
 pub const CLIENTS: &[Client] = &[
     Client {
         key: "cloud-images",
         label: "cloud-images, blocking",
         ours: true,
+        workloads: WORKLOADS,
+    },
+    Client {
+        key: "cloud-images-noverify",
+        label: "cloud-images, blocking, not verified",
+        ours: true,
+        workloads: TRANSFER_ONLY,
     },
     Client {
         key: "cloud-images-async",
         label: "cloud-images, async",
         ours: true,
+        workloads: WORKLOADS,
+    },
+    Client {
+        key: "cloud-images-async-noverify",
+        label: "cloud-images, async, not verified",
+        ours: true,
+        workloads: TRANSFER_ONLY,
     },
     Client {
         key: "glanceclient",
         label: "python-glanceclient",
         ours: false,
+        workloads: WORKLOADS,
     },
     Client {
         key: "openstacksdk",
         label: "openstacksdk",
         ours: false,
+        workloads: WORKLOADS,
     },
     Client {
         key: "openstack_sdk",
         label: "gtema's openstack_sdk",
         ours: false,
+        workloads: WORKLOADS,
     },
 ];
 
@@ -92,33 +119,48 @@ impl Programs {
         }
     }
 
-    /// The command that runs `workload` with `client`, or why it cannot run.
-    pub fn command(&self, client: &Client, workload: &str) -> Result<Command, String> {
-        match client.key {
-            "cloud-images" | "cloud-images-async" => {
+    /// The command that runs `workload` with `client` as the user of
+    /// `cloud`, with the workload's `argument`, or why it cannot run.
+    pub fn command(
+        &self,
+        client: &Client,
+        workload: &str,
+        cloud: &str,
+        argument: Option<&str>,
+    ) -> Result<Command, String> {
+        let mut command = match client.key {
+            "cloud-images"
+            | "cloud-images-noverify"
+            | "cloud-images-async"
+            | "cloud-images-async-noverify" => {
                 let mut command = Command::new(&self.rust);
-                let kind = if client.key == "cloud-images" {
-                    "blocking"
-                } else {
+                let kind = if client.key.starts_with("cloud-images-async") {
                     "async"
+                } else {
+                    "blocking"
                 };
                 command.args([kind, workload]);
-                Ok(command)
+                command
             }
             "glanceclient" | "openstacksdk" => {
                 let (python, script) = self.python.as_ref().map_err(Clone::clone)?;
                 let mut command = Command::new(python);
                 command.arg(script).args([client.key, workload]);
-                Ok(command)
+                command
             }
             "openstack_sdk" => {
                 let program = self.openstack_sdk.as_ref().map_err(Clone::clone)?;
                 let mut command = Command::new(program);
                 command.arg(workload);
-                Ok(command)
+                command
             }
-            other => Err(format!("no program for the client `{other}`")),
+            other => return Err(format!("no program for the client `{other}`")),
+        };
+        command.arg(cloud).args(argument);
+        if client.key.ends_with("-noverify") {
+            command.arg("noverify");
         }
+        Ok(command)
     }
 }
 

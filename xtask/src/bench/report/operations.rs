@@ -118,7 +118,7 @@ pub fn table(out: &mut String, m: &Measurements) {
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|");
     for workload in WORKLOADS {
-        for client in CLIENTS {
+        for client in CLIENTS.iter().filter(|c| c.workloads.contains(workload)) {
             let what = describe(m, workload);
             if let Some(error) = failure(m, workload, client) {
                 let _ = writeln!(
@@ -212,8 +212,11 @@ pub fn inputs(out: &mut String, m: &Measurements) {
         "- 9: the lab of `cargo xtask lab start`: Glance 33.0.0 at {} (uWSGI, one process with two threads, \
          sqlite, file store, keystonemiddleware checking every token with Keystone, its token cache off) and \
          Keystone 30.0.0 at {}, the same for every client. Every client logs in as user `bench` of project \
-         `bench`, the cloud `{CLOUD}` of `target/lab/clouds.yaml` (`OS_CLIENT_CONFIG_FILE`), with a password, \
-         once per process: the login and the catalog are part of every row but `noop`. cloud-images: \
+         `bench`, the cloud `{CLOUD}` of `target/bench-data/clouds-bench.yaml` (`OS_CLIENT_CONFIG_FILE`): the \
+         lab's `clouds.yaml` with that cloud's region set to `RegionTwo`, whose catalog names the same Glance as \
+         `localhost`: gtema's SDK rebuilds Glance's relative `next` links from the endpoint URL's domain name, \
+         which an address such as `127.0.0.1` lacks, and so fails after a listing's first page. It logs \
+         in with a password, once per process: the login and the catalog are part of every row but `noop`. cloud-images: \
          `Client::from_cloud` of the blocking client and of the async client (feature `async`, on a \
          current-thread tokio runtime), `runtime/examples/bench_workload.rs` built in release. Python: {} in \
          `target/bench-venv`, `xtask/bench/workload.py`; openstacksdk through `openstack.connect(cloud=...)`, \
@@ -235,9 +238,12 @@ pub fn inputs(out: &mut String, m: &Measurements) {
          the caller builds and returns the image as `serde_json::Value` (it leaves the response type to the \
          caller; listings too). Every update reads the value back. Transfers upload \
          `target/bench-data/upload-64MiB.bin` from disk and count the downloaded bytes without keeping them. \
-         cloud-images verifies both directions (the default); python-glanceclient checks the download's md5; \
-         openstacksdk's `create_image(filename=...)` hashes the file before uploading and does not check the \
-         download; gtema's SDK checks neither. The `noop` row is each client's start-up and reading of \
+         cloud-images verifies both directions (the default: md5 and sha512 of what it sends and receives, \
+         compared with the image record); python-glanceclient checks the download's md5; \
+         openstacksdk's `create_image(filename=...)` hashes the file (md5 and sha256) before uploading and does \
+         not check the download; gtema's SDK checks neither. So each of cloud-images' clients also runs the \
+         transfer with verification off (`TransferOptions::verify(false)`, rows *not verified*), the work gtema's \
+         SDK does: the same requests, no hashing. The `noop` row is each client's start-up and reading of \
          `clouds.yaml` (no request), which every other row includes."
     );
     let _ = writeln!(
@@ -261,9 +267,9 @@ pub fn inputs(out: &mut String, m: &Measurements) {
         let _ = writeln!(
             out,
             "- 9: gtema's SDK cannot page this listing: it rebuilds Glance's relative `next` link from the \
-             endpoint URL's domain name, and the lab's catalog names Glance by address (`http://127.0.0.1:...`), \
-             which has none (`url::Url::domain` is `None`), so it fails after the first page. A cloud whose \
-             catalog names Glance by host name would not hit this."
+             endpoint URL's domain name, and the catalog named Glance by address (`http://127.0.0.1:...`), \
+             which has none (`url::Url::domain` is `None`), so it fails after the first page. The bench's \
+             cloud uses the lab's `RegionTwo`, which names Glance `localhost`, so that it does not hit this."
         );
     }
     let glanceclient = CLIENTS.iter().find(|client| client.key == "glanceclient");
