@@ -11,8 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::net::TcpStream;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -22,17 +22,6 @@ use cloud_images_runtime::blocking::{Client, ComputeClient};
 use cloud_images_runtime::compute::{ListQuery, Microversion};
 use cloud_images_runtime::{Error, ImageCreate};
 use cloud_images_tests::{CONSUMER, OWNER};
-
-/// The lab's Glance keeps its database in sqlite, which answers concurrent
-/// writes from several workers with "database is locked" (a 500). The tests
-/// of this file take turns, so that a failure is about Nova, not the lab.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-fn one_at_a_time() -> MutexGuard<'static, ()> {
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// The lab (found as every end-to-end test finds it) and the URLs of the
 /// two services these tests call.
@@ -83,18 +72,16 @@ impl Lab {
     }
 }
 
-/// What each test starts from: the lab, its turn, and alice's clients.
+/// What each test starts from: the lab and alice's clients.
 struct Session {
     lab: Lab,
     token: String,
     nova: ComputeClient,
     glance: Client,
-    _turn: MutexGuard<'static, ()>,
 }
 
 fn session(test: &str) -> Option<Session> {
     let lab = Lab::find(test)?;
-    let turn = one_at_a_time();
     let token = lab.token("alice");
     let nova = lab.nova(&token);
     let glance = lab.glance(&token);
@@ -103,7 +90,6 @@ fn session(test: &str) -> Option<Session> {
         token,
         nova,
         glance,
-        _turn: turn,
     })
 }
 
@@ -284,7 +270,6 @@ fn every_filter_alone_and_combined() {
         token,
         nova,
         glance,
-        _turn,
     }) = session("every_filter_alone_and_combined")
     else {
         return;
@@ -547,13 +532,7 @@ fn every_filter_alone_and_combined() {
 
 #[test]
 fn paging_follows_images_links_across_pages_and_stops_on_the_empty_last_page() {
-    let Some(Session {
-        nova,
-        glance,
-        _turn,
-        ..
-    }) = session("paging")
-    else {
+    let Some(Session { nova, glance, .. }) = session("paging") else {
         return;
     };
     let batch = unique("batch");
@@ -610,11 +589,7 @@ fn paging_follows_images_links_across_pages_and_stops_on_the_empty_last_page() {
 #[test]
 fn show_delete_and_the_404_after() {
     let Some(Session {
-        lab,
-        nova,
-        glance,
-        _turn,
-        ..
+        lab, nova, glance, ..
     }) = session("show_delete")
     else {
         return;
@@ -654,11 +629,7 @@ fn show_delete_and_the_404_after() {
 #[test]
 fn every_metadata_call_changes_what_glance_shows() {
     let Some(Session {
-        lab,
-        nova,
-        glance,
-        _turn,
-        ..
+        lab, nova, glance, ..
     }) = session("metadata")
     else {
         return;
@@ -769,11 +740,7 @@ fn every_metadata_call_changes_what_glance_shows() {
 #[test]
 fn a_microversion_without_the_calls_is_a_typed_error() {
     let Some(Session {
-        lab,
-        token,
-        glance,
-        _turn,
-        ..
+        lab, token, glance, ..
     }) = session("microversion")
     else {
         return;

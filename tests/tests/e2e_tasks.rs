@@ -9,7 +9,6 @@
 mod e2e;
 
 use std::collections::BTreeSet;
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
@@ -24,19 +23,6 @@ use e2e::rng::Rng;
 use e2e::{Glance, Session};
 
 const SETTLE: Duration = Duration::from_secs(90);
-
-/// The tests that make Glance run a task in the background take turns.
-/// With the sqlite database of the test server, a task thread whose first
-/// write meets another write dies silently (Glance 33 saves the task's
-/// `processing` status without its `retry_on_db_lock`), leaving the task
-/// `pending` and the image `uploading` for good.
-static BACKGROUND_TASKS: Mutex<()> = Mutex::new(());
-
-fn one_background_task_at_a_time() -> MutexGuard<'static, ()> {
-    BACKGROUND_TASKS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-}
 
 /// A URL that passes Glance's import filter (http, port 80, not loopback or
 /// link-local) and that nothing answers: TEST-NET-1 (RFC 5737).
@@ -83,7 +69,6 @@ fn legacy_import_task_is_created_listed_and_fails() {
     let Some(session) = Session::start("legacy_import_task_is_created_listed_and_fails") else {
         return;
     };
-    let _turn = one_background_task_at_a_time();
     let admin = session.client(ADMIN);
     let url = unreachable_url(&session);
     let created = admin
@@ -219,7 +204,6 @@ fn glance_direct_import_runs_a_task() {
     let Some(session) = Session::start("glance_direct_import_runs_a_task") else {
         return;
     };
-    let _turn = one_background_task_at_a_time();
     let owner = session.client(OWNER);
     let admin = session.client(ADMIN);
     let mut rng = Rng::new(Rng::seed_from_env());
@@ -283,7 +267,6 @@ fn waiting_for_a_failed_task_and_an_import() {
     let Some(session) = Session::start("waiting_for_a_failed_task_and_an_import") else {
         return;
     };
-    let _turn = one_background_task_at_a_time();
     let admin = session.client(ADMIN);
     let created = admin
         .create_task(&import_task(&session, &unreachable_url(&session)))

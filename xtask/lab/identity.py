@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The lab's identity data and its end-to-end check, for `cargo xtask lab`.
 
-    identity.py bootstrap LAB KEYSTONE_PORT GLANCE_PORT NOVA_PORT
+    identity.py bootstrap LAB KEYSTONE_PORT GLANCE_PORT NOVA_PORT POSTGRES_PORT
         Creates, through Keystone's v3 API as admin, the projects, users,
         roles, regions, catalog and application credential the tests use,
         then writes LAB/lab.env and LAB/clouds.yaml (each through a temporary
@@ -125,7 +125,7 @@ def write_atomically(path, text):
     os.replace(path + ".tmp", path)
 
 
-def bootstrap(lab, keystone_port, glance_port, nova_port):
+def bootstrap(lab, keystone_port, glance_port, nova_port, postgres_port):
     http = Http(os.path.join(lab, "logs", "identity-http.log"))
     ks = f"http://127.0.0.1:{keystone_port}"
     # RegionTwo's endpoints name the same servers by another host name, so
@@ -203,6 +203,7 @@ def bootstrap(lab, keystone_port, glance_port, nova_port):
         "KEYSTONE_PORT": keystone_port,
         "GLANCE_PORT": glance_port,
         "NOVA_PORT": nova_port,
+        "POSTGRES_PORT": postgres_port,
         "OS_AUTH_URL": f"{ks}/v3",
         "KEYSTONE_URL": ks,
         "GLANCE_URL": glance["RegionOne"],
@@ -312,8 +313,8 @@ def check(lab):
 
 def main(argv):
     try:
-        if len(argv) == 6 and argv[1] == "bootstrap":
-            bootstrap(os.path.abspath(argv[2]), argv[3], argv[4], argv[5])
+        if len(argv) == 7 and argv[1] == "bootstrap":
+            bootstrap(os.path.abspath(argv[2]), argv[3], argv[4], argv[5], argv[6])
         elif len(argv) == 3 and argv[1] == "check":
             check(os.path.abspath(argv[2]))
         else:

@@ -2,8 +2,9 @@
 //! with real Keystone tokens everywhere.
 //!
 //! - Keystone 30.0.0: uWSGI, sqlite, fernet tokens.
-//! - Glance 33.0.0: uWSGI, sqlite, two file stores, the image cache with its
-//!   API, tokens checked by keystonemiddleware's `authtoken`.
+//! - Glance 33.0.0: uWSGI, PostgreSQL (a private cluster the lab runs), two
+//!   file stores, the image cache with its API, tokens checked by
+//!   keystonemiddleware's `authtoken`.
 //! - nova-api 34.0.0: the compute API under uWSGI, sqlite, `fake://`
 //!   transport, the stock paste pipeline; it proxies images to Glance.
 //!
@@ -13,6 +14,7 @@
 //! setting is what it is.
 
 mod install;
+mod postgres;
 mod run;
 mod server;
 mod setup;
@@ -21,24 +23,31 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use postgres::Postgres;
 use server::Server;
 
 pub const USAGE: &str = "\
 usage: cargo xtask lab start|stop [--purge]|status
 
   start          install (first time, or after the pins change), configure
-                 and start Keystone, Glance and nova-api on 127.0.0.1, then
-                 check them end to end; writes target/lab/clouds.yaml and
-                 target/lab/lab.env. Keeps the data of earlier runs.
-  stop           stop the three servers (data and installs stay)
+                 and start Keystone, Glance and nova-api on 127.0.0.1 (and
+                 PostgreSQL, Glance's database), then check them end to
+                 end; writes target/lab/clouds.yaml and target/lab/lab.env.
+                 Keeps the data of earlier runs.
+  stop           stop the servers (data and installs stay)
   stop --purge   stop, then delete the lab's data (not the installs), so
                  that the next start bootstraps from scratch
-  status         say what runs; fails unless all three answer
+  status         say what runs; fails unless all answer
 
 ports (on 127.0.0.1), from the environment:
   CLOUD_IMAGES_KEYSTONE_PORT  (default 15000)
   CLOUD_IMAGES_GLANCE_PORT    (default 19292)
   CLOUD_IMAGES_NOVA_PORT      (default 18774)
+  CLOUD_IMAGES_POSTGRES_PORT  (default 15432)
+
+Glance's PostgreSQL needs the server programs (on Debian: `apt-get install
+postgresql`); the lab runs its own cluster in target/lab/postgres, as the
+`postgres` user when xtask runs as root.
 ";
 
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -61,23 +70,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// The ports of the three servers.
+/// The ports of the three servers and of Glance's database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ports {
     pub keystone: u16,
     pub glance: u16,
     pub nova: u16,
+    pub postgres: u16,
 }
 
 impl Ports {
-    const ENV: [(&'static str, u16); 3] = [
+    const ENV: [(&'static str, u16); 4] = [
         ("CLOUD_IMAGES_KEYSTONE_PORT", 15000),
         ("CLOUD_IMAGES_GLANCE_PORT", 19292),
         ("CLOUD_IMAGES_NOVA_PORT", 18774),
+        ("CLOUD_IMAGES_POSTGRES_PORT", 15432),
     ];
 
     fn from_env() -> Result<Ports, String> {
-        let mut ports = [0; 3];
+        let mut ports = [0; 4];
         for (port, (var, default)) in ports.iter_mut().zip(Self::ENV) {
             *port = match std::env::var(var) {
                 Err(_) => default,
@@ -87,20 +98,19 @@ impl Ports {
                 },
             };
         }
-        let [keystone, glance, nova] = ports;
-        if keystone == glance || glance == nova || keystone == nova {
+        let [keystone, glance, nova, postgres] = ports;
+        if (1..4).any(|i| ports[..i].contains(&ports[i])) {
             return Err(format!(
-                "the lab needs three different ports, got Keystone {keystone}, Glance {glance}, \
-                 nova-api {nova} (set {}, {} and {})",
-                Self::ENV[0].0,
-                Self::ENV[1].0,
-                Self::ENV[2].0
+                "the lab needs four different ports, got Keystone {keystone}, Glance {glance}, \
+                 nova-api {nova}, PostgreSQL {postgres} (set {})",
+                Self::ENV.map(|(var, _)| var).join(", ")
             ));
         }
         Ok(Ports {
             keystone,
             glance,
             nova,
+            postgres,
         })
     }
 }
@@ -157,10 +167,17 @@ impl Lab {
 
     /// What `start` creates from scratch, as opposed to the installs.
     fn data(&self) -> Vec<PathBuf> {
-        ["keystone", "glance", "nova", "lab.env", "clouds.yaml"]
-            .iter()
-            .map(|name| self.path(name))
-            .collect()
+        [
+            "keystone",
+            "glance",
+            "postgres",
+            "nova",
+            "lab.env",
+            "clouds.yaml",
+        ]
+        .iter()
+        .map(|name| self.path(name))
+        .collect()
     }
 
     fn purge_data(&self) -> Result<(), String> {
@@ -188,6 +205,7 @@ impl Lab {
             keystone: port("KEYSTONE_PORT")?,
             glance: port("GLANCE_PORT")?,
             nova: port("NOVA_PORT")?,
+            postgres: port("POSTGRES_PORT")?,
         })
     }
 
@@ -238,14 +256,16 @@ pub fn start(lab: &Lab) -> Result<Running, String> {
     let clock = Clock::new();
     let ports = Ports::from_env()?;
     let servers = Server::all(lab, ports);
+    let postgres = Postgres::new(lab, ports.postgres);
     let up: Vec<bool> = servers.iter().map(|s| s.pid().is_some()).collect();
-    if up.iter().any(|&up| up) && lab.data_ports() != Some(ports) {
+    let postgres_up = postgres.pid().is_some();
+    if (postgres_up || up.iter().any(|&up| up)) && lab.data_ports() != Some(ports) {
         return Err(format!(
             "part of the lab runs, but not with these ports ({ports:?}) and their data; \
              run `cargo xtask lab stop` first"
         ));
     }
-    if up.iter().all(|&up| up) && lab.env_file().exists() {
+    if postgres_up && up.iter().all(|&up| up) && lab.env_file().exists() {
         println!("the lab is already running");
         print_summary(lab, ports);
         return Ok(lab.running(ports));
@@ -254,6 +274,9 @@ pub fn start(lab: &Lab) -> Result<Running, String> {
         if !up {
             server.check_port_free()?;
         }
+    }
+    if !postgres_up {
+        postgres.check_port_free()?;
     }
 
     fs::create_dir_all(lab.logs())
@@ -268,11 +291,16 @@ pub fn start(lab: &Lab) -> Result<Running, String> {
             ));
             lab.purge_data()?;
         }
-        // No lab.env: never bootstrapped, or a bootstrap that did not finish.
-        None => lab.purge_data()?,
+        // No lab.env: never bootstrapped, or a bootstrap that did not finish
+        // (whose database server may still run on the data to be removed).
+        None => {
+            postgres.stop()?;
+            lab.purge_data()?;
+        }
     }
     let fresh = !lab.env_file().exists();
     setup::render(lab, ports)?;
+    postgres.start(&clock)?;
     if fresh {
         setup::create_databases(lab, ports, &clock)?;
     }
@@ -310,6 +338,10 @@ fn print_summary(lab: &Lab, ports: Ports) {
     println!("Glance    {}", running.glance_url);
     println!("nova-api  {}", running.nova_url);
     println!(
+        "PostgreSQL 127.0.0.1:{}   (Glance's database: `psql -h 127.0.0.1 -p {} -U glance glance`)",
+        ports.postgres, ports.postgres
+    );
+    println!(
         "clouds.yaml: {}   (OS_CLIENT_CONFIG_FILE; clouds lab-admin, lab-alpha, lab-beta, ...)",
         lab.path("clouds.yaml").display()
     );
@@ -317,20 +349,54 @@ fn print_summary(lab: &Lab, ports: Ports) {
     println!("logs:        {}", lab.show(&lab.logs()));
 }
 
-/// Stops the three servers; fine when nothing runs.
+/// Stops the three servers, then their database; fine when nothing runs.
 pub fn stop(lab: &Lab) -> Result<(), String> {
     // The ports do not matter for stopping: the pid files say what runs.
     let ports = Ports::from_env().unwrap_or(Ports {
         keystone: 0,
         glance: 0,
         nova: 0,
+        postgres: 0,
     });
-    server::stop_all(&Server::all(lab, ports))
+    // Glance first, so that it does not see its database go away.
+    let servers = server::stop_all(&Server::all(lab, ports));
+    let database = Postgres::new(lab, ports.postgres).stop();
+    match (servers, database) {
+        (Ok(false), Ok(false)) => {
+            println!("the lab is not running");
+            Ok(())
+        }
+        (Ok(_), Ok(_)) => Ok(()),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Err(a), Err(b)) => Err(format!("{a}; {b}")),
+    }
 }
 
 fn status(lab: &Lab) -> Result<(), String> {
     let ports = lab.data_ports().map_or_else(Ports::from_env, Ok)?;
     let mut healthy = true;
+    let postgres = Postgres::new(lab, ports.postgres);
+    match postgres.pid() {
+        None => {
+            healthy = false;
+            println!("PostgreSQL not running");
+        }
+        Some(pid) if postgres.answers() => {
+            println!(
+                "PostgreSQL running (pid {pid}) at 127.0.0.1:{}",
+                ports.postgres
+            );
+        }
+        Some(pid) => {
+            healthy = false;
+            println!(
+                "PostgreSQL running (pid {pid}) but not accepting connections at 127.0.0.1:{} \
+                 (log: {})",
+                ports.postgres,
+                lab.show(&lab.logs().join("postgres.log"))
+            );
+        }
+    }
     for server in Server::all(lab, ports) {
         match server.pid() {
             None => {

@@ -576,7 +576,7 @@ fn render(
     let _ = writeln!(
         out,
         "\nConcurrent ÷ sequential speed: {:.2}×. The lab's Glance is one uWSGI process with two \
-         threads on one sqlite file (see xtask/lab/README.md), and every request also waits for \
+         threads, its database in PostgreSQL (see xtask/lab/README.md), and every request also waits for \
          Keystone to validate its token.\n",
         sequential / concurrent
     );

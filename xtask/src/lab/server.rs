@@ -206,7 +206,8 @@ impl Server {
 }
 
 /// Stops every server that runs: all are signalled first, then waited for.
-pub fn stop_all(servers: &[Server]) -> Result<(), String> {
+/// Says whether any ran.
+pub fn stop_all(servers: &[Server]) -> Result<bool, String> {
     let begun = Instant::now();
     let mut stopping = Vec::new();
     for server in servers {
@@ -223,8 +224,7 @@ pub fn stop_all(servers: &[Server]) -> Result<(), String> {
         }
     }
     if stopping.is_empty() {
-        println!("the lab is not running");
-        return Ok(());
+        return Ok(false);
     }
     let mut errors = Vec::new();
     for (server, pid, workers) in stopping {
@@ -245,7 +245,7 @@ pub fn stop_all(servers: &[Server]) -> Result<(), String> {
     }
     println!("stopped in {:.1} s", begun.elapsed().as_secs_f64());
     if errors.is_empty() {
-        Ok(())
+        Ok(true)
     } else {
         Err(errors.join("; "))
     }
@@ -269,7 +269,7 @@ fn children(pid: u32) -> Vec<u32> {
         .collect()
 }
 
-fn signal(sig: &str, pid: u32) -> bool {
+pub fn signal(sig: &str, pid: u32) -> bool {
     Command::new("kill")
         .args([sig, &pid.to_string()])
         .stdout(Stdio::null())

@@ -31,7 +31,7 @@ pub fn render(lab: &Lab, ports: Ports) -> Result<(), String> {
         fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", lab.show(&dir)))?;
     }
     let lab_dir = utf8(&lab.dir)?;
-    for service in ["keystone", "glance", "nova"] {
+    for service in ["keystone", "glance", "nova", "postgres"] {
         let from_dir = lab.carried.join("etc").join(service);
         let to_dir = lab.path("etc").join(service);
         fs::create_dir_all(&to_dir)
@@ -46,7 +46,8 @@ pub fn render(lab: &Lab, ports: Ports) -> Result<(), String> {
                 .replace("@LAB@", lab_dir)
                 .replace("@KEYSTONE_PORT@", &ports.keystone.to_string())
                 .replace("@GLANCE_PORT@", &ports.glance.to_string())
-                .replace("@NOVA_PORT@", &ports.nova.to_string());
+                .replace("@NOVA_PORT@", &ports.nova.to_string())
+                .replace("@POSTGRES_PORT@", &ports.postgres.to_string());
             let to = to_dir.join(from.file_name().unwrap_or_default());
             fs::write(&to, text).map_err(|e| format!("cannot write {}: {e}", lab.show(&to)))?;
         }
@@ -230,6 +231,7 @@ pub fn bootstrap_identity(lab: &Lab, ports: Ports) -> Result<(), String> {
             &ports.keystone.to_string(),
             &ports.glance.to_string(),
             &ports.nova.to_string(),
+            &ports.postgres.to_string(),
         ],
     )
 }

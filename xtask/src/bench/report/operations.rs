@@ -210,7 +210,7 @@ pub fn inputs(out: &mut String, m: &Measurements) {
     let _ = writeln!(
         out,
         "- 9: the lab of `cargo xtask lab start`: Glance 33.0.0 at {} (uWSGI, one process with two threads, \
-         sqlite, file store, keystonemiddleware checking every token with Keystone, its token cache off) and \
+         PostgreSQL, file store, keystonemiddleware checking every token with Keystone, its token cache off) and \
          Keystone 30.0.0 at {}, the same for every client. Every client logs in as user `bench` of project \
          `bench`, the cloud `{CLOUD}` of `target/bench-data/clouds-bench.yaml` (`OS_CLIENT_CONFIG_FILE`): the \
          lab's `clouds.yaml` with that cloud's region set to `RegionTwo`, whose catalog names the same Glance as \
