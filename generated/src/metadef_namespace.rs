@@ -341,13 +341,13 @@ impl MetadefNamespaceObject {
     }
 }
 
-/// The `metadef_namespace` schema repeats the definition of [`MetadefObjectPropertyValue`], so this is the same type.
+/// The `metadef_namespace` schema repeats the definition of [`MetadefObjectPropertyValue`](crate::MetadefObjectPropertyValue), so this is the same type.
 pub type MetadefNamespacePropertyValue = crate::MetadefObjectPropertyValue;
-/// The `metadef_namespace` schema repeats the definition of [`MetadefPropertyItems`], so this is the same type.
+/// The `metadef_namespace` schema repeats the definition of [`MetadefPropertyItems`](crate::MetadefPropertyItems), so this is the same type.
 pub type MetadefNamespacePropertyValueItems = crate::MetadefPropertyItems;
-/// The `metadef_namespace` schema repeats the definition of [`MetadefPropertyType`], so this is the same type.
+/// The `metadef_namespace` schema repeats the definition of [`MetadefPropertyType`](crate::MetadefPropertyType), so this is the same type.
 pub type MetadefNamespacePropertyValueItemsType = crate::MetadefPropertyType;
-/// The `metadef_namespace` schema repeats the definition of [`MetadefPropertyType`], so this is the same type.
+/// The `metadef_namespace` schema repeats the definition of [`MetadefPropertyType`](crate::MetadefPropertyType), so this is the same type.
 pub type MetadefNamespacePropertyValueType = crate::MetadefPropertyType;
 /// A `MetadefNamespaceResourceTypeAssociation` object of the `metadef_namespace` schema.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]

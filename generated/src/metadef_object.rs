@@ -451,11 +451,11 @@ impl MetadefObjectPropertyValue {
     }
 }
 
-/// The `metadef_object` schema repeats the definition of [`MetadefPropertyItems`], so this is the same type.
+/// The `metadef_object` schema repeats the definition of [`MetadefPropertyItems`](crate::MetadefPropertyItems), so this is the same type.
 pub type MetadefObjectPropertyValueItems = crate::MetadefPropertyItems;
-/// The `metadef_object` schema repeats the definition of [`MetadefPropertyType`], so this is the same type.
+/// The `metadef_object` schema repeats the definition of [`MetadefPropertyType`](crate::MetadefPropertyType), so this is the same type.
 pub type MetadefObjectPropertyValueItemsType = crate::MetadefPropertyType;
-/// The `metadef_object` schema repeats the definition of [`MetadefPropertyType`], so this is the same type.
+/// The `metadef_object` schema repeats the definition of [`MetadefPropertyType`](crate::MetadefPropertyType), so this is the same type.
 pub type MetadefObjectPropertyValueType = crate::MetadefPropertyType;
 /// The body of a request that creates a new [`MetadefObject`]: the properties a client may send. Every field is optional and unset fields are not sent; the service fills in the rest.
 ///

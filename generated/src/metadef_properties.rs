@@ -384,9 +384,9 @@ impl MetadefPropertyListPropertiesValue {
     }
 }
 
-/// The `metadef_properties` schema repeats the definition of [`MetadefPropertyItems`], so this is the same type.
+/// The `metadef_properties` schema repeats the definition of [`MetadefPropertyItems`](crate::MetadefPropertyItems), so this is the same type.
 pub type MetadefPropertyListPropertiesValueItems = crate::MetadefPropertyItems;
-/// The `metadef_properties` schema repeats the definition of [`MetadefPropertyType`], so this is the same type.
+/// The `metadef_properties` schema repeats the definition of [`MetadefPropertyType`](crate::MetadefPropertyType), so this is the same type.
 pub type MetadefPropertyListPropertiesValueItemsType = crate::MetadefPropertyType;
-/// The `metadef_properties` schema repeats the definition of [`MetadefPropertyType`], so this is the same type.
+/// The `metadef_properties` schema repeats the definition of [`MetadefPropertyType`](crate::MetadefPropertyType), so this is the same type.
 pub type MetadefPropertyListPropertiesValueType = crate::MetadefPropertyType;

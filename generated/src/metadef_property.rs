@@ -354,7 +354,7 @@ impl MetadefPropertyItems {
     }
 }
 
-/// The `metadef_property` schema repeats the definition of [`MetadefPropertyType`], so this is the same type.
+/// The `metadef_property` schema repeats the definition of [`MetadefPropertyType`](crate::MetadefPropertyType), so this is the same type.
 pub type MetadefPropertyItemsType = crate::MetadefPropertyType;
 /// Values this version of the schema does not list arrive as `Unknown`, so that
 /// a newer service never breaks decoding.

@@ -138,7 +138,7 @@ impl RepeatedDefinitionScratchDisk {
     }
 }
 
-/// The `repeated-definition` schema repeats the definition of [`RepeatedDefinitionSourceDiskBus`], so this is the same type.
+/// The `repeated-definition` schema repeats the definition of [`RepeatedDefinitionSourceDiskBus`](crate::RepeatedDefinitionSourceDiskBus), so this is the same type.
 pub type RepeatedDefinitionScratchDiskBus = crate::RepeatedDefinitionSourceDiskBus;
 /// A disk attached to the server
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -243,7 +243,7 @@ impl RepeatedDefinitionSourceDiskBus {
 
 crate::support::string_enum!(RepeatedDefinitionSourceDiskBus);
 
-/// The `repeated-definition` schema repeats the definition of [`RepeatedDefinitionSourceDisk`], so this is the same type.
+/// The `repeated-definition` schema repeats the definition of [`RepeatedDefinitionSourceDisk`](crate::RepeatedDefinitionSourceDisk), so this is the same type.
 pub type RepeatedDefinitionTargetDisk = crate::RepeatedDefinitionSourceDisk;
-/// The `repeated-definition` schema repeats the definition of [`RepeatedDefinitionSourceDiskBus`], so this is the same type.
+/// The `repeated-definition` schema repeats the definition of [`RepeatedDefinitionSourceDiskBus`](crate::RepeatedDefinitionSourceDiskBus), so this is the same type.
 pub type RepeatedDefinitionTargetDiskBus = crate::RepeatedDefinitionSourceDiskBus;

@@ -100,7 +100,7 @@ pub fn resource_items(api: &Api, resource: &Resource, sharing: &Sharing) -> Toke
 /// under both names.
 fn alias_item(resource: &Resource, name: &str, canonical: &str) -> TokenStream {
     let doc = doc_attrs(&format!(
-        "The `{}` schema repeats the definition of [`{canonical}`], so this is the same type.",
+        "The `{}` schema repeats the definition of [`{canonical}`](crate::{canonical}), so this is the same type.",
         resource.name
     ));
     let name = format_ident!("{}", name);
