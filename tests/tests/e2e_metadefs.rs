@@ -62,10 +62,10 @@ struct Catalog {
 }
 
 /// Whether a namespace is the lab's catalog rather than one another test of
-/// this file creates and deletes while this one lists (all of theirs are
-/// named `e2e-...`), so that the two listings compare the same set.
+/// this file creates and deletes while this one lists, so that the two
+/// listings compare the same set.
 fn is_catalog(name: &str) -> bool {
-    !name.starts_with("e2e-")
+    !name.starts_with(e2e::TEST_NAME_PREFIX)
 }
 
 #[test]

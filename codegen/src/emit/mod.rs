@@ -20,7 +20,7 @@ use crate::format::{format_file, with_header};
 use crate::generated_crate::{
     PATCH, PATCH_EXPORTS, PROPERTIES, PROPERTIES_EXPORTS, TEMPLATES, patch_types,
 };
-use crate::model::Api;
+use crate::model::{Api, Resource};
 
 /// The generated crate's files, by path relative to the crate root.
 pub fn emit(api: &Api, command: &str, crate_name: &str) -> Result<BTreeMap<String, String>, Error> {
@@ -46,7 +46,7 @@ pub fn emit(api: &Api, command: &str, crate_name: &str) -> Result<BTreeMap<Strin
     for resource in api.resources.values() {
         let path = format!("src/{}.rs", resource.module);
         let mut tokens = types::resource_items(api, resource, &sharing);
-        if resource.patch.is_some() || resource.create.is_some() {
+        if checks_values(resource) {
             // One set of pattern statics serves the patch builder and the
             // create body, so that each pattern is compiled once.
             let mut checks = checks::Checks {
@@ -86,9 +86,14 @@ pub fn emit(api: &Api, command: &str, crate_name: &str) -> Result<BTreeMap<Strin
 /// Whether any resource needs the patch template: its builder, or its
 /// create body's checks.
 fn has_patch(api: &Api) -> bool {
-    api.resources
-        .values()
-        .any(|r| r.patch.is_some() || r.create.is_some())
+    api.resources.values().any(checks_values)
+}
+
+/// Whether a resource's module checks values before they are sent: it has
+/// a patch builder or a create body, and so the pattern statics and the
+/// `validate` methods of its nested types.
+fn checks_values(resource: &Resource) -> bool {
+    resource.patch.is_some() || resource.create.is_some()
 }
 
 fn lib_rs(api: &Api, crate_name: &str) -> TokenStream {

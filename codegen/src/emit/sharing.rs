@@ -1,13 +1,15 @@
 //! One Rust type for one shape, however many schemas repeat it.
 //!
 //! Glance's metadef schemas each carry their own copy of the same
-//! definitions: a namespace, an object and the list of a namespace's
-//! properties all describe a property definition with the same keys, docs
-//! and rules. Lowered file by file, each copy becomes a type of its own,
-//! which would make users convert between identical structs and make the
-//! crate carry the same code several times. A named type whose whole
-//! structure (fields, docs, rules, and the structure of every type it
-//! holds) matches one emitted earlier becomes an alias of that one.
+//! definitions: a namespace and an object both describe a property
+//! definition with the same keys, docs and rules, and every property's
+//! `type` and `items` repeat the same enum and struct. Lowered file by
+//! file, each copy becomes a type of its own, which would make users
+//! convert between identical structs and make the crate carry the same
+//! code several times. Named types whose whole structure (fields, docs,
+//! rules, and the structure of every type they hold) is the same are
+//! emitted once: one keeps its definition and the others become aliases
+//! of it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -39,7 +41,7 @@ impl Sharing {
     pub fn of(api: &Api) -> Self {
         let mut groups: BTreeMap<String, Vec<(&str, &str, bool)>> = BTreeMap::new();
         for resource in api.resources.values() {
-            let validates = resource.patch.is_some() || resource.create.is_some();
+            let validates = super::checks_values(resource);
             for name in resource.types.keys() {
                 if let Some(structure) = structure_of(resource, name, 0) {
                     groups.entry(structure).or_default().push((

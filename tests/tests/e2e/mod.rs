@@ -49,6 +49,10 @@ pub struct Session {
     members: Mutex<BTreeMap<String, String>>,
 }
 
+/// Every name a test gives what it makes starts with this, so that a
+/// listing can tell the tests' things from the lab's own.
+pub const TEST_NAME_PREFIX: &str = "e2e-";
+
 impl Session {
     /// The session, or `None` (after one printed line) when no lab runs
     /// outside CI. In CI a missing lab fails the test.
@@ -62,7 +66,7 @@ impl Session {
             lab,
             url,
             test,
-            prefix: format!("e2e-{test}-{}-{nanos:x}", std::process::id()),
+            prefix: format!("{TEST_NAME_PREFIX}{test}-{}-{nanos:x}", std::process::id()),
             run: format!("{:x}-{:x}", std::process::id(), nanos % (1 << 40)),
             stats: Arc::new(Stats::default()),
             names: AtomicU64::new(0),
@@ -96,7 +100,7 @@ impl Session {
     pub fn fresh_project(&self, label: &str) -> String {
         // Keystone names are at most 64 characters: no test name in them.
         let n = self.names.fetch_add(1, Ordering::Relaxed);
-        let name = format!("e2e-{}-{label}-{n}", self.run);
+        let name = format!("{TEST_NAME_PREFIX}{}-{label}-{n}", self.run);
         let member = self.lab.fresh_member(&name);
         self.members
             .lock()

@@ -12,15 +12,13 @@
 //! Debian package creates, and that user owns the data folder and the log.
 
 use std::fs;
-use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::{PermissionsExt, chown};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::thread::sleep;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::run::{combined, logged, tail};
-use super::server::signal;
+use super::server::{check_port_free, port_answers, runs_with, signal, wait_gone};
 use super::{Clock, Lab};
 
 /// The user who runs the server when xtask runs as root.
@@ -64,28 +62,21 @@ impl Postgres {
         self.is_ours(pid).then_some(pid)
     }
 
-    /// The postmaster keeps its command line (`postgres -D <data>`); a
-    /// stale pid file naming a recycled pid does not match it.
+    /// The postmaster keeps its command line (`postgres -D <data>`).
     fn is_ours(&self, pid: u32) -> bool {
-        fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmdline| {
-            String::from_utf8_lossy(&cmdline).contains(&*self.data.to_string_lossy())
-        })
+        runs_with(pid, &self.data)
     }
 
     pub fn answers(&self) -> bool {
-        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
-        TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok()
+        port_answers(self.port)
     }
 
     pub fn check_port_free(&self) -> Result<(), String> {
-        if self.answers() {
-            return Err(format!(
-                "port {} on 127.0.0.1, wanted for PostgreSQL (Glance's database), is in use by \
-                 another program; set CLOUD_IMAGES_POSTGRES_PORT to a free port",
-                self.port
-            ));
-        }
-        Ok(())
+        check_port_free(
+            self.port,
+            "PostgreSQL (Glance's database)",
+            "CLOUD_IMAGES_POSTGRES_PORT",
+        )
     }
 
     /// Creates the cluster and Glance's database if there is none yet, then
@@ -200,28 +191,17 @@ impl Postgres {
         };
         // SIGINT is PostgreSQL's fast shutdown, SIGQUIT its immediate one.
         signal("-INT", pid);
-        if !self.wait_gone(pid, STOP_GRACE) {
+        if !wait_gone(pid, &self.data, STOP_GRACE) {
             signal("-QUIT", pid);
-            if !self.wait_gone(pid, Duration::from_secs(3)) {
+            if !wait_gone(pid, &self.data, Duration::from_secs(3)) {
                 signal("-KILL", pid);
-                if !self.wait_gone(pid, Duration::from_secs(2)) {
+                if !wait_gone(pid, &self.data, Duration::from_secs(2)) {
                     return Err(format!("PostgreSQL (pid {pid}) survived SIGKILL"));
                 }
             }
         }
         println!("stopped PostgreSQL (pid {pid})");
         Ok(true)
-    }
-
-    fn wait_gone(&self, pid: u32, within: Duration) -> bool {
-        let deadline = Instant::now() + within;
-        while self.is_ours(pid) {
-            if Instant::now() > deadline {
-                return false;
-            }
-            sleep(Duration::from_millis(50));
-        }
-        true
     }
 }
 

@@ -8,7 +8,7 @@
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
@@ -107,24 +107,11 @@ impl Server {
     }
 
     fn is_ours(&self, pid: u32) -> bool {
-        let Ok(cmdline) = fs::read(format!("/proc/{pid}/cmdline")) else {
-            return false;
-        };
-        let cmdline = String::from_utf8_lossy(&cmdline);
-        // A zombie has an empty command line.
-        cmdline.contains(&*self.ini.to_string_lossy())
+        runs_with(pid, &self.ini)
     }
 
     pub fn check_port_free(&self) -> Result<(), String> {
-        let addr = SocketAddr::from(([127, 0, 0, 1], self.port));
-        if TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok() {
-            return Err(format!(
-                "port {} on 127.0.0.1, wanted for {}, is in use by another program; \
-                 set {} to a free port",
-                self.port, self.name, self.port_env
-            ));
-        }
-        Ok(())
+        check_port_free(self.port, self.name, self.port_env)
     }
 
     /// Starts uWSGI, which daemonizes; `wait_ready` then waits for the app.
@@ -228,7 +215,7 @@ pub fn stop_all(servers: &[Server]) -> Result<bool, String> {
     }
     let mut errors = Vec::new();
     for (server, pid, workers) in stopping {
-        if !wait_gone(server, pid, STOP_GRACE.saturating_sub(begun.elapsed())) {
+        if !wait_gone(pid, &server.ini, STOP_GRACE.saturating_sub(begun.elapsed())) {
             signal("-KILL", pid);
         }
         // Workers whose master is gone exit by themselves, but one stuck in
@@ -236,7 +223,7 @@ pub fn stop_all(servers: &[Server]) -> Result<bool, String> {
         for worker in workers.into_iter().filter(|&w| server.is_ours(w)) {
             signal("-KILL", worker);
         }
-        if wait_gone(server, pid, Duration::from_secs(2)) {
+        if wait_gone(pid, &server.ini, Duration::from_secs(2)) {
             let _ = fs::remove_file(&server.pidfile);
             println!("stopped {} (pid {pid})", server.name);
         } else {
@@ -278,15 +265,42 @@ pub fn signal(sig: &str, pid: u32) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn wait_gone(server: &Server, pid: u32, within: Duration) -> bool {
+/// Whether process `pid` runs with `marker`, a file or folder of this lab,
+/// on its command line: a stale pid file naming a recycled pid does not
+/// match, nor does a zombie (its command line is empty).
+pub fn runs_with(pid: u32, marker: &Path) -> bool {
+    fs::read(format!("/proc/{pid}/cmdline"))
+        .is_ok_and(|cmdline| String::from_utf8_lossy(&cmdline).contains(&*marker.to_string_lossy()))
+}
+
+/// Waits up to `within` for process `pid`, running with `marker`, to end;
+/// says whether it did.
+pub fn wait_gone(pid: u32, marker: &Path, within: Duration) -> bool {
     let deadline = Instant::now() + within;
-    while server.is_ours(pid) {
+    while runs_with(pid, marker) {
         if Instant::now() > deadline {
             return false;
         }
         sleep(Duration::from_millis(100));
     }
     true
+}
+
+/// Whether something accepts connections on 127.0.0.1:`port`.
+pub fn port_answers(port: u16) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok()
+}
+
+/// Fails, naming the variable that moves it, when `port` is taken.
+pub fn check_port_free(port: u16, wanted_for: &str, port_env: &str) -> Result<(), String> {
+    if port_answers(port) {
+        return Err(format!(
+            "port {port} on 127.0.0.1, wanted for {wanted_for}, is in use by another program; \
+             set {port_env} to a free port"
+        ));
+    }
+    Ok(())
 }
 
 /// The status code of `GET path` on 127.0.0.1:`port`, if any.
